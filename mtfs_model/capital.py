@@ -115,6 +115,19 @@ def live_fraction(go_live: str, fy: str) -> float:
     return min(max(months, 0), 12) / 12
 
 
+def _irr(flows: list[float]) -> float:
+    """IRR by numpy-financial; -1.0 (minus 100 %) where no rate recovers the investment,
+    so that no NaN reaches a table."""
+    if sum(flows[1:]) <= 0:
+        return -1.0
+    try:
+        with np.errstate(all="ignore"):
+            irr = float(npf.irr(flows))
+    except np.linalg.LinAlgError:
+        return -1.0
+    return irr if math.isfinite(irr) else -1.0
+
+
 def property_metrics(p: PropertyInput, rate: float, life: int, investment_date: str) -> dict[str, Any]:
     """One property's appraisal: costs, saving, paybacks, NPV and IRR."""
     cost = capital_cost(p)
@@ -122,7 +135,7 @@ def property_metrics(p: PropertyInput, rate: float, life: int, investment_date: 
     net = cost - p.retained_value
     flows = [-cost] + [saving] * life
     flows[-1] += p.retained_value
-    irr = float(npf.irr(flows)) if saving > 0 else math.nan
+    irr = _irr(flows)
     delay = _months_between(parse_month(investment_date), parse_month(p.go_live)) / 12
     simple = _payback(cost, saving)
     return {
@@ -141,7 +154,7 @@ def property_metrics(p: PropertyInput, rate: float, life: int, investment_date: 
         "discounted_payback": discounted_payback(cost, saving, rate),
         "payback_from_investment": delay + simple,
         "npv": float(npf.npv(rate, flows)),
-        "irr": irr if np.isfinite(irr) else -1.0,
+        "irr": irr,
         "discount_rate": rate,
         "life_years": life,
         "stated_payback_years": float(p.stated_payback["years"]),

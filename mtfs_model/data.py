@@ -21,7 +21,7 @@ from typing import Any, cast
 import pandas as pd
 
 from .errors import InputError
-from .years import YEARS
+from .years import YEARS, parse_month
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -149,6 +149,34 @@ def _validate_lines(gs: dict[str, Any], file: Path) -> None:
             raise InputError(file, f"{where}.source", "a source table (doc, ref, grep)", show_got=False)
 
 
+def _validate_cip(cip: dict[str, Any], file: Path) -> None:
+    number(cip["defaults"]["discount_rate"], file, "defaults.discount_rate", minimum=0.0, maximum=1.0)
+    for code, p in cip["properties"].items():
+        where = f"properties.{code}"
+        for k, v in p["capital_parts"].items():
+            number(v, file, f"{where}.capital_parts.{k}", minimum=0.0)
+        for k, v in p["saving_parts"].items():
+            number(v, file, f"{where}.saving_parts.{k}")
+        number(p["occupancy"], file, f"{where}.occupancy", minimum=0.0, maximum=1.0)
+        number(p["retained_value"], file, f"{where}.retained_value", minimum=0.0)
+        number(p["places"], file, f"{where}.places", minimum=1.0)
+        try:
+            parse_month(p["go_live"])
+        except (ValueError, AttributeError):
+            raise InputError(file, f"{where}.go_live", 'a month as "YYYY-MM"', p.get("go_live")) from None
+
+
+def _validate_capital(cap: dict[str, Any], file: Path) -> None:
+    for key, block in cap["programme"]["blocks"].items():
+        for i, scheme in enumerate(block["schemes"]):
+            where = f"programme.blocks.{key}.schemes[{i}]"
+            if "values" in scheme:
+                year_map(scheme["values"], file, f"{where}.values", sign=1)
+            number(scheme["total"], file, f"{where}.total", minimum=0.0)
+    for i, res in enumerate(cap["resources"]["rows"]):
+        year_map(res["values"], file, f"resources.rows[{i}].values", sign=1)
+
+
 def read_appendix_a(path: Path) -> pd.DataFrame:
     """Appendix A as a DataFrame indexed by row id, money in GBP (ints)."""
     with path.open(newline="", encoding="utf-8") as fh:
@@ -181,6 +209,14 @@ def _load_baseline(data_dir: str) -> Baseline:
     d = Path(data_dir)
     gs = read_toml(d / "growth_savings.toml")
     _validate_lines(gs, d / "growth_savings.toml")
+    revenue = read_toml(d / "revenue.toml")
+    rf = revenue["roll_forward"]
+    number(rf["original_prior_year_budget"], d / "revenue.toml", "roll_forward.original_prior_year_budget", minimum=0)
+    year_map(rf["budget_transfers"], d / "revenue.toml", "roll_forward.budget_transfers")
+    cip = read_toml(d / "cip.toml")
+    _validate_cip(cip, d / "cip.toml")
+    cap = read_toml(d / "capital.toml")
+    _validate_capital(cap, d / "capital.toml")
     hn = read_toml(d / "high_needs.toml")
     for group, sign in (("funding", -1), ("expenditure", 1), ("savings", -1)):
         for key, value in hn["forecast"][group].items():
@@ -188,10 +224,10 @@ def _load_baseline(data_dir: str) -> Baseline:
     return Baseline(
         sources=read_toml(d / "sources.toml"),
         growth_savings=gs,
-        revenue=read_toml(d / "revenue.toml"),
+        revenue=revenue,
         high_needs=hn,
-        capital=read_toml(d / "capital.toml"),
-        cip=read_toml(d / "cip.toml"),
+        capital=cap,
+        cip=cip,
         headlines=read_toml(d / "headlines.toml")["headline"],
         appendix_a=read_appendix_a(d / "appendix_a.csv"),
     )

@@ -68,7 +68,9 @@ def line_values(line: LineInput, extra: Mapping[str, float] | None = None) -> di
     values = dict(line.profile)
     new, base = driver_implied(line.drivers), driver_implied(line.drivers_base)
     if new is not None and base is not None:
-        values = {y: values[y] + new[y] - base[y] for y in YEARS}
+        # add the driver delta, not new - base in one expression, so an unchanged driver adds exactly 0.0
+        delta = {y: new[y] - base[y] for y in YEARS}
+        values = {y: values[y] + delta[y] for y in YEARS}
     if extra:
         values = {y: values[y] + extra.get(y, 0.0) for y in YEARS}
     return values
