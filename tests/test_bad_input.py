@@ -57,7 +57,7 @@ def test_bad_scenario(scenario_file: Callable[..., Path], body: str, key: str, e
 
 
 def test_missing_description(scenario_file: Callable[..., Path]) -> None:
-    with pytest.raises(InputError, match="scenario.description"):
+    with pytest.raises(InputError, match=r"scenario\.description"):
         load_scenario(scenario_file("[scenario]\n"))
 
 

@@ -23,7 +23,7 @@ def findings() -> pd.DataFrame:
 
 
 def one(findings: pd.DataFrame, table: str, row: str, column: str, check: str | None = None) -> pd.Series:
-    hit = findings[(findings["table"].str.startswith(table)) & (findings["row"] == row) & (findings["column"] == column)]
+    hit = findings[findings["table"].str.startswith(table) & (findings["row"] == row) & (findings["column"] == column)]
     if check is not None:
         hit = hit[hit["check"].str.contains(check, regex=False)]
     assert len(hit) == 1, hit
