@@ -137,11 +137,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "reconcile":
             findings = reconcile(run(load_scenario(args.scenario)))
             shown = findings if args.all else findings[findings["severity"] != "ok"]
+            # the real disagreements first, then notes, then rounding; stable within each
+            order = shown["severity"].map({"disagreement": 0, "note": 1, "rounding": 2, "ok": 3})
+            shown = shown.iloc[order.argsort(kind="stable")]
             shown = shown.drop(columns=["kind"]).reset_index(drop=True).rename_axis("finding")
             counts = summary(findings)
             if args.format == "table":
                 text = to_text(counts, "table", "Reconciliation summary (count of checks)") + "\n"
-                text += to_text(shown.drop(columns=["source"]), "table", "Findings (difference = printed - derived)")
+                brief = shown.drop(columns=["source", "tolerance"])
+                brief["check"] = [c if len(c) <= 70 else c[:67] + "..." for c in brief["check"]]
+                text += to_text(brief, "table", "Findings (difference = printed - derived)")
             else:
                 text = render([("summary", counts), ("findings", shown)], args.format)
             _emit(text, args.output)

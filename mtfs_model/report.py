@@ -89,8 +89,22 @@ def to_text(df: pd.DataFrame, fmt: str = "table", title: str | None = None) -> s
             lines.append("| " + " | ".join([str(i), *(str(v) for v in row)]) + " |")
         text = "\n".join(lines) + "\n"
         return (f"### {title}\n\n" if title else "") + text
-    body = shown.to_string()
+    body = _aligned(df, shown)
     return (f"{title}\n{'=' * len(title)}\n" if title else "") + body + "\n"
+
+
+def _aligned(df: pd.DataFrame, shown: pd.DataFrame) -> str:
+    """Plain-text grid: labels and text columns left-aligned, figures right-aligned."""
+    numeric = {str(c) for c in df.select_dtypes("number").columns}
+    header = [str(df.index.name or ""), *map(str, shown.columns)]
+    rows = [[str(i), *map(str, row)] for i, row in zip(shown.index, shown.itertuples(index=False), strict=True)]
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+    right = [False, *(str(c) in numeric for c in shown.columns)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
+
+    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
 
 
 def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
