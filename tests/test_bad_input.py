@@ -25,19 +25,34 @@ HEAD = '[scenario]\ndescription = "test"\n'
         ("[lines.G1]\nsclae = 1.1\n", "lines.G1.sclae", "one of"),  # unknown key (typo)
         ("[nonsense]\nx = 1\n", "nonsense", "one of"),  # unknown table
         ('[lines.G1]\nscale = "1.1"\n', "lines.G1.scale", "a number"),  # wrong type
-        ('[lines.G1]\nvalues = { "2021/22" = 1, "2022/23" = 2, "2023/24" = 3 }\n', "lines.G1.values.2024/25",
-         "a value for every year"),  # missing year
-        ('[lines.G1]\nvalues = { "2021/22" = 1, "2022/23" = 2, "2023/24" = 3, "2024/25" = 4, "2025/26" = 5 }\n',
-         "lines.G1.values.2025/26", "only the years"),  # extra year
-        ('[lines.G1]\nvalues = { "2021/22" = -1, "2022/23" = 2, "2023/24" = 3, "2024/25" = 4 }\n',
-         "lines.G1.values.2021/22", ">= 0"),  # negative cost
-        ('[lines.CF1]\nvalues = { "2021/22" = 1, "2022/23" = 2, "2023/24" = 3, "2024/25" = 4 }\n',
-         "lines.CF1.values.2021/22", "savings are negative"),  # positive saving
+        (
+            '[lines.G1]\nvalues = { "2021/22" = 1, "2022/23" = 2, "2023/24" = 3 }\n',
+            "lines.G1.values.2024/25",
+            "a value for every year",
+        ),  # missing year
+        (
+            '[lines.G1]\nvalues = { "2021/22" = 1, "2022/23" = 2, "2023/24" = 3, "2024/25" = 4, "2025/26" = 5 }\n',
+            "lines.G1.values.2025/26",
+            "only the years",
+        ),  # extra year
+        (
+            '[lines.G1]\nvalues = { "2021/22" = -1, "2022/23" = 2, "2023/24" = 3, "2024/25" = 4 }\n',
+            "lines.G1.values.2021/22",
+            ">= 0",
+        ),  # negative cost
+        (
+            '[lines.CF1]\nvalues = { "2021/22" = 1, "2022/23" = 2, "2023/24" = 3, "2024/25" = 4 }\n',
+            "lines.CF1.values.2021/22",
+            "savings are negative",
+        ),  # positive saving
         ("[properties.P2]\noccupancy = 1.2\n", "properties.P2.occupancy", "<= 1"),  # occupancy > 100 %
         ("[properties.P2.capital_parts]\npurchase = -5\n", "properties.P2.capital_parts.purchase", ">= 0"),
         ('[properties.P1]\ngo_live = "December"\n', "properties.P1.go_live", "YYYY-MM"),
-        ('[high_needs]\nschools_block_transfer_approved = "no"\n', "high_needs.schools_block_transfer_approved",
-         "true or false"),
+        (
+            '[high_needs]\nschools_block_transfer_approved = "no"\n',
+            "high_needs.schools_block_transfer_approved",
+            "true or false",
+        ),
         ("[high_needs.savings_delivery]\nfantasy = 0.5\n", "high_needs.savings_delivery.fantasy", "savings line"),
         ("[programmes.DCFSF]\nrecurring_2024_25 = 7000\n", "programmes.DCFSF.recurring_2024_25", "negative"),
         ("[lines.G2.drivers]\nx = 1\n", "lines.G2.drivers", "no drivers"),
@@ -79,8 +94,12 @@ def _data_copy(tmp_path: Path) -> Path:
     [
         ("growth_savings.toml", '"2024/25" = 17200', '"2024/25" = "17,200"', "lines.G1.values.2024/25"),
         ("growth_savings.toml", ', "2024/25" = 17200', "", "lines.G1.values.2024/25"),
-        ("high_needs.toml", "placement_costs = { \"2021/22\" = 87096", "placement_costs = { \"2021/22\" = -87096",
-         "forecast.expenditure.placement_costs.2021/22"),
+        (
+            "high_needs.toml",
+            'placement_costs = { "2021/22" = 87096',
+            'placement_costs = { "2021/22" = -87096',
+            "forecast.expenditure.placement_costs.2021/22",
+        ),
         ("cip.toml", "occupancy = 0.75", "occupancy = 1.75", "properties.P2.occupancy"),
         ("capital.toml", '"2021/22" = 22148', '"2021/22" = -22148', "resources.rows[0].values.2021/22"),
         ("growth_savings.toml", "[lines.G2]", "[lines.G1]", "(syntax)"),  # a line typed twice

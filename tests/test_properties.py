@@ -32,11 +32,14 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     lines: dict[str, Any] = {}
     for code in draw(st.lists(st.sampled_from(GROWTH + SAVINGS), unique=True, max_size=4)):
         sign = 1 if code in GROWTH else -1
-        lines[code] = draw(st.one_of(st.fixed_dictionaries({"scale": factor}),
-                                     st.fixed_dictionaries({"values": profile(sign)})))
+        lines[code] = draw(
+            st.one_of(st.fixed_dictionaries({"scale": factor}), st.fixed_dictionaries({"values": profile(sign)}))
+        )
     if draw(st.booleans()):
-        lines.setdefault("G1", {})["drivers"] = {"unit_cost_current_gbp_week": draw(st.floats(2000, 8000)),
-                                                 "placements_16plus": draw(st.floats(0, 100))}
+        lines.setdefault("G1", {})["drivers"] = {
+            "unit_cost_current_gbp_week": draw(st.floats(2000, 8000)),
+            "placements_16plus": draw(st.floats(0, 100)),
+        }
     if draw(st.booleans()):
         lines.setdefault("G6", {})["drivers"] = {"extra_cases_per_month": draw(st.floats(0, 10))}
     raw["lines"] = lines
@@ -78,15 +81,23 @@ def test_one_line_moves_only_its_totals(code: str, data: st.DataObject) -> None:
     sign = 1 if code in GROWTH else -1
     values = data.draw(profile(sign))
     base = run(scenario_from_dict({"scenario": {"description": "base"}}, name="base"))
-    moved = run(scenario_from_dict({"scenario": {"description": "one line"}, "lines": {code: {"values": values}}},
-                                   name="moved"))
+    moved = run(
+        scenario_from_dict({"scenario": {"description": "one line"}, "lines": {code: {"values": values}}}, name="moved")
+    )
     line = INPUTS.lines[code]
     allowed = {code, PROGRAMME_LABELS[line.programme], NET_GROWTH} | ({TOTAL_SAVINGS} if sign < 0 else set())
     assert _changed(base.cumulative, moved.cumulative) <= allowed
     assert _changed(base.in_year, moved.in_year) <= allowed
     assert "Budget transfers and adjustments" not in _changed(base.revenue, moved.revenue)
-    for name in ("high_needs", "capital_programme", "capital_financing", "cip", "cip_cash", "service_areas",
-                 "appendix_a"):
+    for name in (
+        "high_needs",
+        "capital_programme",
+        "capital_financing",
+        "cip",
+        "cip_cash",
+        "service_areas",
+        "appendix_a",
+    ):
         assert not _changed(getattr(base, name), getattr(moved, name)), name
     # and the moved line is exactly the new profile
     for y in YEARS:

@@ -118,8 +118,13 @@ def test_appendix_a_derived_where_the_paper_disagrees(baseline: Result) -> None:
 # 004 file, para 12 "Net Budget 2021/2022"
 def test_service_areas_para_12(baseline: Result) -> None:
     sa = baseline.service_areas
-    printed = {"Directorate": 1194, "Children in Care": 48744, "Field Social Work": 15045,
-               "SEND and Children with Disabilities": 6646, "Department Total": 89087}
+    printed = {
+        "Directorate": 1194,
+        "Children in Care": 48744,
+        "Field Social Work": 15045,
+        "SEND and Children with Disabilities": 6646,
+        "Department Total": 89087,
+    }
     for label, value in printed.items():
         assert cell(sa, label, "2021/22") == pytest.approx(value, abs=0.5), label
 
