@@ -82,8 +82,29 @@ def annual_saving(p: PropertyInput) -> tuple[float, bool]:
     ratio = p.occupancy / p.base_occupancy if p.base_occupancy else 0.0
     if not p.saving_parts:
         return capital_cost(p) / float(p.stated_payback["years"]) * ratio, True
-    total = sum(v * (ratio if k in p.occupancy_sensitive else 1.0) for k, v in p.saving_parts.items())
+    total = 0.0
+    for k, v in p.saving_parts.items():
+        factor = ratio if k in p.occupancy_sensitive else 1.0
+        if p.driver and k == p.driver["part"] and p.base_weekly_differential_gbp:
+            # the placements part moves with the weekly saving a place (para 14 b)
+            factor *= (p.weekly_differential_gbp or 0.0) / p.base_weekly_differential_gbp
+        total += v * factor
     return float(total), False
+
+
+def driver_implied_saving(p: PropertyInput) -> float:
+    """Annual saving (GBP000) as the narrative's drivers imply it: weekly saving a place x
+    weeks x places x occupancy for the driven part, the other parts as modelled.  Equals
+    :func:`annual_saving` for a property with no weekly driver."""
+    saving, _ = annual_saving(p)
+    if not p.driver or p.weekly_differential_gbp is None:
+        return saving
+    part = p.driver["part"]
+    modelled_part = p.saving_parts[part] * (p.occupancy / p.base_occupancy if p.base_occupancy else 0.0)
+    if p.base_weekly_differential_gbp:
+        modelled_part *= p.weekly_differential_gbp / p.base_weekly_differential_gbp
+    implied_part = p.weekly_differential_gbp * p.driver["weeks"] * p.places * p.occupancy / 1000
+    return saving - modelled_part + implied_part
 
 
 def _payback(cost: float, saving: float) -> float:
@@ -146,6 +167,7 @@ def property_metrics(p: PropertyInput, rate: float, life: int, investment_date: 
         "net_investment": net,
         "annual_saving": saving,
         "saving_derived": derived,
+        "saving_driver_implied": driver_implied_saving(p),
         "occupancy": p.occupancy,
         "places": p.places,
         "go_live": p.go_live,

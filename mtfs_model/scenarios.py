@@ -90,6 +90,7 @@ class PropertyInput:
     base_go_live: str
     stated_payback: dict[str, Any]
     weekly_differential_gbp: float | None = None
+    base_weekly_differential_gbp: float | None = None
     driver: dict[str, Any] | None = None
 
 
@@ -171,6 +172,7 @@ def baseline_inputs(baseline: Baseline | None = None) -> ModelInputs:
             base_go_live=p["go_live"],
             stated_payback=dict(p["stated_payback"]),
             weekly_differential_gbp=p.get("weekly_differential_gbp"),
+            base_weekly_differential_gbp=p.get("weekly_differential_gbp"),
             driver=p.get("driver"),
         )
     d = b.cip["defaults"]
@@ -331,7 +333,12 @@ def apply_overrides(inputs: ModelInputs, overrides: Mapping[str, Any], file: Pat
         where = f"properties.{code}"
         if code not in props:
             raise InputError(file, where, "a CIP property, one of " + ", ".join(props), show_got=False)
-        check_keys(spec, {"occupancy", "go_live", "capital_parts", "saving_parts", "retained_value"}, file, where)
+        check_keys(
+            spec,
+            {"occupancy", "go_live", "capital_parts", "saving_parts", "retained_value", "weekly_differential_gbp"},
+            file,
+            where,
+        )
         p = props[code]
         upd: dict[str, Any] = {}
         if "occupancy" in spec:
@@ -347,6 +354,18 @@ def apply_overrides(inputs: ModelInputs, overrides: Mapping[str, Any], file: Pat
                 raise InputError(file, f"{where}.go_live", 'a month as "YYYY-MM"', g) from None
             upd["go_live"] = g
             changes.append(f"{code} goes live {g} (baseline {p.go_live})")
+        if "weekly_differential_gbp" in spec:
+            if p.driver is None:
+                raise InputError(
+                    file, f"{where}.weekly_differential_gbp", f"no weekly driver: {code} has none", show_got=False
+                )
+            upd["weekly_differential_gbp"] = number(
+                spec["weekly_differential_gbp"], file, f"{where}.weekly_differential_gbp", minimum=0.0
+            )
+            changes.append(
+                f"{code} weekly saving a place: £{p.weekly_differential_gbp:,.0f} -> "
+                f"£{upd['weekly_differential_gbp']:,.0f}"
+            )
         if "retained_value" in spec:
             upd["retained_value"] = number(spec["retained_value"], file, f"{where}.retained_value", minimum=0.0)
             changes.append(f"{code} retained value {_fmt(upd['retained_value'])}")

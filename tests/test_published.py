@@ -169,3 +169,16 @@ def test_no_nan_reaches_a_table(baseline: Result) -> None:
         numbers = frame.select_dtypes("number")
         assert not numbers.isna().any().any(), name
         assert all(not (isinstance(v, float) and math.isnan(v)) for v in frame.to_numpy().ravel()), name
+
+
+def test_property_2_driver(baseline: Result, scenario_file) -> None:  # type: ignore[no-untyped-def]
+    # para 14 b: £1,164 a week a place x 52 x 3 places x 75 % occupancy + £52k travel
+    assert cell(baseline.cip, "P2", "saving_driver_implied") == pytest.approx(1164 * 52 * 3 * 0.75 / 1000 + 52)
+    from mtfs_model import load_scenario, run
+
+    halved = run(
+        load_scenario(scenario_file('[scenario]\ndescription = "x"\n[properties.P2]\nweekly_differential_gbp = 582\n'))
+    )
+    # the printed £136k placements part halves; the £52k travel part does not move
+    assert cell(halved.cip, "P2", "annual_saving") == pytest.approx(136 / 2 + 52)
+    assert cell(halved.cip, "P2", "saving_driver_implied") == pytest.approx(582 * 52 * 3 * 0.75 / 1000 + 52)
