@@ -4,6 +4,8 @@ mtfs run SCENARIO [--table NAME ...] [--format table|csv|json|markdown] [-o FILE
 mtfs compare A B [C ...] [--table key_figures] [--format ...]
 mtfs reconcile [--all] [--format ...]
 mtfs scenarios
+mtfs simulate SCENARIO [--n N] [--seed S] [--chunk-size N] [--format ...] [-o FILE]
+mtfs brief SCENARIO [SCENARIO ...] -o FILE.html [--xlsx FILE.xlsx] [--date YYYY-MM-DD]
 """
 
 from __future__ import annotations
@@ -121,6 +123,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_rec.add_argument("--scenario", default="baseline", help="also prove the engine identities for this scenario")
     common(p_rec)
     sub.add_parser("scenarios", help="list the scenarios on the search path")
+    p_sim = sub.add_parser("simulate", help="Monte Carlo budget risk: percentiles, probabilities, tornado")
+    p_sim.add_argument("scenario", nargs="?", default="baseline", help="scenario name or .toml path")
+    p_sim.add_argument("--n", type=int, default=100_000, help="trajectories (default: 100,000)")
+    p_sim.add_argument("--seed", type=int, default=1, help="random seed (default: 1)")
+    p_sim.add_argument("--chunk-size", type=int, default=None, help="trajectories at a time (memory only)")
+    common(p_sim)
+    p_brief = sub.add_parser("brief", help="a self-contained HTML brief of scenarios (and an Excel workbook)")
+    p_brief.add_argument("scenarios", nargs="+", help="scenario names or .toml paths")
+    p_brief.add_argument("-o", "--output", required=True, help="HTML file to write")
+    p_brief.add_argument("--xlsx", help="also write the brief's tables to this Excel workbook")
+    p_brief.add_argument("--date", help="date printed on the brief, YYYY-MM-DD (default: today)")
 
     args = parser.parse_args(argv)
     try:
@@ -153,10 +166,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             if (findings.loc[findings["kind"] == "engine", "severity"] != "ok").any():
                 print("error: the engine's own identities do not hold", file=sys.stderr)
                 return 1
+        elif args.command == "simulate":
+            from .risk import cli_report
+
+            _emit(cli_report(args.scenario, args.n, args.seed, args.chunk_size, args.format), args.output)
         elif args.command == "scenarios":
             for name in available_scenarios():
                 s = load_scenario(name)
                 print(f"{name:32s} {s.description}")
+        elif args.command == "brief":
+            from .brief import BriefError, write_brief  # papermill and nbconvert load only for a brief
+
+            try:
+                write_brief(args.scenarios, args.output, xlsx=args.xlsx, run_date=args.date)
+            except BriefError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -102,14 +102,16 @@ def run(scenario: Scenario | str | None = None, baseline: Baseline | None = None
         scenario = load_scenario(scenario, baseline=b)
     inputs = scenario.inputs
 
-    # A CIP property delivering less than in the baseline (occupancy, go-live, costs)
-    # shows up as a shortfall on CF4, the budget line its savings sit in.
-    cf4_extra = None
+    # CF4 is the budget's claim on the CIP properties: it is delivered in proportion to
+    # what the properties save each year against the baseline (occupancy, go-live, costs).
+    # Proportional, not additive: CF4 books far less than the properties' modelled savings
+    # (500 against 737 in 2024/25), and a saving line must never turn into a cost.
+    cf4_factor = None
     if inputs.cip_feeds_cf4:
         base = capital.cip_budget_savings(baseline_inputs(b))
         now = capital.cip_budget_savings(inputs)
-        cf4_extra = {y: base[y] - now[y] for y in YEARS}
-    lines = revenue.lines_cumulative(inputs, cf4_extra)
+        cf4_factor = {y: (now[y] / base[y] if base[y] > 0 else 1.0) for y in YEARS}
+    lines = revenue.lines_cumulative(inputs, cf4_factor)
     cumulative = revenue.with_totals(lines, inputs)
     in_year = revenue.with_totals(revenue.to_in_year(lines), inputs)
     growth_label = revenue.PROGRAMME_LABELS["growth"]

@@ -58,12 +58,13 @@ def driver_implied(drivers: Mapping[str, Any] | None) -> dict[str, float] | None
     raise ValueError(f"unknown driver model {model!r}")
 
 
-def line_values(line: LineInput, extra: Mapping[str, float] | None = None) -> dict[str, float]:
+def line_values(line: LineInput, factor: Mapping[str, float] | None = None) -> dict[str, float]:
     """A line's cumulative GBP000 profile in a scenario.
 
     The (possibly overridden) published profile, moved by however much the scenario's
     drivers change the driver-implied figure (so the baseline reproduces the paper
-    exactly), plus any ``extra`` (the CIP property shortfall fed into CF4).
+    exactly), times any ``factor`` by year (CF4: the CIP properties' delivery against
+    the baseline).
     """
     values = dict(line.profile)
     new, base = driver_implied(line.drivers), driver_implied(line.drivers_base)
@@ -71,14 +72,14 @@ def line_values(line: LineInput, extra: Mapping[str, float] | None = None) -> di
         # add the driver delta, not new - base in one expression, so an unchanged driver adds exactly 0.0
         delta = {y: new[y] - base[y] for y in YEARS}
         values = {y: values[y] + delta[y] for y in YEARS}
-    if extra:
-        values = {y: values[y] + extra.get(y, 0.0) for y in YEARS}
+    if factor:
+        values = {y: values[y] * factor.get(y, 1.0) for y in YEARS}
     return values
 
 
-def lines_cumulative(inputs: ModelInputs, cf4_extra: Mapping[str, float] | None = None) -> pd.DataFrame:
+def lines_cumulative(inputs: ModelInputs, cf4_factor: Mapping[str, float] | None = None) -> pd.DataFrame:
     """Every growth and savings line, cumulative GBP000 by year (Appendix B's view)."""
-    rows = {code: line_values(line, cf4_extra if code == "CF4" else None) for code, line in inputs.lines.items()}
+    rows = {code: line_values(line, cf4_factor if code == "CF4" else None) for code, line in inputs.lines.items()}
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS)).rename_axis("line")
 
 

@@ -94,6 +94,32 @@ class PropertyInput:
     driver: dict[str, Any] | None = None
 
 
+NEWTON_FLOOR_PHASINGS = ("final_year", "pro_rata")
+
+
+@dataclass(frozen=True)
+class NewtonAssumptions:
+    """How to read the Newton Europe contingent fee where the papers print nothing.
+
+    These are ASSUMPTIONS a scenario may state (``[newton]``), never published figures:
+
+    ``floor_phasing``
+        when the guaranteed annual benefit (the floor, GBP000 a year) applies:
+        ``"final_year"`` (default) only in 2024/25, the year the MTFS profile reaches its
+        full recurring figure; ``"pro_rata"`` every year, scaled by the MTFS profile's
+        share of its 2024/25 figure.
+    ``fee_rate``
+        the fee as a share (0-1) of the benefit delivered each year; None: not modelled.
+    ``fee_cap``
+        the cap on the fee, GBP000 over the four MTFS years; None: uncapped.  The
+        papers say the fee is capped but print neither the fee nor the cap.
+    """
+
+    floor_phasing: str = "final_year"
+    fee_rate: float | None = None
+    fee_cap: float | None = None
+
+
 @dataclass(frozen=True)
 class ModelInputs:
     """Everything the engine reads: the baseline with a scenario's overrides applied."""
@@ -114,6 +140,7 @@ class ModelInputs:
     life_years: int
     investment_date: str
     cip_feeds_cf4: bool = True
+    newton: NewtonAssumptions = NewtonAssumptions()
 
 
 @dataclass(frozen=True)
@@ -205,7 +232,9 @@ def _factor(value: Any, file: Path, key: str) -> float:
 
 def apply_overrides(inputs: ModelInputs, overrides: Mapping[str, Any], file: Path) -> tuple[ModelInputs, list[str]]:
     """Apply a scenario's override tables to ``inputs``; return new inputs and a change log."""
-    check_keys(overrides, {"scenario", "lines", "programmes", "high_needs", "properties", "cip"}, file, "")
+    check_keys(
+        overrides, {"scenario", "lines", "programmes", "high_needs", "properties", "cip", "newton", "risk"}, file, ""
+    )
     changes: list[str] = []
     lines = dict(inputs.lines)
 
@@ -396,6 +425,8 @@ def apply_overrides(inputs: ModelInputs, overrides: Mapping[str, Any], file: Pat
             raise InputError(file, "cip.feeds_cf4", "true or false", cip["feeds_cf4"])
         feeds = cip["feeds_cf4"]
 
+    newton = _newton_assumptions(overrides.get("newton", {}), inputs.newton, file, changes)
+
     new = dataclasses.replace(
         inputs,
         lines=lines,
@@ -407,8 +438,36 @@ def apply_overrides(inputs: ModelInputs, overrides: Mapping[str, Any], file: Pat
         discount_rate=rate,
         life_years=life,
         cip_feeds_cf4=feeds,
+        newton=newton,
     )
+    if "risk" in overrides:  # budget-risk distributions, used only by mtfs_model.risk.simulate
+        from .risk import check_risk
+
+        check_risk(overrides["risk"], new, file)
     return new, changes
+
+
+def _newton_assumptions(spec: Any, current: NewtonAssumptions, file: Path, changes: list[str]) -> NewtonAssumptions:
+    """Validate a scenario's ``[newton]`` table (assumptions the papers do not print)."""
+    if not isinstance(spec, Mapping):
+        raise InputError(file, "newton", "a table of floor_phasing, fee_rate, fee_cap_gbp000", spec)
+    check_keys(spec, {"floor_phasing", "fee_rate", "fee_cap_gbp000"}, file, "newton")
+    phasing, rate, cap = current.floor_phasing, current.fee_rate, current.fee_cap
+    if "floor_phasing" in spec:
+        phasing = spec["floor_phasing"]
+        if phasing not in NEWTON_FLOOR_PHASINGS:
+            raise InputError(file, "newton.floor_phasing", "one of " + ", ".join(NEWTON_FLOOR_PHASINGS), phasing)
+        reading = {"final_year": "in full in 2024/25 only", "pro_rata": "every year, pro rata to the MTFS profile"}
+        changes.append(f"ASSUMPTION (not printed): the Newton guarantee floor applies {reading[phasing]}")
+    if "fee_rate" in spec:
+        rate = number(spec["fee_rate"], file, "newton.fee_rate", minimum=0.0, maximum=1.0)
+        changes.append(f"ASSUMPTION (not printed): Newton fee {rate:.1%} of the benefit delivered each year")
+    if "fee_cap_gbp000" in spec:
+        cap = number(spec["fee_cap_gbp000"], file, "newton.fee_cap_gbp000", minimum=0.0)
+        changes.append(f"ASSUMPTION (not printed): Newton fee capped at {_fmt(cap)} (GBP000) over the four years")
+    if cap is not None and rate is None:
+        raise InputError(file, "newton.fee_rate", "a fee rate to go with fee_cap_gbp000", show_got=False)
+    return NewtonAssumptions(phasing, rate, cap)
 
 
 def resolve(name_or_path: str | Path) -> Path:

@@ -146,3 +146,16 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path) -> None:
         atomic_write(target, fail)
     assert list(tmp_path.iterdir()) == []
     assert mtfs_model.run  # the package still imports cleanly
+
+
+def test_written_files_get_ordinary_permissions(tmp_path: Path) -> None:
+    import os
+
+    from mtfs_model.report import write_text
+
+    umask = os.umask(0o022)
+    try:
+        path = write_text(tmp_path / "brief.txt", "x")
+    finally:
+        os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o644
