@@ -10,6 +10,7 @@ from .data import Baseline, load_baseline
 from .engine import Result, run
 from .errors import InputError
 from .reconcile import reconcile
+from .risk import RiskResult, simulate
 from .scenarios import Scenario, available_scenarios, load_scenario
 from .years import YEARS
 
@@ -18,11 +19,13 @@ __all__ = [
     "Baseline",
     "InputError",
     "Result",
+    "RiskResult",
     "Scenario",
     "available_scenarios",
     "load_baseline",
     "load_scenario",
     "reconcile",
     "run",
+    "simulate",
 ]
 __version__ = "0.1.0"
