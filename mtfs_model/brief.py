@@ -29,12 +29,14 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__, charts, high_needs, newton, revenue
+from . import __version__, charts, high_needs, newton, revenue, risk_charts
 from .data import Baseline, load_baseline, row_of
+from .data import cell as data_cell
 from .engine import Result, run
 from .errors import InputError
 from .reconcile import reconcile
 from .report import atomic_write, display_frame
+from .risk import RiskResult, simulate
 from .scenarios import Scenario, load_scenario, resolve
 from .years import YEARS
 
@@ -173,6 +175,9 @@ class Brief:
     """The requested scenarios' results (the baseline not repeated)."""
     terms: newton.Terms
     data: Baseline = field(repr=False)
+    risk_n: int = 100_000
+    """Monte Carlo trajectories a scenario in the budget-risk section (0: no section)."""
+    risk_seed: int = 1
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """Tables computed once per brief (see :func:`tables`)."""
 
@@ -194,7 +199,14 @@ def check_date(text: str) -> str:
         raise InputError("(command line)", "--date", "a date as YYYY-MM-DD", text) from None
 
 
-def build(scenarios: Sequence[str], *, run_date: str = "", title: str = DEFAULT_TITLE) -> Brief:
+def build(
+    scenarios: Sequence[str],
+    *,
+    run_date: str = "",
+    title: str = DEFAULT_TITLE,
+    risk_n: int = 100_000,
+    risk_seed: int = 1,
+) -> Brief:
     """Run the MTFS as published and each scenario (names or ``.toml`` paths).
 
     ``run_date`` (``YYYY-MM-DD``; "" for today) is printed on the brief.  Raises
@@ -212,7 +224,41 @@ def build(scenarios: Sequence[str], *, run_date: str = "", title: str = DEFAULT_
         results=results,
         terms=newton.load_terms(),
         data=data,
+        risk_n=risk_n,
+        risk_seed=risk_seed,
     )
+
+
+def risk_results(b: Brief) -> tuple[RiskResult, ...]:
+    """:func:`mtfs_model.simulate` for the MTFS as published and each scenario, with the
+    brief's trajectories and seed (computed once per brief; empty if ``risk_n`` is 0)."""
+    if "risk" not in b.cache:
+        b.cache["risk"] = (
+            tuple(simulate(r.scenario, b.risk_n, b.risk_seed, baseline=b.data) for r in b.all_results)
+            if b.risk_n > 0
+            else ()
+        )
+    return tuple(b.cache["risk"])
+
+
+def risk_summary(b: Brief) -> pd.DataFrame:
+    """Per scenario: the 2024/25 gap to the MTFS at P10/P50/P90 (GBP000) and the two
+    probabilities (fractions, shown as percentages)."""
+    rows = {}
+    results = risk_results(b)
+    if not results:
+        return pd.DataFrame()
+    for name, rr in zip(_names(b.all_results), results, strict=True):
+        last = YEARS[-1]
+        rows[name] = {
+            "gap_2024/25_P10": data_cell(rr.gap, "P10", last),
+            "gap_2024/25_P50": data_cell(rr.gap, "P50", last),
+            "gap_2024/25_P90": data_cell(rr.gap, "P90", last),
+            "hn_deficit_2024/25_P90": data_cell(rr.hn_deficit, "P90", last),
+            "exceeds_mtfs_pct": rr.p_exceeds_mtfs,
+            "guarantee_binds_pct": rr.p_guarantee_binds,
+        }
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
 
 
 def _names(results: Sequence[Result]) -> list[str]:
@@ -335,6 +381,7 @@ def _tables(b: Brief) -> dict[str, pd.DataFrame]:
         "Newton by year": newton.guarantee_tables(res, b.terms),
         "High Needs": high_needs_table(res),
         "CIP": cip_table(res),
+        **({"Risk": risk_summary(b)} if b.risk_n > 0 else {}),
         "Reconciliation": reconciliation_table(b),
         "Paper disagreements": _numbered(
             findings[findings["severity"] == "disagreement"].drop(columns=["kind", "tolerance"])
@@ -632,6 +679,47 @@ def html_charts(b: Brief) -> str:
     return "<section><h2>Charts</h2>" + "".join(figs) + "</section>"
 
 
+def html_risk(b: Brief) -> str:
+    """Budget risk: the probabilities, the 2024/25 gap percentiles, and for each
+    scenario the fan charts of net budget and High Needs deficit and the tornado."""
+    results = risk_results(b)
+    if not results:
+        return ""
+    parts = [
+        "<section><h2>Budget risk</h2>",
+        f"<p>{b.risk_n:,} simulated trajectories a scenario (seed {b.risk_seed}): every growth line's drivers, "
+        "every savings line's delivery and the High Needs costs and savings drawn from the distributions in "
+        "<code>data/risk.toml</code> (each with its source or reason). The gap is the simulated net budget less "
+        "the MTFS as published.</p>",
+        html_table(risk_summary(b), "Risk by scenario (£000; probabilities as percentages)"),
+    ]
+    for name, rr in zip(_names(b.all_results), results, strict=True):
+        parts.append(f"<h3>{e(name)}</h3>")
+        parts.append(
+            charts.figure_html(
+                risk_charts.fan_chart(rr, "net_budget"),
+                f"Fan chart: net budget P5 to P95 by year, {name}, £m",
+                f"Net budget, {name}: median with P10-P90 and P5-P95 bands; dashed, the MTFS as published.",
+            )
+        )
+        parts.append(
+            charts.figure_html(
+                risk_charts.fan_chart(rr, "hn_deficit"),
+                f"Fan chart: High Needs cumulative deficit P5 to P95 by year, {name}, £m",
+                f"High Needs cumulative deficit, {name}: median and bands; dashed, the deterministic forecast.",
+            )
+        )
+        parts.append(
+            charts.figure_html(
+                risk_charts.tornado_chart(rr, "net"),
+                f"Tornado chart: 2024/25 net budget with each input at its P10 and P90, {name}, £m",
+                f"Which inputs move the 2024/25 net budget most, {name}: each at its P10 and P90, the others at "
+                "their medians.",
+            )
+        )
+    return "".join(parts) + "</section>"
+
+
 def html_high_needs_cip(b: Brief) -> str:
     """High Needs by scenario and the CIP paybacks by scenario."""
     res = list(b.all_results)
@@ -694,7 +782,8 @@ def html_footer(b: Brief) -> str:
     asked = ", ".join(e(Path(s).name) for s in b.requested) or "(none)"
     return (
         '<footer class="run"><p>Run parameters: scenarios = ' + asked + f"; run_date = {e(b.run_date)}; "
-        f"title = &ldquo;{e(b.title)}&rdquo;; notebook = {e(BRIEF_NOTEBOOK)} (papermill, kernel "
+        f"title = &ldquo;{e(b.title)}&rdquo;; risk_n = {b.risk_n:,}; risk_seed = {b.risk_seed}; "
+        f"notebook = {e(BRIEF_NOTEBOOK)} (papermill, kernel "
         f"{e(KERNEL_NAME)}); mtfs_model {e(__version__)}; Python {e(sys.version.split()[0])}.</p></footer>"
     )
 
@@ -868,6 +957,8 @@ def write_brief(
     run_date: str | None = None,
     title: str = DEFAULT_TITLE,
     progress: bool = True,
+    risk_n: int = 100_000,
+    risk_seed: int = 1,
 ) -> Path:
     """Write the HTML brief for ``scenarios`` (and, with ``xlsx``, the workbook).
 
@@ -882,7 +973,10 @@ def write_brief(
     for p in paths:
         load_scenario(p)  # every key checked now, before a kernel starts
     date = check_date(run_date) if run_date else dt.date.today().isoformat()
-    params = {"scenarios": paths, "run_date": date, "title": title}
+    for key, value, least in (("--n", risk_n, 0), ("--seed", risk_seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise InputError("(command line)", key, f"a whole number >= {least}", value)
+    params = {"scenarios": paths, "run_date": date, "title": title, "risk_n": risk_n, "risk_seed": risk_seed}
     _step(f"executing {BRIEF_NOTEBOOK} with papermill (kernel {KERNEL_NAME}: {sys.executable})", progress)
     nb = execute_notebook(BRIEF_NOTEBOOK, params, progress=progress)
     _step("exporting HTML with nbconvert (code hidden, charts embedded, no external resources)", progress)
@@ -890,7 +984,7 @@ def write_brief(
     book = None
     if xlsx is not None:
         _step("building the Excel workbook", progress)
-        b = build(paths, run_date=date, title=title)
+        b = build(paths, run_date=date, title=title, risk_n=risk_n, risk_seed=risk_seed)
         book = workbook_bytes(tables(b))
 
     def write_page(tmp: Path) -> None:

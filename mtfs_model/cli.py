@@ -134,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p_brief.add_argument("-o", "--output", required=True, help="HTML file to write")
     p_brief.add_argument("--xlsx", help="also write the brief's tables to this Excel workbook")
     p_brief.add_argument("--date", help="date printed on the brief, YYYY-MM-DD (default: today)")
+    p_brief.add_argument("--n", type=int, default=100_000, help="risk trajectories a scenario (0: no risk section)")
+    p_brief.add_argument("--seed", type=int, default=1, help="risk random seed (default: 1)")
 
     args = parser.parse_args(argv)
     try:
@@ -178,7 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .brief import BriefError, write_brief  # papermill and nbconvert load only for a brief
 
             try:
-                write_brief(args.scenarios, args.output, xlsx=args.xlsx, run_date=args.date)
+                write_brief(
+                    args.scenarios, args.output, xlsx=args.xlsx, run_date=args.date, risk_n=args.n, risk_seed=args.seed
+                )
             except BriefError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1

@@ -53,7 +53,7 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Run:
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
         argv = ["brief", "newton_guarantee", "newton_stretch", str(hostile), "-o", str(out), "--xlsx", str(book)]
-        code = main([*argv, "--date", DATE])
+        code = main([*argv, "--date", DATE, "--n", "2000", "--seed", "7"])
     return Run(code, err.getvalue(), out.read_text(encoding="utf-8") if out.exists() else "", out, book)
 
 
@@ -75,10 +75,13 @@ def test_brief_is_written_with_progress(made: Run) -> None:
 
 def test_brief_has_the_charts_embedded(made: Run) -> None:
     images = re.findall(r'<img [^>]*src="data:image/png;base64,([A-Za-z0-9+/=]+)"', made.page)
-    # net budget path, a bridge per scenario (3), High Needs deficit, CIP cash
-    assert len(images) == 6
+    # net budget path, a bridge per scenario (3), High Needs deficit, CIP cash; then for
+    # the MTFS and each of the 3 scenarios two fan charts and a tornado
+    assert len(images) == 6 + 4 * 3
     assert all(len(i) > 5000 for i in images)
-    assert made.page.count("<figcaption>") == 6
+    assert made.page.count("<figcaption>") == 6 + 4 * 3
+    assert made.page.count('alt="Fan chart: net budget') == 4
+    assert made.page.count('alt="Tornado chart') == 4
     assert "stars mark break-even" in made.page
 
 
@@ -109,6 +112,9 @@ def test_brief_sections(made: Run) -> None:
         "guaranteed to deliver an annual",
         "Run parameters",
         f"run_date = {DATE}",
+        "Budget risk",
+        "2,000 simulated trajectories a scenario (seed 7)",
+        "risk_n = 2,000; risk_seed = 7",
         "newton_guarantee.toml",
     ):
         assert part in text, part
@@ -263,3 +269,11 @@ def test_html_table_escapes_and_formats() -> None:
 def test_unknown_scenario_in_build() -> None:
     with pytest.raises(InputError):
         brief.build(["no_such_scenario"])
+
+
+def test_no_risk_section_when_risk_n_is_zero() -> None:
+    from mtfs_model import brief
+
+    b = brief.build(["newton_guarantee"], run_date=DATE, risk_n=0)
+    assert brief.html_risk(b) == ""
+    assert "Risk" not in brief.tables(b) or brief.tables(b)["Risk"].empty
