@@ -32,7 +32,7 @@ import pandas as pd
 from . import __version__, charts, high_needs, newton, revenue, risk_charts
 from .data import Baseline, load_baseline, row_of
 from .data import cell as data_cell
-from .engine import Result, run
+from .engine import Result, run, unique_names
 from .errors import InputError
 from .reconcile import reconcile
 from .report import atomic_write, display_frame
@@ -248,7 +248,7 @@ def risk_summary(b: Brief) -> pd.DataFrame:
     results = risk_results(b)
     if not results:
         return pd.DataFrame()
-    for name, rr in zip(_names(b.all_results), results, strict=True):
+    for name, rr in zip(unique_names(b.all_results), results, strict=True):
         last = YEARS[-1]
         rows[name] = {
             "gap_2024/25_P10": data_cell(rr.gap, "P10", last),
@@ -261,20 +261,10 @@ def risk_summary(b: Brief) -> pd.DataFrame:
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
 
 
-def _names(results: Sequence[Result]) -> list[str]:
-    names: list[str] = []
-    for r in results:
-        key = r.scenario.name
-        while key in names:
-            key += "'"
-        names.append(key)
-    return names
-
-
 def key_figures(b: Brief) -> pd.DataFrame:
     """Result.key_figures for the MTFS as published and each scenario, GBP000 by year;
     index (figure, scenario)."""
-    parts = {name: r.key_figures() for name, r in zip(_names(b.all_results), b.all_results, strict=True)}
+    parts = {name: r.key_figures() for name, r in zip(unique_names(b.all_results), b.all_results, strict=True)}
     frame = pd.concat(parts, names=["scenario", "figure"]).swaplevel().sort_index(level=0, sort_remaining=False)
     order = list(b.baseline.key_figures().index)
     return frame.reindex(order, level="figure")
@@ -284,7 +274,7 @@ def changes_from_mtfs(b: Brief) -> pd.DataFrame:
     """Each scenario's key figures less the MTFS as published (GBP000), only the figures
     some scenario changes; index (figure, scenario)."""
     base = b.baseline.key_figures()
-    parts = {name: r.key_figures() - base for name, r in zip(_names(b.all_results)[1:], b.results, strict=True)}
+    parts = {name: r.key_figures() - base for name, r in zip(unique_names(b.all_results)[1:], b.results, strict=True)}
     if not parts:
         return pd.DataFrame(
             columns=list(YEARS), index=pd.MultiIndex.from_arrays([[], []], names=["figure", "scenario"])
@@ -305,7 +295,7 @@ def high_needs_table(results: Sequence[Result]) -> pd.DataFrame:
     }
     rows: dict[tuple[str, str], dict[str, float]] = {}
     for measure, label in measures.items():
-        for name, r in zip(_names(results), results, strict=True):
+        for name, r in zip(unique_names(results), results, strict=True):
             rows[(measure, name)] = row_of(r.high_needs, label)
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS)).astype("float64")
     frame.index = pd.MultiIndex.from_tuples(list(rows), names=["measure", "scenario"])
@@ -317,7 +307,7 @@ def cip_table(results: Sequence[Result]) -> pd.DataFrame:
     break-even year and cumulative cash at the end of the series."""
     be = charts.cip_break_even(results)
     rows: dict[str, dict[str, Any]] = {}
-    for name, r in zip(_names(results), results, strict=True):
+    for name, r in zip(unique_names(results), results, strict=True):
         cf4 = row_of(r.cumulative, revenue.PROGRAMME_LABELS["CIP"])
         rows[name] = {f"CF4 {y}": cf4[y] for y in YEARS}
         rows[name].update({str(k): v for k, v in be.loc[name].items()})
@@ -362,7 +352,7 @@ def scenarios_table(b: Brief) -> pd.DataFrame:
             "changes": "; ".join(r.scenario.changes) or "none",
             "references": "; ".join(x.get("title", "") for x in r.scenario.references),
         }
-        for name, r in zip(_names(b.all_results), b.all_results, strict=True)
+        for name, r in zip(unique_names(b.all_results), b.all_results, strict=True)
     }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("scenario")
 
@@ -400,7 +390,7 @@ def reconciliation_table(b: Brief) -> pd.DataFrame:
     """Per scenario: the papers' checks by severity (the same for every scenario: the
     papers do not change) and the engine's identity checks, all of which must be ok."""
     rows = {}
-    for name, r in zip(_names(b.all_results), b.all_results, strict=True):
+    for name, r in zip(unique_names(b.all_results), b.all_results, strict=True):
         f = reconcile(r)
         paper = f[f["kind"] == "paper"]["severity"].value_counts()
         engine = f[f["kind"] == "engine"]["severity"]
@@ -618,13 +608,13 @@ def html_newton(b: Brief) -> str:
             caption_html=ref("guarantee", "horizon"),
         ),
         html_table(
-            t["Newton by year"].loc[_names(b.all_results)[1:]] if b.results else t["Newton by year"],
+            t["Newton by year"].loc[unique_names(b.all_results)[1:]] if b.results else t["Newton by year"],
             "Year by year (£000; cumulative rows: 2024/25 is the four-year total)",
         ),
         "<ul class='notes'>",
     ]
     notes: dict[str, list[str]] = {}
-    for name, r in zip(_names(b.all_results), b.all_results, strict=True):
+    for name, r in zip(unique_names(b.all_results), b.all_results, strict=True):
         nw = r.scenario.inputs.newton
         fee = (
             f"Fee ASSUMED (not printed) at {nw.fee_rate:.1%} of the benefit delivered each year"
@@ -693,7 +683,7 @@ def html_risk(b: Brief) -> str:
         "the MTFS as published.</p>",
         html_table(risk_summary(b), "Risk by scenario (£000; probabilities as percentages)"),
     ]
-    for name, rr in zip(_names(b.all_results), results, strict=True):
+    for name, rr in zip(unique_names(b.all_results), results, strict=True):
         parts.append(f"<h3>{e(name)}</h3>")
         parts.append(
             charts.figure_html(

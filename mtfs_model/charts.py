@@ -25,7 +25,7 @@ from matplotlib.ticker import FuncFormatter
 
 from . import high_needs, revenue
 from .data import cell, row_of
-from .engine import Result
+from .engine import Result, unique_names
 from .years import BASE_YEAR, YEARS
 
 LINESTYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
@@ -73,16 +73,6 @@ def _figure(title: str, ylabel: str) -> tuple[Figure, Axes]:
     return fig, ax
 
 
-def _names(results: Sequence[Result]) -> list[str]:
-    names: list[str] = []
-    for r in results:
-        key = r.scenario.name
-        while key in names:
-            key += "'"
-        names.append(key)
-    return names
-
-
 def _grouped(paths: Mapping[str, list[float]]) -> list[tuple[str, list[float]]]:
     """Series with the same values (to a thousandth of a pound) drawn once, their
     scenario names joined with `` = `` in the legend, so no line hides another."""
@@ -103,7 +93,7 @@ def net_budget_path(results: Sequence[Result]) -> Figure:
     fig, ax = _figure("Net budget by scenario (para 9 roll-forward)", "Net budget (£000)")
     x = [BASE_YEAR, *YEARS]
     paths = {}
-    for name, r in zip(_names(results), results, strict=True):
+    for name, r in zip(unique_names(results), results, strict=True):
         base = cell(r.revenue, "Original prior year budget", YEARS[0])
         paths[name] = [base, *(cell(r.revenue, RUN_ROW, y) for y in YEARS)]
     for i, (label, path) in enumerate(_grouped(paths)):
@@ -197,7 +187,7 @@ def high_needs_deficit(results: Sequence[Result]) -> Figure:
     fig, ax = _figure("High Needs cumulative deficit by scenario (para 33)", "Cumulative deficit (£000)")
     x = [BASE_YEAR, *YEARS]
     paths = {}
-    for name, r in zip(_names(results), results, strict=True):
+    for name, r in zip(unique_names(results), results, strict=True):
         hn = r.high_needs
         bf = cell(hn, high_needs.BF_2019_20, YEARS[0]) + cell(hn, high_needs.BF_2020_21, YEARS[0])
         paths[name] = [bf, *(cell(hn, high_needs.CUMULATIVE, y) for y in YEARS)]
@@ -224,7 +214,7 @@ def cip_break_even(results: Sequence[Result], row: str = "All properties") -> pd
     """Break-even fiscal year of ``row`` of ``result.cip_cash`` per scenario ("not by
     <last year>" if none), with the cumulative cash at the last year (GBP000)."""
     out = {}
-    for name, r in zip(_names(results), results, strict=True):
+    for name, r in zip(unique_names(results), results, strict=True):
         cash = row_of(r.cip_cash, row)
         year = break_even_year(cash)
         last = list(cash)[-1]
@@ -249,7 +239,8 @@ def cip_cash(results: Sequence[Result], by_property: bool = False) -> Figure:
         frame = results[0].cip_cash
         series = [(str(code), row_of(frame, code), code == "All properties") for code in frame.index]
     else:
-        totals = {name: row_of(r.cip_cash, "All properties") for name, r in zip(_names(results), results, strict=True)}
+        named = zip(unique_names(results), results, strict=True)
+        totals = {name: row_of(r.cip_cash, "All properties") for name, r in named}
         years = list(next(iter(totals.values()))) if totals else []
         grouped = _grouped({k: list(v.values()) for k, v in totals.items()})
         series = [(label, dict(zip(years, path, strict=True)), True) for label, path in grouped]

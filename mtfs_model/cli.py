@@ -17,7 +17,7 @@ from typing import cast
 
 import pandas as pd
 
-from .engine import Result, run
+from .engine import Result, run, unique_names
 from .errors import InputError
 from .reconcile import reconcile, summary
 from .report import FORMATS, to_text, write_text
@@ -71,13 +71,10 @@ def render(frames: list[tuple[str, pd.DataFrame]], fmt: str) -> str:
 
 def compare(names: Sequence[str], table: str = "key_figures") -> pd.DataFrame:
     """Scenarios side by side for one table, with each one's difference from the first."""
-    frames: dict[str, pd.DataFrame] = {}
-    for n in names:
-        result = run(load_scenario(n))
-        key = result.scenario.name
-        while key in frames:  # the same scenario twice still gets two columns
-            key += "'"
-        frames[key] = table_of(result, table).select_dtypes("number")
+    results = [run(load_scenario(n)) for n in names]
+    frames = {
+        key: table_of(r, table).select_dtypes("number") for key, r in zip(unique_names(results), results, strict=True)
+    }
     first = next(iter(frames))
     parts = dict(frames)
     for key in list(frames)[1:]:

@@ -7,6 +7,7 @@ report (:func:`mtfs_model.reconcile`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -91,6 +92,18 @@ class Result:
             + " / ".join(f"{y} {net[y]:,.0f}" for y in YEARS)
             + " (GBP000)>"
         )
+
+
+def unique_names(results: Sequence[Result]) -> list[str]:
+    """Each result's scenario name, primed (``'``) where a name repeats, so the same
+    scenario asked for twice still gets its own column."""
+    names: list[str] = []
+    for r in results:
+        key = r.scenario.name
+        while key in names:
+            key += "'"
+        names.append(key)
+    return names
 
 
 def run(scenario: Scenario | str | None = None, baseline: Baseline | None = None) -> Result:
