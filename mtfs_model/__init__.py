@@ -1,31 +1,46 @@
-"""mtfs_model: the Children and Family Services MTFS 2021/22-2024/25 as data, an engine
+"""mtfs_model: a council department's Medium Term Financial Strategy as data, an engine
 that derives every table, and a reconciler that proves the tables add up.
 
+The MTFS itself is an *edition*: a folder of data (``mtfs_model/editions/<id>/``); the
+code holds no year, line code or printed label.
+
 >>> import mtfs_model
->>> result = mtfs_model.run(mtfs_model.load_scenario("baseline"))
->>> findings = mtfs_model.reconcile()
+>>> ed = mtfs_model.load_edition()                      # the bundled edition
+>>> result = mtfs_model.run(mtfs_model.load_scenario("baseline", edition=ed))
+>>> findings = mtfs_model.reconcile(edition=ed)
 """
 
+from . import risk as _risk  # registers the [risk] section checker
+from .compose import as_scenario, combine, scenario
 from .data import Baseline, load_baseline
+from .edition import Edition, load_edition
 from .engine import Result, run
 from .errors import InputError
+from .goalseek import grid, solve
 from .reconcile import reconcile
 from .risk import RiskResult, simulate
 from .scenarios import Scenario, available_scenarios, load_scenario
-from .years import YEARS
+
+del _risk
 
 __all__ = [
-    "YEARS",
     "Baseline",
+    "Edition",
     "InputError",
     "Result",
     "RiskResult",
     "Scenario",
+    "as_scenario",
     "available_scenarios",
+    "combine",
+    "grid",
     "load_baseline",
+    "load_edition",
     "load_scenario",
     "reconcile",
     "run",
+    "scenario",
     "simulate",
+    "solve",
 ]
-__version__ = "0.1.0"
+__version__ = "0.2.0"

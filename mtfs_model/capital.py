@@ -10,57 +10,60 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import numpy_financial as npf
 import pandas as pd
 
-from .scenarios import ModelInputs, PropertyInput
-from .years import YEARS, fy_label, fy_of, fy_start, parse_month
+from .inputs import ModelInputs, PropertyInput
+from .years import fy_label, fy_of, fy_start, parse_month
 
-COLUMNS = [*YEARS, "Total"]
-LCC = "LCC Capital Funding Requirement"
-AVAILABLE = "Total Available Funds"
-PROGRAMME_TOTAL = "Total CFS Capital Programme"
-GROUP_LABELS = {"grants": "Grants", "s106": "External contributions / S106", "receipts": "Earmarked capital receipts"}
+TOTAL = "Total"
+PROGRAMME_TOTAL = "programme_total"
+AVAILABLE = "available"
+LCC = "lcc_requirement"
+PROGRAMME_FUNDING = "programme_funding"
+ALL_PROPERTIES = "all"
 
 
-def _with_total(values: Mapping[str, float]) -> dict[str, float]:
-    out = {y: float(values[y]) for y in YEARS}
-    out["Total"] = sum(out.values())
+def _with_total(values: Mapping[str, float], years: Sequence[str]) -> dict[str, float]:
+    out = {y: float(values[y]) for y in years}
+    out[TOTAL] = sum(out.values())
     return out
 
 
-def block_years(block: Mapping[str, Any]) -> dict[str, float]:
+def block_years(block: Mapping[str, Any], years: Sequence[str]) -> dict[str, float]:
     """A programme block by year: the sum of its schemes, or (where the grid was lost in
     extraction) the printed block row, as flagged by ``use_printed_years``."""
     if block.get("use_printed_years"):
-        return {y: float(block["printed"][y]) for y in YEARS}
-    return {y: sum(float(s["values"][y]) for s in block["schemes"]) for y in YEARS}
+        return {y: float(block["printed"][y]) for y in years}
+    return {y: sum(float(s["values"][y]) for s in block["schemes"]) for y in years}
 
 
-def programme(capital: Mapping[str, Any]) -> pd.DataFrame:
-    """The capital programme by block and year, with its total (GBP000)."""
-    rows = {b["label"]: _with_total(block_years(b)) for b in capital["programme"]["blocks"].values()}
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=COLUMNS)
+def programme(capital: Mapping[str, Any], years: Sequence[str]) -> pd.DataFrame:
+    """The capital programme by block id and year, with its total (GBP000)."""
+    table = {key: _with_total(block_years(b, years), years) for key, b in capital["programme"]["blocks"].items()}
+    frame = pd.DataFrame.from_dict(table, orient="index", columns=[*years, TOTAL])
     frame.loc[PROGRAMME_TOTAL] = frame.sum()
     return frame.rename_axis("block")
 
 
-def financing(capital: Mapping[str, Any], programme_table: pd.DataFrame) -> pd.DataFrame:
-    """Capital resources by group and year, funds available, and the LCC requirement."""
-    rows: dict[str, dict[str, float]] = {}
+def financing(capital: Mapping[str, Any], programme_table: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
+    """Capital resources by group id and year, funds available, and the council's own
+    funding requirement (programme less funds available)."""
+    table: dict[str, dict[str, float]] = {}
     for r in capital["resources"]["rows"]:
-        label = GROUP_LABELS[r["group"]]
-        acc = rows.setdefault(label, {y: 0.0 for y in YEARS})
-        for y in YEARS:
+        acc = table.setdefault(r["group"], {y: 0.0 for y in years})
+        for y in years:
             acc[y] += float(r["values"][y])
-    frame = pd.DataFrame.from_dict({k: _with_total(v) for k, v in rows.items()}, orient="index", columns=COLUMNS)
+    frame = pd.DataFrame.from_dict(
+        {k: _with_total(v, years) for k, v in table.items()}, orient="index", columns=[*years, TOTAL]
+    )
     frame.loc[AVAILABLE] = frame.sum()
     frame.loc[LCC] = programme_table.loc[PROGRAMME_TOTAL] - frame.loc[AVAILABLE]
-    frame.loc["Total CFS Capital Programme Funding"] = frame.loc[AVAILABLE] + frame.loc[LCC]
+    frame.loc[PROGRAMME_FUNDING] = frame.loc[AVAILABLE] + frame.loc[LCC]
     return frame.rename_axis("resource")
 
 
@@ -81,7 +84,8 @@ def annual_saving(p: PropertyInput) -> tuple[float, bool]:
     """
     ratio = p.occupancy / p.base_occupancy if p.base_occupancy else 0.0
     if not p.saving_parts:
-        return capital_cost(p) / float(p.stated_payback["years"]) * ratio, True
+        stated = float(p.stated_payback.get("years", 0.0))
+        return (capital_cost(p) / stated * ratio if stated > 0 else 0.0), True
     total = 0.0
     for k, v in p.saving_parts.items():
         factor = ratio if k in p.occupancy_sensitive else 1.0
@@ -89,7 +93,8 @@ def annual_saving(p: PropertyInput) -> tuple[float, bool]:
             # the placements part moves with the weekly saving a place (para 14 b)
             factor *= (p.weekly_differential_gbp or 0.0) / p.base_weekly_differential_gbp
         total += v * factor
-    return float(total), False
+    # parts may hold a running cost, but a property's saving never turns into a cost
+    return max(float(total), 0.0), False
 
 
 def driver_implied_saving(p: PropertyInput) -> float:
@@ -179,43 +184,46 @@ def property_metrics(p: PropertyInput, rate: float, life: int, investment_date: 
         "irr": irr,
         "discount_rate": rate,
         "life_years": life,
-        "stated_payback_years": float(p.stated_payback["years"]),
-        "stated_payback_basis": p.stated_payback["basis"],
+        "stated_payback_years": float(p.stated_payback.get("years", math.inf)),
+        "stated_payback_basis": p.stated_payback.get("basis", "-"),
     }
 
 
 def cip_appraisal(inputs: ModelInputs) -> pd.DataFrame:
     """Every property's appraisal, one row per property (GBP000, years, rates)."""
-    rows = {
+    table = {
         code: property_metrics(p, inputs.discount_rate, inputs.life_years, inputs.investment_date)
         for code, p in inputs.properties.items()
     }
-    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("property")
+    return pd.DataFrame.from_dict(table, orient="index").rename_axis("property")
 
 
-def cip_years(inputs: ModelInputs, last_fy: str = "2030/31") -> list[str]:
-    """Fiscal years from the investment year to ``last_fy``."""
+def cip_years(inputs: ModelInputs, last_fy: str | None = None) -> list[str]:
+    """Fiscal years from the investment year to ``last_fy`` (default: the edition's
+    ``appraisal_last_year``)."""
+    last = last_fy or inputs.edition.appraisal_last_year
     first = fy_start(fy_of(parse_month(inputs.investment_date)))
-    return [fy_label(y) for y in range(first, fy_start(last_fy) + 1)]
+    return [fy_label(y) for y in range(first, max(fy_start(last), first) + 1)]
 
 
-def cip_cash(inputs: ModelInputs, last_fy: str = "2030/31") -> pd.DataFrame:
+def cip_cash(inputs: ModelInputs, last_fy: str | None = None) -> pd.DataFrame:
     """Cumulative cash by fiscal year for each property and in all (GBP000): the gross
     investment out in the investment year, savings in from go-live, part years pro rata."""
     years = cip_years(inputs, last_fy)
     invest_fy = fy_of(parse_month(inputs.investment_date))
-    rows = {}
+    table = {}
     for code, p in inputs.properties.items():
         saving, _ = annual_saving(p)
         flows = [(-capital_cost(p) if y == invest_fy else 0.0) + saving * live_fraction(p.go_live, y) for y in years]
-        rows[code] = np.cumsum(flows)
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=years)
-    frame.loc["All properties"] = frame.sum()
+        table[code] = np.cumsum(flows)
+    frame = pd.DataFrame.from_dict(table, orient="index", columns=years)
+    frame.loc[ALL_PROPERTIES] = frame.sum()
     return frame.rename_axis("property")
 
 
 def cip_budget_savings(inputs: ModelInputs) -> dict[str, float]:
     """The properties' saving in each MTFS year (GBP000, positive), part years pro rata."""
     return {
-        y: sum(annual_saving(p)[0] * live_fraction(p.go_live, y) for p in inputs.properties.values()) for y in YEARS
+        y: sum(annual_saving(p)[0] * live_fraction(p.go_live, y) for p in inputs.properties.values())
+        for y in inputs.years
     }

@@ -23,10 +23,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
-from . import high_needs, revenue
+from . import capital, high_needs, rows
 from .data import cell, row_of
+from .edition import Edition
 from .engine import Result, unique_names
-from .years import BASE_YEAR, YEARS
 
 LINESTYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
     "-",
@@ -42,7 +42,6 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 GREYS = ("0.0", "0.35", "0.15", "0.5", "0.25", "0.45", "0.1", "0.4")
 SIZE = (8.0, 4.6)  # inches; 800 x 460 px at the default dpi
 DPI = 100
-RUN_ROW = "Proposed/provisional net budget"
 
 
 def _money(x: float, _pos: object = None) -> str:
@@ -87,41 +86,57 @@ def _grouped(paths: Mapping[str, list[float]]) -> list[tuple[str, list[float]]]:
     return [(" = ".join(names), path) for names, path in groups]
 
 
+def _edition(results: Sequence[Result]) -> Edition:
+    """The edition the results share (the first's: a chart has one horizon)."""
+    if not results:
+        raise ValueError("a chart needs at least one result")
+    return results[0].edition
+
+
 def net_budget_path(results: Sequence[Result]) -> Figure:
-    """Net budget by scenario, GBP000: the 2020/21 base (original prior-year budget), then
-    each MTFS year's proposed net budget (para 9)."""
-    fig, ax = _figure("Net budget by scenario (para 9 roll-forward)", "Net budget (£000)")
-    x = [BASE_YEAR, *YEARS]
+    """Net budget by scenario, GBP000: the base year's budget (the original prior-year
+    budget), then each MTFS year's net budget (the roll-forward)."""
+    ed = _edition(results)
+    fig, ax = _figure("Net budget by scenario (budget roll-forward)", "Net budget (£000)")
+    x = [ed.base_year, *ed.years]
     paths = {}
     for name, r in zip(unique_names(results), results, strict=True):
-        base = cell(r.revenue, "Original prior year budget", YEARS[0])
-        paths[name] = [base, *(cell(r.revenue, RUN_ROW, y) for y in YEARS)]
+        base = cell(r.revenue, rows.PRIOR_YEAR_BUDGET, ed.first_year)
+        paths[name] = [base, *(cell(r.revenue, rows.NET_BUDGET, y) for y in ed.years)]
     for i, (label, path) in enumerate(_grouped(paths)):
         ax.plot(x, path, label=label, **_style(i))
-    ax.set_xlabel("Financial year (2020/21: base budget)")
+    ax.set_xlabel(f"Financial year ({ed.base_year}: base budget)")
     fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     return fig
 
 
-def bridge_table(result: Result, year: str = YEARS[-1]) -> pd.DataFrame:
-    """From the 2020/21 base to ``year``'s net budget, GBP000: base, budget transfers,
-    each growth line (cumulative to ``year``), each savings programme, and the net
-    budget.  Columns ``change`` and ``running`` (the total after the step); ``kind`` is
+def _direction(v: float) -> str:
+    return "increase" if v >= 0 else "decrease"
+
+
+def bridge_table(result: Result, year: str | None = None) -> pd.DataFrame:
+    """From the base year's budget to ``year``'s net budget (default: the final MTFS
+    year), GBP000: base, budget transfers, each growth line (cumulative to ``year``),
+    each savings programme (labelled by its ``short`` label), and the net budget.
+    Columns ``change`` and ``running`` (the total after the step); ``kind`` is
     ``total``, ``increase`` or ``decrease``.  The steps add up to the net budget."""
-    upto = list(YEARS[: YEARS.index(year) + 1])
-    base = cell(result.revenue, "Original prior year budget", YEARS[0])
-    steps: list[tuple[str, float, str]] = [(f"{BASE_YEAR} base", base, "total")]
-    transfers = sum(cell(result.revenue, "Budget transfers and adjustments", y) for y in upto)
-    steps.append(("Transfers", transfers, "increase" if transfers >= 0 else "decrease"))
+    ed, years = result.edition, list(result.years)
+    year = ed.year(year or "final")
+    upto = years[: years.index(year) + 1]
+    base = cell(result.revenue, rows.PRIOR_YEAR_BUDGET, years[0])
+    steps: list[tuple[str, float, str]] = [(f"{ed.base_year} base", base, "total")]
+    transfers = sum(cell(result.revenue, rows.TRANSFERS, y) for y in upto)
+    steps.append(("Transfers", transfers, _direction(transfers)))
+    growth = [p.id for p in ed.programmes if p.kind == "growth"]
     info = result.line_info
-    for code in info.index[info["programme"] == "growth"]:
+    for code in info.index[info["programme"].isin(growth)]:
         v = cell(result.cumulative, code, year)
-        steps.append((str(code), v, "increase" if v >= 0 else "decrease"))
-    short = {"DCFSF": "DCFSF (CF1-3)", "CIP": "CIP (CF4)", "departmental": "Dept. (CF5)"}
-    for prog, label in short.items():
-        v = cell(result.cumulative, revenue.PROGRAMME_LABELS[prog], year)
-        steps.append((label, v, "increase" if v >= 0 else "decrease"))
-    net = cell(result.revenue, RUN_ROW, year)
+        steps.append((str(code), v, _direction(v)))
+    for prog in ed.programmes:
+        if prog.kind == "saving":
+            v = cell(result.cumulative, rows.programme_total(prog.id), year)
+            steps.append((prog.short or prog.id, v, _direction(v)))
+    net = cell(result.revenue, rows.NET_BUDGET, year)
     steps.append((f"{year} net", net, "total"))
     running: list[float] = []
     acc = 0.0
@@ -135,13 +150,14 @@ def bridge_table(result: Result, year: str = YEARS[-1]) -> pd.DataFrame:
     return frame
 
 
-def growth_savings_bridge(result: Result, year: str = YEARS[-1]) -> Figure:
-    """Waterfall from the 2020/21 base (80,914 + transfers) to ``year``'s net budget,
-    GBP000: growth lines up (hatched ``//``), savings programmes down (hatched ``..``),
-    totals solid grey.  The axis starts near the base, not at zero (marked as such)."""
+def growth_savings_bridge(result: Result, year: str | None = None) -> Figure:
+    """Waterfall from the base year's budget (+ transfers) to ``year``'s net budget
+    (default: the final MTFS year), GBP000: growth lines up (hatched ``//``), savings
+    programmes down (hatched ``..``), totals solid grey.  The axis starts near the base,
+    not at zero (marked as such)."""
     table = bridge_table(result, year)
     fig, ax = _figure(
-        f"Growth and savings bridge to the {year} net budget: {result.scenario.name}",
+        f"Growth and savings bridge to the {table.index[-1]} budget: {result.scenario.name}",
         "£000 (axis does not start at zero)",
     )
     ax.set_axisbelow(True)
@@ -183,17 +199,18 @@ def growth_savings_bridge(result: Result, year: str = YEARS[-1]) -> Figure:
 
 def high_needs_deficit(results: Sequence[Result]) -> Figure:
     """High Needs cumulative DSG deficit by scenario, GBP000: the deficits brought
-    forward at the end of 2020/21, then each year's cumulative funding gap (para 33)."""
-    fig, ax = _figure("High Needs cumulative deficit by scenario (para 33)", "Cumulative deficit (£000)")
-    x = [BASE_YEAR, *YEARS]
+    forward at the end of the base year, then each year's cumulative funding gap."""
+    ed = _edition(results)
+    fig, ax = _figure("High Needs cumulative deficit by scenario", "Cumulative deficit (£000)")
+    x = [ed.base_year, *ed.years]
     paths = {}
     for name, r in zip(unique_names(results), results, strict=True):
         hn = r.high_needs
-        bf = cell(hn, high_needs.BF_2019_20, YEARS[0]) + cell(hn, high_needs.BF_2020_21, YEARS[0])
-        paths[name] = [bf, *(cell(hn, high_needs.CUMULATIVE, y) for y in YEARS)]
+        bf = sum(cell(hn, k, ed.first_year) for k in high_needs.brought_forward_rows(r.scenario.inputs))
+        paths[name] = [bf, *(cell(hn, high_needs.CUMULATIVE, y) for y in ed.years)]
     for i, (label, path) in enumerate(_grouped(paths)):
         ax.plot(x, path, label=label, **_style(i))
-    ax.set_xlabel("Financial year (2020/21: deficits brought forward)")
+    ax.set_xlabel(f"Financial year ({ed.base_year}: deficits brought forward)")
     fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     return fig
 
@@ -210,37 +227,52 @@ def break_even_year(cash: Mapping[str, float]) -> str | None:
     return None
 
 
-def cip_break_even(results: Sequence[Result], row: str = "All properties") -> pd.DataFrame:
+def cip_break_even(results: Sequence[Result], row: str = capital.ALL_PROPERTIES) -> pd.DataFrame:
     """Break-even fiscal year of ``row`` of ``result.cip_cash`` per scenario ("not by
-    <last year>" if none), with the cumulative cash at the last year (GBP000)."""
+    <last year>" if none), and ``cash_end``: the cumulative cash at the last year of the
+    series (GBP000; the year is the edition's ``appraisal_last_year``)."""
     out = {}
     for name, r in zip(unique_names(results), results, strict=True):
         cash = row_of(r.cip_cash, row)
         year = break_even_year(cash)
         last = list(cash)[-1]
-        out[name] = {
-            "break_even": year or f"not by {last}",
-            f"cash_{last.replace('/', '_')}": cash[last],
-        }
-    return pd.DataFrame.from_dict(out, orient="index").rename_axis("scenario")
+        out[name] = {"break_even": year or f"not by {last}", "cash_end": cash[last]}
+    return pd.DataFrame.from_dict(out, orient="index", columns=["break_even", "cash_end"]).rename_axis("scenario")
+
+
+def properties_title(edition: Edition) -> str:
+    """What the invest-to-save properties are called in a chart: the ``short`` label of
+    the programme their linked savings line belongs to, else "Properties"."""
+    line = edition.links.get("property_savings_line")
+    lines = edition.growth_savings["lines"]
+    if line and line in lines:
+        prog = edition.programme(lines[line]["programme"])
+        return f"{prog.short or prog.id} properties"
+    return "Properties"
 
 
 def cip_cash(results: Sequence[Result], by_property: bool = False) -> Figure:
-    """CIP cumulative cash by fiscal year, GBP000 (``result.cip_cash``), break-even marked.
+    """The invest-to-save properties' cumulative cash by fiscal year, GBP000
+    (``result.cip_cash``), break-even marked.
 
-    One line per scenario for all four properties; with ``by_property`` (and one
+    One line per scenario for all the properties together; with ``by_property`` (and one
     result), a line per property and the total.  A star marks each total line's
     break-even year, labelled with it."""
     fig, ax = _figure(
-        "CIP residential properties: cumulative cash (investment out, savings in)", "Cumulative cash (£000)"
+        f"{properties_title(_edition(results))}: cumulative cash (investment out, savings in)",
+        "Cumulative cash (£000)",
     )
     series: list[tuple[str, dict[str, float], bool]] = []
     if by_property and len(results) == 1:
         frame = results[0].cip_cash
-        series = [(str(code), row_of(frame, code), code == "All properties") for code in frame.index]
+        everything = capital.ALL_PROPERTIES
+        series = [
+            ("All properties" if code == everything else str(code), row_of(frame, code), code == everything)
+            for code in frame.index
+        ]
     else:
         named = zip(unique_names(results), results, strict=True)
-        totals = {name: row_of(r.cip_cash, "All properties") for name, r in named}
+        totals = {name: row_of(r.cip_cash, capital.ALL_PROPERTIES) for name, r in named}
         years = list(next(iter(totals.values()))) if totals else []
         grouped = _grouped({k: list(v.values()) for k, v in totals.items()})
         series = [(label, dict(zip(years, path, strict=True)), True) for label, path in grouped]

@@ -7,20 +7,24 @@ report (:func:`mtfs_model.reconcile`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import pandas as pd
 
-from . import capital, high_needs, revenue
-from .data import APPENDIX_A_COLUMNS, Baseline, load_baseline, row_of
-from .scenarios import Scenario, baseline_inputs, load_scenario
-from .years import YEARS
+from . import capital, high_needs, revenue, rows
+from .data import cell, row_of
+from .edition import Edition, load_edition
+from .inputs import ModelInputs
+from .scenarios import Scenario, baseline_inputs
 
 
 @dataclass(frozen=True)
 class Result:
-    """Every table the engine derives for one scenario (GBP000 unless stated).
+    """Every table the engine derives for one scenario of one edition (GBP000 unless
+    stated).  Rows are stable ids (:mod:`mtfs_model.rows`, line codes, the edition's
+    keys); ``result.labelled(name)`` gives a table with the printed labels.
 
     ``cumulative`` / ``in_year``
         growth and savings lines with programme subtotals (Appendix B's view, and the
@@ -67,29 +71,63 @@ class Result:
         "appendix_a",
     )
 
+    @property
+    def edition(self) -> Edition:
+        """The edition the result was derived from."""
+        return self.scenario.inputs.edition
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        return self.edition.years
+
+    @property
+    def net_budget(self) -> pd.Series:
+        """The net budget by year (GBP000)."""
+        return cast(pd.Series, self.revenue.loc[rows.NET_BUDGET])
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in reading order."""
         return {name: getattr(self, name) for name in self.TABLES}
 
     def key_figures(self) -> pd.DataFrame:
         """The headline figures a committee asks for first, by year (GBP000)."""
-        rows = {
-            "Net budget": self.revenue.loc["Proposed/provisional net budget"],
-            "Growth (cumulative)": self.cumulative.loc[revenue.PROGRAMME_LABELS["growth"]],
-            "Savings (cumulative)": self.cumulative.loc[revenue.TOTAL_SAVINGS],
-            "DCFSF savings (cumulative)": self.cumulative.loc[revenue.PROGRAMME_LABELS["DCFSF"]],
-            "High Needs annual gap": self.high_needs.loc[high_needs.ANNUAL_GAP],
-            "High Needs cumulative deficit": self.high_needs.loc[high_needs.CUMULATIVE],
-            "Capital programme": self.capital_programme.loc[capital.PROGRAMME_TOTAL, list(YEARS)],
-            "LCC capital funding requirement": self.capital_financing.loc[capital.LCC, list(YEARS)],
-        }
-        return pd.DataFrame(rows).T.rename_axis("figure")
+        ed, years = self.edition, list(self.years)
+        figures: dict[str, pd.Series] = {"Net budget": self.net_budget}
+
+        def row(frame: pd.DataFrame, key: str) -> pd.Series:
+            return cast(pd.Series, frame.loc[key])
+
+        for prog in ed.programmes:
+            total = row(self.cumulative, rows.programme_total(prog.id))
+            if prog.kind == "growth":
+                figures[f"{prog.short or prog.id} (cumulative)"] = total
+        figures["Savings (cumulative)"] = row(self.cumulative, rows.TOTAL_SAVINGS)
+        for prog in ed.programmes:
+            if prog.kind == "saving" and prog.id == ed.links.get("guarantee_programme"):
+                figures[f"{prog.id} savings (cumulative)"] = row(self.cumulative, rows.programme_total(prog.id))
+        figures["High Needs annual gap"] = row(self.high_needs, high_needs.ANNUAL_GAP)
+        figures["High Needs cumulative deficit"] = row(self.high_needs, high_needs.CUMULATIVE)
+        figures["Capital programme"] = row(self.capital_programme, capital.PROGRAMME_TOTAL)[years]
+        figures[ed.label("capital", capital.LCC)] = row(self.capital_financing, capital.LCC)[years]
+        return pd.DataFrame(figures).T.rename_axis("figure")
+
+    def _repr_html_(self) -> str:
+        """Key figures and the roll-forward as formatted tables in Jupyter (GBP000)."""
+        from .display import result_html
+
+        return result_html(self)
+
+    def labelled(self, name: str) -> pd.DataFrame:
+        """Table ``name`` with its row ids replaced by the edition's printed labels."""
+        from .labels import labelled
+
+        return labelled(self, name)
 
     def __repr__(self) -> str:
-        net = self.revenue.loc["Proposed/provisional net budget"]
+        net = self.net_budget
         return (
-            f"<Result {self.scenario.name!r}: net budget "
-            + " / ".join(f"{y} {net[y]:,.0f}" for y in YEARS)
+            f"<Result {self.scenario.name!r} ({self.edition.id}): net budget "
+            + " / ".join(f"{y} {net[y]:,.0f}" for y in self.years)
             + " (GBP000)>"
         )
 
@@ -106,39 +144,50 @@ def unique_names(results: Sequence[Result]) -> list[str]:
     return names
 
 
-def run(scenario: Scenario | str | None = None, baseline: Baseline | None = None) -> Result:
-    """Derive every MTFS table for ``scenario`` (a Scenario, a name, or None for baseline)."""
-    b = baseline or load_baseline()
-    if scenario is None:
-        scenario = "baseline"
-    if isinstance(scenario, str):
-        scenario = load_scenario(scenario, baseline=b)
-    inputs = scenario.inputs
+def _linked_factor(inputs: ModelInputs, edition: Edition) -> dict[str, float] | None:
+    """The linked savings line is delivered in proportion to what the CIP properties save
+    each year against the edition (occupancy, go-live, costs).  Proportional, not
+    additive: the line may book far less than the properties' modelled savings, and a
+    saving must never turn into a cost (the factor is never below zero)."""
+    if not inputs.properties_feed_line or not edition.links.get("property_savings_line"):
+        return None
+    base = capital.cip_budget_savings(baseline_inputs(edition))
+    now = capital.cip_budget_savings(inputs)
+    return {y: (max(now[y], 0.0) / base[y] if base[y] > 0 else 1.0) for y in inputs.years}
 
-    # CF4 is the budget's claim on the CIP properties: it is delivered in proportion to
-    # what the properties save each year against the baseline (occupancy, go-live, costs).
-    # Proportional, not additive: CF4 books far less than the properties' modelled savings
-    # (500 against 737 in 2024/25), and a saving line must never turn into a cost.
-    cf4_factor = None
-    if inputs.cip_feeds_cf4:
-        base = capital.cip_budget_savings(baseline_inputs(b))
-        now = capital.cip_budget_savings(inputs)
-        cf4_factor = {y: (now[y] / base[y] if base[y] > 0 else 1.0) for y in YEARS}
-    lines = revenue.lines_cumulative(inputs, cf4_factor)
+
+def run(
+    scenario: Scenario | str | Mapping[str, Any] | None = None,
+    baseline: Edition | None = None,
+    *,
+    edition: Edition | None = None,
+) -> Result:
+    """Derive every MTFS table for ``scenario`` on ``edition`` (default: the scenario's,
+    else the bundled one).  ``scenario`` is a Scenario, a name or path, ``"a+b"`` (the
+    two combined), a dict shaped like a scenario file, or None (the edition as published)."""
+    if isinstance(scenario, Scenario):
+        ed = scenario.inputs.edition
+    else:
+        from .compose import as_scenario
+
+        ed = edition or baseline or load_edition()
+        scenario = as_scenario(scenario if scenario is not None else "baseline", edition=ed)
+    inputs = scenario.inputs
+    years = inputs.years
+    lines = revenue.lines_cumulative(inputs, _linked_factor(inputs, ed))
     cumulative = revenue.with_totals(lines, inputs)
     in_year = revenue.with_totals(revenue.to_in_year(lines), inputs)
-    growth_label = revenue.PROGRAMME_LABELS["growth"]
+    growth_rows = [rows.programme_total(p.id) for p in ed.programmes if p.kind == "growth"]
+    growth = {y: sum(cell(in_year, r, y) for r in growth_rows) for y in years}
     rf = revenue.roll_forward(
-        inputs.original_prior_year_budget,
-        inputs.budget_transfers,
-        row_of(in_year, growth_label),
-        row_of(in_year, revenue.TOTAL_SAVINGS),
+        years, inputs.original_prior_year_budget, inputs.budget_transfers, growth, row_of(in_year, rows.TOTAL_SAVINGS)
     )
-    appendix_a = revenue.appendix_a_rollup(b.appendix_a, list(APPENDIX_A_COLUMNS))
-    areas = revenue.service_areas(appendix_a, b.revenue["service_areas"])
-    hn = high_needs.forecast(inputs, b.high_needs["forecast"]["labels"])
-    prog = capital.programme(b.capital)
-    fin = capital.financing(b.capital, prog)
+    appendix_a = (
+        revenue.appendix_a_rollup(ed.appendix_a, list(ed.appendix_a_columns)) if not ed.appendix_a.empty
+        else pd.DataFrame()
+    )  # fmt: skip
+    areas = revenue.service_areas(appendix_a, ed.revenue.get("service_areas", {}), ed.first_year)
+    prog = capital.programme(ed.capital, years)
     return Result(
         scenario=scenario,
         cumulative=cumulative,
@@ -147,9 +196,9 @@ def run(scenario: Scenario | str | None = None, baseline: Baseline | None = None
         revenue=rf,
         service_areas=areas,
         appendix_a=appendix_a,
-        high_needs=hn,
+        high_needs=high_needs.forecast(inputs),
         capital_programme=prog,
-        capital_financing=fin,
+        capital_financing=capital.financing(ed.capital, prog, years),
         cip=capital.cip_appraisal(inputs),
         cip_cash=capital.cip_cash(inputs),
         drivers=revenue.drivers_table(inputs),

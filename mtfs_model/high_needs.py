@@ -1,57 +1,60 @@
-"""The High Needs Block of the Dedicated Schools Grant: the para 33 forecast chain.
+"""The High Needs Block of the Dedicated Schools Grant: the forecast chain.
 
 funding + expenditure = gap before savings; + savings = annual gap; the deficits brought
 forward plus the running sum of annual gaps = cumulative gap (the DSG deficit carried
-forward).  GBP000; funding and savings negative, costs positive, as printed.
+forward).  GBP000; funding and savings negative, costs positive, as printed.  Rows are
+the edition's line keys and the ids in :mod:`mtfs_model.rows`; labels are edition data.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from .scenarios import ModelInputs
-from .years import YEARS
+from . import rows
+from .inputs import ModelInputs
 
-TOTAL_EXPENDITURE = "Total Expenditure"
-GAP_PRE_SAVINGS = "Funding Gap Pre Savings"
-TRANSFER_REFUSED = "Schools Block transfer not approved"
-TOTAL_SAVINGS = "Total Savings"
-ANNUAL_GAP = "Annual Revenue Funding Gap"
-BF_2019_20 = "2019/20 Deficit Brought Forward"
-BF_2020_21 = "2020/21 High Needs Deficit Brought Forward"
-CUMULATIVE = "Cumulative Funding Gap"
+TOTAL_EXPENDITURE = rows.HN_TOTAL_EXPENDITURE
+GAP_PRE_SAVINGS = rows.HN_GAP_PRE_SAVINGS
+TRANSFER_REFUSED = rows.HN_TRANSFER_REFUSED
+TOTAL_SAVINGS = rows.HN_TOTAL_SAVINGS
+ANNUAL_GAP = rows.HN_ANNUAL_GAP
+CUMULATIVE = rows.HN_CUMULATIVE
 
 
 def transfer_refused(inputs: ModelInputs) -> dict[str, float]:
-    """Para 35: if the Schools Block transfer is not approved, that year is worse by it."""
+    """If the Schools Block transfer is not approved, its year is worse by it (that year only)."""
     amount = 0.0 if inputs.hn_transfer_approved else inputs.hn_transfer_amount
-    return {y: (amount if y == inputs.hn_transfer_year else 0.0) for y in YEARS}
+    return {y: (amount if y == inputs.hn_transfer_year else 0.0) for y in inputs.years}
 
 
-def forecast(inputs: ModelInputs, labels: dict[str, str]) -> pd.DataFrame:
+def brought_forward_rows(inputs: ModelInputs) -> list[str]:
+    """Row ids of the deficits brought forward (they sit in the first year's column)."""
+    return list(inputs.hn_brought_forward)
+
+
+def forecast(inputs: ModelInputs) -> pd.DataFrame:
     """The High Needs forecast table, every total derived from its lines (GBP000)."""
-    rows: dict[str, dict[str, float]] = {}
-    for key, values in inputs.hn_funding.items():
-        rows[labels.get(key, key)] = dict(values)
-    exp_labels = [labels.get(k, k) for k in inputs.hn_expenditure]
-    for key, values in inputs.hn_expenditure.items():
-        rows[labels.get(key, key)] = dict(values)
-    rows[TOTAL_EXPENDITURE] = {y: sum(rows[k][y] for k in exp_labels) for y in YEARS}
-    funding_labels = [labels.get(k, k) for k in inputs.hn_funding]
-    rows[GAP_PRE_SAVINGS] = {y: rows[TOTAL_EXPENDITURE][y] + sum(rows[k][y] for k in funding_labels) for y in YEARS}
-    sav_labels = [labels.get(k, k) for k in inputs.hn_savings]
-    for key, values in inputs.hn_savings.items():
-        rows[labels.get(key, key)] = dict(values)
-    rows[TRANSFER_REFUSED] = transfer_refused(inputs)
-    rows[TOTAL_SAVINGS] = {y: sum(rows[k][y] for k in [*sav_labels, TRANSFER_REFUSED]) for y in YEARS}
-    rows[ANNUAL_GAP] = {y: rows[GAP_PRE_SAVINGS][y] + rows[TOTAL_SAVINGS][y] for y in YEARS}
-    bf = inputs.hn_brought_forward
-    rows[BF_2019_20] = {y: (bf["deficit_2019_20"] if y == YEARS[0] else 0.0) for y in YEARS}
-    rows[BF_2020_21] = {y: (bf["deficit_2020_21"] if y == YEARS[0] else 0.0) for y in YEARS}
+    years = inputs.years
+    table: dict[str, dict[str, float]] = {}
+
+    def total(keys: list[str]) -> dict[str, float]:
+        return {y: sum(table[k][y] for k in keys) for y in years}
+
+    table.update({k: dict(v) for k, v in inputs.hn_funding.items()})
+    table.update({k: dict(v) for k, v in inputs.hn_expenditure.items()})
+    table[TOTAL_EXPENDITURE] = total(list(inputs.hn_expenditure))
+    pre = total([TOTAL_EXPENDITURE, *inputs.hn_funding])
+    table[GAP_PRE_SAVINGS] = pre
+    table.update({k: dict(v) for k, v in inputs.hn_savings.items()})
+    table[TRANSFER_REFUSED] = transfer_refused(inputs)
+    table[TOTAL_SAVINGS] = total([*inputs.hn_savings, TRANSFER_REFUSED])
+    table[ANNUAL_GAP] = total([GAP_PRE_SAVINGS, TOTAL_SAVINGS])
+    for key, value in inputs.hn_brought_forward.items():
+        table[key] = {y: (value if y == years[0] else 0.0) for y in years}
     running = 0.0
     cumulative = {}
-    for y in YEARS:
-        running += rows[BF_2019_20][y] + rows[BF_2020_21][y] + rows[ANNUAL_GAP][y]
+    for y in years:
+        running += sum(table[k][y] for k in inputs.hn_brought_forward) + table[ANNUAL_GAP][y]
         cumulative[y] = running
-    rows[CUMULATIVE] = cumulative
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS)).rename_axis("row")
+    table[CUMULATIVE] = cumulative
+    return pd.DataFrame.from_dict(table, orient="index", columns=list(years)).rename_axis("row")

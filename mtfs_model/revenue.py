@@ -7,102 +7,82 @@ GBP000 as the papers print it.  Savings are negative, as published.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import pandas as pd
 
-from .scenarios import LineInput, ModelInputs
-from .years import YEARS
+from . import drivers as driver_models
+from . import rows
+from .inputs import LineInput, ModelInputs
 
-PROGRAMME_LABELS = {
-    "growth": "Total growth",
-    "DCFSF": "Total Defining CFS for the Future Programme (CF1-CF3)",
-    "CIP": "Total Children's Innovation Partnership (CF4)",
-    "departmental": "Total departmental efficiencies (CF5)",
-}
-TOTAL_SAVINGS = "Total savings"
-NET_GROWTH = "Net growth less savings"
+TOTAL_SAVINGS = rows.TOTAL_SAVINGS
+NET_GROWTH = rows.NET_GROWTH
 
 
-def driver_implied(drivers: Mapping[str, Any] | None) -> dict[str, float] | None:
-    """The cumulative GBP000 profile a line's narrative drivers imply, or None.
-
-    * ``placement_unit_cost`` (G1): the 2020/21 cohort, i.e. the placement budget at the
-      budgeted unit cost, repriced to the current unit cost, plus any 16+ placements
-      repriced the same way: ``placements x (current - budgeted) GBP/week x 52``.
-      A recurring level, the same every year.
-    * ``annual_step`` (G4): a constant in-year step, so year *n* holds *n* steps.
-    * ``cases_times_cost`` (G6): ``extra cases a month x 12 x cost a case``, recurring.
-    """
-    if not drivers:
-        return None
-    model = drivers["model"]
-    if model == "placement_unit_cost":
-        weeks = drivers["weeks_per_year"]
-        budgeted = drivers["unit_cost_budgeted_gbp_week"]
-        placements = drivers["placement_budget_2020_21_gbp000"] * 1000 / (budgeted * weeks) if budgeted else 0.0
-        level = placements * (drivers["unit_cost_current_gbp_week"] - budgeted) * weeks / 1000
-        level += (
-            drivers["placements_16plus"]
-            * (drivers["unit_cost_16plus_current_gbp_week"] - drivers["unit_cost_16plus_budgeted_gbp_week"])
-            * weeks
-            / 1000
-        )
-        return {y: level for y in YEARS}
-    if model == "annual_step":
-        return {y: drivers["step_gbp000_per_year"] * (i + 1) for i, y in enumerate(YEARS)}
-    if model == "cases_times_cost":
-        level = drivers["extra_cases_per_month"] * drivers["months_per_year"] * drivers["cost_per_case_gbp"] / 1000
-        return {y: level for y in YEARS}
-    raise ValueError(f"unknown driver model {model!r}")
+def driver_implied(drivers: Mapping[str, Any] | None, years: Sequence[str]) -> dict[str, float] | None:
+    """The cumulative GBP000 profile a line's narrative drivers imply, or None (see
+    :mod:`mtfs_model.drivers` for the registered models)."""
+    return driver_models.implied(drivers, years)
 
 
-def line_values(line: LineInput, factor: Mapping[str, float] | None = None) -> dict[str, float]:
+def line_values(line: LineInput, years: Sequence[str], factor: Mapping[str, float] | None = None) -> dict[str, float]:
     """A line's cumulative GBP000 profile in a scenario.
 
     The (possibly overridden) published profile, moved by however much the scenario's
     drivers change the driver-implied figure (so the baseline reproduces the paper
-    exactly), times any ``factor`` by year (CF4: the CIP properties' delivery against
-    the baseline).
+    exactly), times any ``factor`` by year (the line linked to the CIP properties: their
+    delivery against the baseline).  A savings line never turns into a cost: it stops
+    at zero.
     """
     values = dict(line.profile)
-    new, base = driver_implied(line.drivers), driver_implied(line.drivers_base)
+    new, base = driver_implied(line.drivers, years), driver_implied(line.drivers_base, years)
     if new is not None and base is not None:
         # add the driver delta, not new - base in one expression, so an unchanged driver adds exactly 0.0
-        delta = {y: new[y] - base[y] for y in YEARS}
-        values = {y: values[y] + delta[y] for y in YEARS}
+        delta = {y: new[y] - base[y] for y in years}
+        values = {y: values[y] + delta[y] for y in years}
     if factor:
-        values = {y: values[y] * factor.get(y, 1.0) for y in YEARS}
+        values = {y: values[y] * factor.get(y, 1.0) for y in years}
+    if line.kind == "saving":
+        values = {y: min(v, 0.0) for y, v in values.items()}
     return values
 
 
-def lines_cumulative(inputs: ModelInputs, cf4_factor: Mapping[str, float] | None = None) -> pd.DataFrame:
-    """Every growth and savings line, cumulative GBP000 by year (Appendix B's view)."""
-    rows = {code: line_values(line, cf4_factor if code == "CF4" else None) for code, line in inputs.lines.items()}
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS)).rename_axis("line")
+def lines_cumulative(inputs: ModelInputs, linked_factor: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Every growth and savings line, cumulative GBP000 by year (Appendix B's view).
+
+    ``linked_factor`` scales the line the edition links to the CIP properties
+    (``links.property_savings_line``)."""
+    linked = inputs.edition.links.get("property_savings_line")
+    table = {
+        code: line_values(line, inputs.years, linked_factor if code == linked else None)
+        for code, line in inputs.lines.items()
+    }
+    return pd.DataFrame.from_dict(table, orient="index", columns=list(inputs.years)).rename_axis("line")
 
 
 def to_in_year(cumulative: pd.DataFrame) -> pd.DataFrame:
     """In-year change from cumulative: the first year as is, then year-on-year differences."""
-    first = cumulative[[YEARS[0]]]
+    first = cumulative[[cumulative.columns[0]]]
     return pd.concat([first, cumulative.diff(axis=1).iloc[:, 1:]], axis=1)
 
 
 def with_totals(lines: pd.DataFrame, inputs: ModelInputs) -> pd.DataFrame:
-    """Lines with programme subtotals, total savings and net growth, in the papers' order."""
+    """Lines with programme subtotals (``total:<programme>``), total savings and net
+    growth, in the edition's programme order.  Every line belongs to a declared
+    programme (the edition's schema sees to it), so no line can drop out of a total."""
     programmes = {code: ln.programme for code, ln in inputs.lines.items()}
     parts: list[pd.DataFrame] = []
-    savings_rows = []
-    for prog, label in PROGRAMME_LABELS.items():
-        members = [c for c in lines.index if programmes[c] == prog]
-        total = lines.loc[members].sum().to_frame(label).T
+    growth_rows: list[str] = []
+    savings_rows: list[str] = []
+    for prog in inputs.edition.programmes:
+        members = [c for c in lines.index if programmes[c] == prog.id]
+        total = lines.loc[members].sum().to_frame(rows.programme_total(prog.id)).T
         parts += [lines.loc[members], total]
-        if prog != "growth":
-            savings_rows += members
+        (growth_rows if prog.kind == "growth" else savings_rows).extend(members)
     savings = lines.loc[savings_rows].sum().to_frame(TOTAL_SAVINGS).T
-    growth = parts[1]
-    net = (growth.iloc[0] + savings.iloc[0]).to_frame(NET_GROWTH).T
+    growth = lines.loc[growth_rows].sum()
+    net = (growth + savings.iloc[0]).to_frame(NET_GROWTH).T
     out = pd.concat([*parts, savings, net])
     out.index.name = "line"
     return out
@@ -127,11 +107,11 @@ def drivers_table(inputs: ModelInputs) -> pd.DataFrame:
     """For each driver-modelled line: published, driver-implied, and the difference, by year."""
     records = []
     for code, line in inputs.lines.items():
-        implied = driver_implied(line.drivers)
+        implied = driver_implied(line.drivers, inputs.years)
         if implied is None:
             continue
-        values = line_values(line)
-        for y in YEARS:
+        values = line_values(line, inputs.years)
+        for y in inputs.years:
             records.append(
                 {
                     "line": code,
@@ -142,10 +122,16 @@ def drivers_table(inputs: ModelInputs) -> pd.DataFrame:
                     "difference": values[y] - implied[y],
                 }
             )
+    if not records:
+        return pd.DataFrame(
+            columns=["model", "modelled", "driver_implied", "difference"],
+            index=pd.MultiIndex.from_tuples([], names=["line", "year"]),
+        )
     return pd.DataFrame.from_records(records).set_index(["line", "year"])
 
 
 def roll_forward(
+    years: Sequence[str],
     original_prior: float,
     transfers: Mapping[str, float],
     growth_in_year: Mapping[str, float],
@@ -155,27 +141,17 @@ def roll_forward(
 
     Each year's prior-year budget is the previous year's net budget (GBP000).
     """
-    rows: dict[str, dict[str, float]] = {
-        k: {}
-        for k in (
-            "Original prior year budget",
-            "Budget transfers and adjustments",
-            "Sub total",
-            "Add proposed growth",
-            "Less proposed savings",
-            "Proposed/provisional net budget",
-        )
-    }
+    table: dict[str, dict[str, float]] = {k: {} for k in rows.REVENUE_ROWS}
     prior = original_prior
-    for y in YEARS:
+    for y in years:
         sub = prior + transfers[y]
         net = sub + float(growth_in_year[y]) + float(savings_in_year[y])
         for k, v in zip(
-            rows, (prior, transfers[y], sub, float(growth_in_year[y]), float(savings_in_year[y]), net), strict=True
+            table, (prior, transfers[y], sub, float(growth_in_year[y]), float(savings_in_year[y]), net), strict=True
         ):
-            rows[k][y] = v
+            table[k][y] = v
         prior = net
-    return pd.DataFrame.from_dict(rows, orient="index", columns=list(YEARS)).rename_axis("row")
+    return pd.DataFrame.from_dict(table, orient="index", columns=list(years)).rename_axis("row")
 
 
 def appendix_a_rollup(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -201,12 +177,13 @@ def appendix_a_rollup(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return derived
 
 
-def service_areas(appendix_a: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:
-    """Para 12's net budget by service area, derived from Appendix A (GBP -> GBP000)."""
+def service_areas(appendix_a: pd.DataFrame, spec: Mapping[str, Any], year: str) -> pd.DataFrame:
+    """The net budget by service area in ``year`` (the first MTFS year), derived from the
+    detailed revenue appendix (GBP -> GBP000); empty if the edition has none."""
+    if appendix_a.empty or not spec:
+        return pd.DataFrame(columns=[year]).rename_axis("service area")
     col = spec["column"]
-    records = {
-        row["label"]: {"2021/22": float(appendix_a.loc[row["appendix_a"], col].sum()) / 1000} for row in spec["rows"]
-    }
+    records = {row["label"]: {year: float(appendix_a.loc[row["appendix_a"], col].sum()) / 1000} for row in spec["rows"]}
     frame = pd.DataFrame.from_dict(records, orient="index").rename_axis("service area")
-    frame.loc["Department Total"] = frame.sum()
+    frame.loc[spec.get("printed_total_label", "Total")] = frame.sum()
     return frame

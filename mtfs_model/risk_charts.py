@@ -21,18 +21,27 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from .data import cell
-from .risk import BASE_HN_ROW, BASE_ROW, MTFS_ROW, SCENARIO_HN_ROW, Distribution, RiskResult
-from .years import YEARS
+from .risk import BASE_HN_ROW, BASE_ROW, MTFS_ROW, PERCENTILE_LABELS, SCENARIO_HN_ROW, Distribution, RiskResult
+from .risk_sensitivity import tornado_columns
 
 FANS = {
     "net_budget": ("Net budget", MTFS_ROW, "Published MTFS"),
     "gap": ("Gap to the published MTFS", None, "MTFS (zero gap)"),
-    "hn_deficit": ("High Needs cumulative deficit", SCENARIO_HN_ROW, "Scenario forecast (para 33)"),
+    "hn_deficit": ("High Needs cumulative deficit", SCENARIO_HN_ROW, "Scenario forecast (deterministic)"),
 }
 TORNADOS = {
-    "net": ("net budget", f"net_{YEARS[-1]}_at_p10", f"net_{YEARS[-1]}_at_p90", "net_swing", BASE_ROW),
-    "hn": ("High Needs deficit", "hn_deficit_at_p10", "hn_deficit_at_p90", "hn_swing", BASE_HN_ROW),
+    "net": ("net budget", "net_swing", BASE_ROW),
+    "hn": ("High Needs deficit", "hn_swing", BASE_HN_ROW),
 }
+"""Each tornado measure: what it is, its swing column and its base row in ``reference``."""
+
+
+def _tornado_bars(result: RiskResult, measure: str) -> tuple[str, str]:
+    """The tornado's P10 and P90 columns for ``measure`` (built from the edition's final year)."""
+    if measure == "hn":
+        return "hn_deficit_at_p10", "hn_deficit_at_p90"
+    cols = tornado_columns(result.years[-1])
+    return cols[3], cols[4]
 
 
 def _pounds_m(value: float, _pos: Any = None) -> str:
@@ -57,17 +66,22 @@ def fan_chart(result: RiskResult, measure: str = "net_budget") -> Figure:
         raise ValueError(f"measure: expected one of {', '.join(FANS)}, got {measure!r}")
     title, ref_row, ref_label = FANS[measure]
     frame = getattr(result, measure)
+    years = list(result.years)
     fig, ax = _figure(7.5, 4.5)
-    x = np.arange(len(YEARS))
-    q = {p: frame.loc[p, list(YEARS)].to_numpy(dtype=float) for p in ("P5", "P10", "P50", "P90", "P95")}
-    ax.fill_between(x, q["P5"], q["P95"], color="0.87", linewidth=0, label="P5 to P95")
-    ax.fill_between(x, q["P10"], q["P90"], color="0.65", linewidth=0, label="P10 to P90")
-    ax.plot(x, q["P50"], color="black", linewidth=2, marker="o", label="P50 (median)")
-    ref = np.zeros(len(YEARS)) if ref_row is None else result.reference.loc[ref_row, list(YEARS)].to_numpy(dtype=float)
+    x = np.arange(len(years))
+    p5, p10, p50, p90, p95 = (frame.loc[p, years].to_numpy(dtype=float) for p in PERCENTILE_LABELS)
+    outer, inner = (
+        f"{PERCENTILE_LABELS[0]} to {PERCENTILE_LABELS[-1]}",
+        f"{PERCENTILE_LABELS[1]} to {PERCENTILE_LABELS[-2]}",
+    )
+    ax.fill_between(x, p5, p95, color="0.87", linewidth=0, label=outer)
+    ax.fill_between(x, p10, p90, color="0.65", linewidth=0, label=inner)
+    ax.plot(x, p50, color="black", linewidth=2, marker="o", label=f"{PERCENTILE_LABELS[2]} (median)")
+    ref = np.zeros(len(years)) if ref_row is None else result.reference.loc[ref_row, years].to_numpy(dtype=float)
     ax.plot(x, ref, color="0.25", linestyle="--", linewidth=1.5, marker="s", markersize=4, label=ref_label)
-    for i in (0, len(YEARS) - 1):
-        ax.annotate(_pounds_m(q["P50"][i]), (x[i], q["P50"][i]), textcoords="offset points", xytext=(0, 8), ha="center")
-    ax.set_xticks(x, list(YEARS))
+    for i in sorted({0, len(years) - 1}):
+        ax.annotate(_pounds_m(p50[i]), (x[i], p50[i]), textcoords="offset points", xytext=(0, 8), ha="center")
+    ax.set_xticks(x, years)
     ax.set_xlabel("Fiscal year")
     ax.yaxis.set_major_formatter(FuncFormatter(_pounds_m))
     ax.set_ylabel(f"{title}, £m")
@@ -101,13 +115,15 @@ def input_label(d: Distribution) -> str:
 
 
 def tornado_chart(result: RiskResult, measure: str = "net", top: int = 10) -> Figure:
-    """A tornado of the 2024/25 ``net`` budget or ``hn`` (High Needs) deficit: each input
+    """A tornado of the final year's ``net`` budget or ``hn`` (High Needs) deficit: each input
     at its P10 (dark) and P90 (light, hatched) with every other at its median; the
     ``top`` inputs by swing, inputs that do not move the measure left out."""
     if measure not in TORNADOS:
         raise ValueError(f"measure: expected one of {', '.join(TORNADOS)}, got {measure!r}")
-    what, col_lo, col_hi, col_swing, base_row = TORNADOS[measure]
-    base = cell(result.reference, base_row, YEARS[-1])
+    what, col_swing, base_row = TORNADOS[measure]
+    col_lo, col_hi = _tornado_bars(result, measure)
+    final = result.years[-1]
+    base = cell(result.reference, base_row, final)
     rows = result.tornado[result.tornado[col_swing] > 0].sort_values(col_swing, ascending=False, kind="stable")
     rows = rows.head(top).iloc[::-1]  # largest at the top
     fig, ax = _figure(8.5, 0.45 * max(len(rows), 2) + 1.6)
@@ -130,13 +146,13 @@ def tornado_chart(result: RiskResult, measure: str = "net", top: int = 10) -> Fi
                 )
     ax.axvline(base, color="black", linewidth=1, label=f"every input at its median {_pounds_m(base)}")
     if measure == "net":
-        mtfs = cell(result.reference, MTFS_ROW, YEARS[-1])
+        mtfs = cell(result.reference, MTFS_ROW, final)
         ax.axvline(mtfs, color="0.4", linestyle="--", linewidth=1, label=f"published MTFS {_pounds_m(mtfs)}")
     labels = {d.name: input_label(d) for d in result.spec.distributions}
     ax.set_yticks(y, [labels[str(name)] for name in rows.index])
     ax.xaxis.set_major_formatter(FuncFormatter(_pounds_m))
-    ax.set_xlabel(f"{YEARS[-1]} {what}, £m")
-    fig.suptitle(f"What moves the {YEARS[-1]} {what}: one input at a time ({result.scenario.name})", x=0.01, ha="left")
+    ax.set_xlabel(f"{final} {what}, £m")
+    fig.suptitle(f"What moves the {final} {what}: one input at a time ({result.scenario.name})", x=0.01, ha="left")
     ax.margins(x=0.15)
     ax.legend(frameon=False, loc="lower right", fontsize=8)
     return fig

@@ -1,14 +1,12 @@
-"""Fiscal years of the MTFS and helpers to label them (April to March, ``2021/22``)."""
+"""Fiscal years (April to March, labelled ``2021/22``) and helpers to label them.
+
+The years of an MTFS are edition data (``[horizon]`` in an edition's ``edition.toml``):
+this module only knows how fiscal years are written.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-
-YEARS: tuple[str, ...] = ("2021/22", "2022/23", "2023/24", "2024/25")
-"""The four MTFS years, as the papers label them."""
-
-BASE_YEAR = "2020/21"
-"""The year before the MTFS: the 2020/21 base budget."""
 
 
 def fy_label(start_year: int) -> str:
@@ -24,6 +22,13 @@ def fy_start(label: str) -> int:
 def fy_of(date: dt.date) -> str:
     """Fiscal year a date falls in (April to March)."""
     return fy_label(date.year if date.month >= 4 else date.year - 1)
+
+
+def is_fy_label(text: str) -> bool:
+    """True for a well-formed label whose second part follows its first (``2021/22``)."""
+    if len(text) != 7 or text[4] != "/" or not (text[:4].isdigit() and text[5:].isdigit()):
+        return False
+    return fy_label(int(text[:4])) == text
 
 
 def parse_month(text: str) -> dt.date:

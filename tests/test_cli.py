@@ -47,6 +47,7 @@ def test_csv_and_json_parse(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "sub" / "revenue.md"
+    target.parent.mkdir()  # -o never creates a folder (test_cli_ops)
     code, out, err = run_cli(capsys, "run", "baseline", "--table", "revenue", "--format", "markdown", "-o", str(target))
     assert code == 0 and out == "" and "wrote" in err
     text = target.read_text(encoding="utf-8")
@@ -90,4 +91,4 @@ def test_python_dash_m(tmp_path: Path) -> None:
         [sys.executable, "-m", "mtfs_model", "run", "nope"], capture_output=True, text=True, cwd=tmp_path, check=False
     )
     assert proc.returncode == 2
-    assert "error: scenarios/: name: expected one of" in proc.stderr
+    assert "error: (arguments): scenario: expected one of" in proc.stderr

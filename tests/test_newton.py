@@ -1,9 +1,12 @@
-"""The Newton Europe contingent-fee model: printed terms with provenance, the guarantee
-against each scenario derived by hand, unprinted terms only as labelled assumptions,
-and properties that hold for any scenario."""
+"""The transformation partner's guarantee (Newton Europe on the DCFSF programme in the
+bundled edition): printed terms with provenance, the guarantee against each scenario
+derived by hand, unprinted terms only as labelled assumptions, and properties that hold
+for any scenario.  ``mtfs_model.newton`` is the old name of ``mtfs_model.guarantee``."""
 
 from __future__ import annotations
 
+import re
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -12,13 +15,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtfs_model import YEARS, InputError, available_scenarios, load_scenario, run
-from mtfs_model import newton as nw
+from mtfs_model import InputError, available_scenarios, load_edition, load_scenario, run
+from mtfs_model import guarantee as nw
 from mtfs_model.cli import compare
-from mtfs_model.data import DATA_DIR, cell
-from mtfs_model.scenarios import NewtonAssumptions, scenario_from_dict
+from mtfs_model.data import cell
+from mtfs_model.inputs import GuaranteeAssumptions
+from mtfs_model.scenarios import scenario_from_dict
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+EDITION = load_edition()
+YEARS = EDITION.years
 MTFS = dict(zip(YEARS, (2200, 5300, 9000, 13200), strict=True))  # Appendix B CF1-CF3, positive
 FOUR_YEARS = sum(MTFS.values())  # 29,700
 
@@ -27,19 +33,33 @@ def by_year(table: Any, measure: str) -> dict[str, float]:
     return {y: cell(table, measure, y) for y in YEARS}
 
 
+def test_newton_is_the_old_name_of_guarantee() -> None:
+    from mtfs_model import newton
+
+    assert newton.guarantee_table is nw.guarantee_table
+    assert newton.load_terms is nw.load_terms
+    assert (newton.FEE, newton.EPSILON, newton.SUMMARY_COLUMNS) == (nw.FEE, nw.EPSILON, nw.SUMMARY_COLUMNS)
+    assert set(nw.__all__) <= set(dir(newton))
+
+
 def test_printed_terms() -> None:
     t = nw.load_terms()
     assert (t.floor, t.estimate, t.stretch) == (7000, 9300, 13100)
     assert t.horizon_years == 4
     assert t.shortfall_borne_by == "partner"
     assert t.fee_printed is False
+    # the links come from the edition, not from the code
+    assert (t.programme, t.partner) == ("DCFSF", "Newton Europe")
+    assert t.lines == ("CF1", "CF2", "CF3") and t.years == YEARS and t.final_year == "2024/25"
+    assert nw.applies(EDITION) and nw.programme_of(EDITION) == "DCFSF"
 
 
-def test_every_newton_fact_has_provenance_that_greps() -> None:
-    raw = tomllib.loads((DATA_DIR / "newton.toml").read_text(encoding="utf-8"))
-    docs = tomllib.loads((DATA_DIR / "sources.toml").read_text(encoding="utf-8"))["documents"]
+def test_every_guarantee_fact_has_provenance_that_greps() -> None:
+    raw = tomllib.loads((EDITION.path / "guarantee.toml").read_text(encoding="utf-8"))
+    docs = tomllib.loads((EDITION.path / "sources.toml").read_text(encoding="utf-8"))["documents"]
     sourced = {k: v for k, v in raw.items() if isinstance(v, dict) and "source" in v}
     assert {"guarantee", "estimate", "stretch", "horizon", "programme_end", "mtfs"} <= set(sourced)
+    assert set(nw.sources()) == set(sourced)
     # the fee and its cap are not printed: no figure for them at all
     assert not any(isinstance(v, int | float) and not isinstance(v, bool) for v in raw["fee"].values())
     if not SEEDS.is_dir():
@@ -53,16 +73,40 @@ def test_every_newton_fact_has_provenance_that_greps() -> None:
 
 def test_levels_show_the_mtfs_above_even_the_stretch(baseline: Any) -> None:
     lv = nw.levels(baseline)
-    mtfs_row = "MTFS assumes (CF1-CF3, Appendix B)"
-    assert cell(lv, mtfs_row, "benefit") == 13200
-    assert cell(lv, "Stretch ambition", "mtfs_minus_benefit") == 13200 - 13100
-    assert cell(lv, "Estimate", "mtfs_minus_benefit") == 13200 - 9300
-    assert cell(lv, "Guarantee (Newton Europe floor)", "benefit_pct") == pytest.approx(7000 / 13200)
+    assert list(lv.index) == list(nw.LEVELS)
+    assert cell(lv, "mtfs", "benefit") == 13200
+    assert cell(lv, "stretch", "mtfs_minus_benefit") == 13200 - 13100
+    assert cell(lv, "estimate", "mtfs_minus_benefit") == 13200 - 9300
+    assert cell(lv, "floor", "benefit_pct") == pytest.approx(7000 / 13200)
     assert nw.mtfs_above_stretch(baseline) == 100
+    shown = nw.labelled(lv, EDITION)
+    assert list(shown.index) == [
+        "Guarantee (Newton Europe floor)",
+        "Estimate",
+        "Stretch ambition",
+        "MTFS assumes (CF1-CF3)",
+    ]
+
+
+def test_labels_come_from_the_edition() -> None:
+    measures = nw.measure_labels(EDITION)
+    assert set(nw.MEASURES) | {nw.FEE, nw.NET_OF_FEE} == set(measures)
+    assert measures[nw.DELIVERED] == "DCFSF (CF1-3) benefit delivered"  # ProgrammeSpec.short
+    assert measures[nw.ASSUMED] == "MTFS assumes (CF1-CF3)"
+    assert "ASSUMPTION" in measures[nw.FEE] and "ASSUMPTION" in measures[nw.NET_OF_FEE]
+    headers = nw.summary_labels(EDITION)
+    assert set(nw.SUMMARY_COLUMNS) <= set(headers)
+    assert headers["delivered_final"] == "Delivered 2024/25"
+    assert headers["gap_horizon"] == "Gap to MTFS, 4 years"
+    for column in nw.SUMMARY_COLUMNS:  # year-free ids: the years live in the edition
+        assert not re.search(r"20\d\d", column), column
+    assert nw.millions(7000) == "£7m" and nw.millions(13100) == "£13.1m"
+    assert nw.lines_text(["CF1", "CF2", "CF3"]) == "CF1-CF3" and nw.lines_text(["CF4"]) == "CF4"
 
 
 def test_guarantee_scenario_by_hand() -> None:
     t = nw.guarantee_table(run("newton_guarantee"))
+    assert list(t.index) == list(nw.MEASURES) and list(t.columns) == list(YEARS)
     f = 7000 / 13200
     delivered = by_year(t, nw.DELIVERED)
     for y in YEARS:
@@ -78,15 +122,19 @@ def test_guarantee_scenario_by_hand() -> None:
     assert cell(t, nw.CUM_GAP, "2024/25") == pytest.approx(FOUR_YEARS * 6200 / 13200)  # 13,950
     assert cell(t, nw.CUM_GAP, "2024/25") == pytest.approx(13950)
     assert nw.FEE not in t.index  # no fee assumption, no fee row
+    shown = nw.labelled(t, EDITION)
+    assert "DCFSF (CF1-3) benefit delivered" in shown.index and "Gap the council bears" in shown.index
 
 
 @pytest.mark.parametrize(("name", "level"), [("newton_estimate", 9300), ("newton_stretch", 13100)])
 def test_four_year_cost_of_the_gap(name: str, level: float) -> None:
     s = nw.summary([run(name)]).iloc[0]
-    assert s["gap_2024_25"] == pytest.approx(13200 - level)
-    assert s["gap_four_years"] == pytest.approx(FOUR_YEARS * (13200 - level) / 13200)  # 8,775 / 225
+    assert list(s.index) == list(nw.SUMMARY_COLUMNS)
+    assert s["gap_final"] == pytest.approx(13200 - level)
+    assert s["gap_horizon"] == pytest.approx(FOUR_YEARS * (13200 - level) / 13200)  # 8,775 / 225
     assert s["delivered_pct"] == pytest.approx(level / 13200)
-    assert s["partner_bears_2024_25"] == 0
+    assert s["partner_bears_final"] == 0
+    assert s["net_budget_final"] == pytest.approx(89851 + 13200 - level)
 
 
 def test_below_the_floor_the_partner_bears_the_shortfall() -> None:
@@ -108,7 +156,7 @@ def test_pro_rata_phasing_by_hand() -> None:
         {
             "scenario": {"description": "half, pro rata"},
             "programmes": {"DCFSF": {"delivery": 0.5}},
-            "newton": {"floor_phasing": "pro_rata"},
+            "guarantee": {"floor_phasing": "pro_rata"},
         },
         name="half_pro_rata",
     )
@@ -118,18 +166,26 @@ def test_pro_rata_phasing_by_hand() -> None:
         assert cell(t, nw.PARTNER, y) == pytest.approx((7000 / 13200 - 0.5) * MTFS[y])
     assert sum(cell(t, nw.PARTNER, y) for y in YEARS) == pytest.approx(400 / 13200 * FOUR_YEARS)  # 900
     assert any("ASSUMPTION" in c and "pro rata" in c for c in s.changes)
+    assert (
+        nw.phasing_note("pro_rata")
+        == "The £7m guarantee is phased in pro rata to the MTFS's CF1-CF3 profile, every year."
+    )
+    assert "2024/25 run-rate" in nw.phasing_note("final_year")
+    with pytest.raises(ValueError, match="floor_phasing"):
+        nw.phasing_note("never")
 
 
 def test_fee_only_as_an_assumption_and_capped_by_hand() -> None:
     s = scenario_from_dict(
         {
             "scenario": {"description": "fee"},
-            "programmes": {"DCFSF": {"recurring_2024_25": -7000}},
-            "newton": {"fee_rate": 0.1, "fee_cap_gbp000": 1000},
+            "programmes": {"DCFSF": {"recurring": {"year": "final", "value": -7000}}},
+            "guarantee": {"fee_rate": 0.1, "fee_cap_gbp000": 1000},
         },
         name="fee",
     )
     t = nw.guarantee_table(run(s))
+    assert list(t.index) == [*nw.MEASURES, nw.FEE, nw.NET_OF_FEE]
     f = 7000 / 13200
     expected = [0.1 * 2200 * f, 0.1 * 5300 * f, 0.1 * 9000 * f]
     assert sum(expected) == pytest.approx(875)
@@ -138,35 +194,68 @@ def test_fee_only_as_an_assumption_and_capped_by_hand() -> None:
     assert cell(t, nw.FEE, "2024/25") == pytest.approx(1000 - 875)  # the cap binds
     assert cell(t, nw.NET_OF_FEE, "2024/25") == pytest.approx(7000 - 125)
     assert sum(1 for c in s.changes if c.startswith("ASSUMPTION (not printed)")) == 2
-    assert "ASSUMPTION" in nw.FEE
+    assert "ASSUMPTION" in nw.measure_labels(EDITION)[nw.FEE]
 
 
 @pytest.mark.parametrize(
-    ("newton", "key"),
+    ("guarantee", "key"),
     [
-        ({"floor_phasing": "never"}, "newton.floor_phasing"),
-        ({"fee_rate": 1.5}, "newton.fee_rate"),
-        ({"fee_cap_gbp000": 500}, "newton.fee_rate"),
-        ({"fee_rate": 0.1, "fee_cap_gbp000": -1}, "newton.fee_cap_gbp000"),
-        ({"fee": 0.1}, "newton.fee"),
+        ({"floor_phasing": "never"}, r"guarantee\.floor_phasing"),
+        ({"fee_rate": 1.5}, r"guarantee\.fee_rate"),
+        ({"fee_cap_gbp000": 500}, r"guarantee: expected a fee_rate"),
+        ({"fee_rate": 0.1, "fee_cap_gbp000": -1}, r"guarantee\.fee_cap_gbp000"),
+        ({"fee": 0.1}, r"guarantee\.fee"),
     ],
 )
-def test_bad_newton_assumptions(newton: dict[str, Any], key: str) -> None:
-    with pytest.raises(InputError, match=key.replace(".", r"\.")):
-        scenario_from_dict({"scenario": {"description": "bad"}, "newton": newton}, name="bad")
+def test_bad_guarantee_assumptions(guarantee: dict[str, Any], key: str) -> None:
+    with pytest.raises(InputError, match=key):
+        scenario_from_dict({"scenario": {"description": "bad"}, "guarantee": guarantee}, name="bad")
 
 
-def test_bad_newton_toml(tmp_path: Path) -> None:
-    text = (DATA_DIR / "newton.toml").read_text(encoding="utf-8").replace("benefit = 9300", "benefit = 6000")
-    (tmp_path / "newton.toml").write_text(text, encoding="utf-8")
-    with pytest.raises(InputError, match=r"estimate\.benefit"):
-        nw.load_terms(tmp_path / "newton.toml")
+def test_the_old_newton_table_is_refused() -> None:
+    with pytest.raises(InputError, match=r"newton: expected no such key"):
+        scenario_from_dict({"scenario": {"description": "old"}, "newton": {"fee_rate": 0.1}}, name="old")
+
+
+def test_bad_guarantee_toml(tmp_path: Path) -> None:
+    text = (EDITION.path / "guarantee.toml").read_text(encoding="utf-8")
+    (tmp_path / "guarantee.toml").write_text(text.replace("benefit = 9300", "benefit = 6000"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"estimate\.benefit: expected a number >= 7,000"):
+        nw.load_terms(path=tmp_path / "guarantee.toml")
+    # every problem at once: a floor that is not a number and a fact without its source
+    bad = text.replace("floor = 7000", 'floor = "seven"').replace(
+        "[stretch]\nbenefit = 13100\nsource = {", "[stretch]\nbenefit = 13100\nwas = {"
+    )
+    (tmp_path / "guarantee.toml").write_text(bad, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        nw.load_terms(path=tmp_path / "guarantee.toml")
+    lines = err.value.lines()
+    assert any("guarantee.floor: expected a number" in line for line in lines), lines
+    assert any("stretch.source: expected a source table" in line for line in lines), lines
+
+
+def test_an_edition_without_a_guarantee(tmp_path: Path) -> None:
+    folder = tmp_path / "no_guarantee"
+    shutil.copytree(EDITION.path, folder)
+    text = (folder / "edition.toml").read_text(encoding="utf-8")
+    text = re.sub(r"^guarantee_(programme|partner) = .*$", "", text, flags=re.MULTILINE)
+    (folder / "edition.toml").write_text(text.replace('id = "cfs-2021-22"', 'id = "no-guarantee"'), encoding="utf-8")
+    ed = load_edition(folder)
+    assert not nw.applies(ed) and nw.programme_of(ed) is None and nw.partner_of(ed) == "the partner"
+    with pytest.raises(InputError, match=r"links\.guarantee_programme"):
+        nw.load_terms(ed)
 
 
 # --- properties ------------------------------------------------------------------------
 
 targets = st.one_of(
-    st.fixed_dictionaries({"recurring_2024_25": st.floats(0, 20_000).map(lambda v: -v)}),
+    st.fixed_dictionaries(
+        {
+            "recurring": st.fixed_dictionaries(
+                {"year": st.just("final"), "value": st.floats(0, 20_000).map(lambda v: -v)}
+            )
+        }
+    ),
     st.fixed_dictionaries({"delivery": st.floats(0, 2)}),
 )
 assumptions = st.fixed_dictionaries(
@@ -178,15 +267,15 @@ assumptions = st.fixed_dictionaries(
 )
 
 
-def generated(target: dict[str, float], newton: dict[str, Any]) -> Any:
-    raw = {"scenario": {"description": "generated"}, "programmes": {"DCFSF": target}, "newton": newton}
+def generated(target: dict[str, Any], assumed: dict[str, Any]) -> Any:
+    raw = {"scenario": {"description": "generated"}, "programmes": {"DCFSF": target}, "guarantee": assumed}
     return run(scenario_from_dict(raw, name="generated"))
 
 
 @settings(max_examples=40, deadline=None)
-@given(target=targets, newton=assumptions)
-def test_guarantee_identities_for_any_scenario(target: dict[str, float], newton: dict[str, Any]) -> None:
-    t = nw.guarantee_table(generated(target, newton))
+@given(target=targets, assumed=assumptions)
+def test_guarantee_identities_for_any_scenario(target: dict[str, Any], assumed: dict[str, Any]) -> None:
+    t = nw.guarantee_table(generated(target, assumed))
     assert not t.isna().any().any()
     for y in YEARS:
         got, floor, counted = cell(t, nw.DELIVERED, y), cell(t, nw.FLOOR, y), cell(t, nw.COUNTED, y)
@@ -198,9 +287,9 @@ def test_guarantee_identities_for_any_scenario(target: dict[str, float], newton:
 
 
 @settings(max_examples=30, deadline=None)
-@given(target=targets, newton=assumptions)
-def test_a_scenario_compared_with_itself_shows_no_difference(target: dict[str, float], newton: dict[str, Any]) -> None:
-    r = generated(target, newton)
+@given(target=targets, assumed=assumptions)
+def test_a_scenario_compared_with_itself_shows_no_difference(target: dict[str, Any], assumed: dict[str, Any]) -> None:
+    r = generated(target, assumed)
     table = nw.compare([r, r])
     diff = table.loc["generated' - generated"]
     assert (diff == 0).all(), diff
@@ -218,4 +307,6 @@ def test_tables_for_several_scenarios_keep_each_apart(baseline: Any) -> None:
     t = nw.guarantee_tables([baseline, run("newton_guarantee"), run("newton_guarantee")])
     assert list(t.index.get_level_values("scenario").unique()) == ["baseline", "newton_guarantee", "newton_guarantee'"]
     assert t.loc[("baseline", nw.GAP)].abs().max() == 0
-    assert load_scenario("baseline").inputs.newton == NewtonAssumptions()  # no fee, final-year floor
+    assert load_scenario("baseline").inputs.guarantee == GuaranteeAssumptions()  # no fee, final-year floor
+    shown = nw.labelled(t, EDITION)
+    assert ("newton_guarantee'", "Gap to the MTFS") in shown.index

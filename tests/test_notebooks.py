@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,15 +15,17 @@ from typing import Any
 import nbformat
 import pytest
 
-from mtfs_model import brief
+from mtfs_model import brief, load_edition
 from mtfs_model.errors import InputError
 
 NOTEBOOKS = sorted(p.name for p in brief.NOTEBOOK_DIR.glob("*.ipynb"))
+SCENARIO_NOTEBOOKS = ["cip_paybacks.ipynb", "high_needs.ipynb", "scenario_brief.ipynb"]
+"""The notebooks over a list of scenarios (``what_if.ipynb`` explores one: tests/test_display.py)."""
 ALLOWED_IMPORTS = {"mtfs_model", "IPython"}
 
 
-def test_the_three_notebooks_are_there() -> None:
-    assert NOTEBOOKS == ["cip_paybacks.ipynb", "high_needs.ipynb", "scenario_brief.ipynb"]
+def test_the_notebooks_are_there() -> None:
+    assert NOTEBOOKS == ["cip_paybacks.ipynb", "high_needs.ipynb", "scenario_brief.ipynb", "what_if.ipynb"]
     package = Path(brief.__file__).resolve().parent
     assert package.parent / "notebooks" == brief.NOTEBOOK_DIR
 
@@ -34,12 +37,33 @@ def outputs_of(nb: Any) -> list[dict[str, Any]]:
 @pytest.mark.parametrize(
     ("name", "parameters", "expect"),
     [
-        ("high_needs.ipynb", {}, ["Cumulative deficit", "hn_transfer_refused", "data:image/png;base64,"]),
-        ("cip_paybacks.ipynb", {}, ["Break-even (cash)", "cip_late_go_live", "data:image/png;base64,"]),
+        (
+            "high_needs.ipynb",
+            {},
+            ["Cumulative Funding Gap", "Total Expenditure", "hn_transfer_refused", "data:image/png;base64,"],
+        ),
+        (
+            "cip_paybacks.ipynb",
+            {"edition": str(load_edition().path)},
+            [
+                "Break-even (cash)",
+                "Cumulative cash 2030/31",
+                "CF4 2024/25",
+                "cip_late_go_live",
+                "data:image/png;base64,",
+            ],
+        ),
         (
             "scenario_brief.ipynb",
-            {"scenarios": ["hn_transfer_refused", "cip_late_go_live"], "run_date": "2021-01-19"},
-            ["Reconciliation status", "hn_transfer_refused", "2021-01-19", "data:image/png;base64,"],
+            {"scenarios": ["hn_transfer_refused", "cip_late_go_live"], "run_date": "2021-01-19", "risk_n": 2000},
+            [
+                "Reconciliation status",
+                "hn_transfer_refused",
+                "2021-01-19",
+                "The DCFSF (CF1-3) programme against the Newton Europe guarantee",
+                "Scenario brief: Children and Family Services MTFS 2021/22–2024/25",
+                "data:image/png;base64,",
+            ],
         ),
     ],
 )
@@ -74,7 +98,9 @@ def test_parameters_cell_is_tagged_typed_and_commented(name: str) -> None:
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     params = brief.notebook_parameters(name)
-    assert "scenarios" in params
+    if name in SCENARIO_NOTEBOOKS:
+        assert "scenarios" in params
+        assert params["edition"]["default"] == '""' and params["edition"]["inferred_type_name"] == "str"
     for p in params.values():
         assert p["inferred_type_name"] not in (None, "None"), p
         assert p["help"].strip(), p
@@ -111,3 +137,20 @@ def test_the_kernel_is_this_interpreter(tmp_path: Path) -> None:
     printed = "".join(o.get("text", "") for o in outputs_of(done)).split()
     assert os.path.realpath(printed[0]) == os.path.realpath(sys.executable)
     assert printed[1] == "ok"
+
+
+def test_the_edition_is_passed_as_the_notebook_parameter(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import papermill
+
+    seen: list[dict[str, Any]] = []
+    monkeypatch.setattr(papermill, "execute_notebook", lambda *a, **k: seen.append(k["parameters"]))
+    bundled = load_edition()
+    shutil.copytree(bundled.path, tmp_path / "copy")
+    other = load_edition(tmp_path / "copy")
+    folder = str((tmp_path / "copy").resolve())
+    brief.execute_notebook("high_needs", {"scenarios": ["baseline"]}, edition=other)
+    brief.execute_notebook("high_needs", {"scenarios": ["baseline"]}, edition=tmp_path / "copy")
+    brief.execute_notebook("high_needs", {"scenarios": ["baseline"], "edition": ""}, edition=other)  # given wins
+    brief.execute_notebook("high_needs", {"scenarios": ["baseline"]}, edition=bundled)  # "": the bundled one
+    brief.execute_notebook("high_needs", {"scenarios": ["baseline"]})
+    assert [p.get("edition") for p in seen] == [folder, folder, "", "", None]

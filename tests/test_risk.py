@@ -1,12 +1,14 @@
 """Budget risk (issue 4): the Monte Carlo equals the engine at zero spread, does not
 depend on the chunk size, is reproducible from its seed, honours its declared
-distributions, and rejects bad [risk] input naming the file and key."""
+distributions, rejects bad [risk] input naming the file and key (every problem at once),
+and runs on any edition -- another horizon, more lines, no guarantee -- with no code change."""
 
 from __future__ import annotations
 
 import io
 import json
 import math
+import shutil
 import tomllib
 from collections.abc import Callable
 from pathlib import Path
@@ -19,34 +21,38 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import mtfs_model
-from mtfs_model import YEARS, InputError, load_scenario, run
-from mtfs_model import risk as risk_mod
-from mtfs_model.cli import main
-from mtfs_model.high_needs import CUMULATIVE
+from mtfs_model import InputError, load_edition, load_scenario, rows, run
+from mtfs_model.edition import Edition
 from mtfs_model.revenue import driver_implied
 from mtfs_model.risk import (
     BASE_ROW,
     BLOCK_SIZE,
     MTFS_ROW,
     PERCENTILE_LABELS,
-    RISK_FILE,
     Z90,
     RiskResult,
+    guarantee_floor,
+    report_text,
     risk_spec,
     simulate,
 )
 from mtfs_model.risk_charts import fan_chart, tornado_chart
 from mtfs_model.scenarios import Scenario, scenario_from_dict
 
-NET = "Proposed/provisional net budget"
+from .edition_factory import make_edition
+
+EDITION = load_edition()
+YEARS = EDITION.years
+RISK_FILE = EDITION.path / "risk.toml"
 HEAD = '[scenario]\ndescription = "test"\n'
 DEFAULTS = tomllib.loads(RISK_FILE.read_text(encoding="utf-8"))
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 PUBLISHED_NET = [89086.0, 89611.0, 90216.0, 89851.0]  # para 9, as printed
+GUARANTEED = ("CF1", "CF2", "CF3")  # the DCFSF programme's lines (edition.toml links.guarantee_programme)
 
 
-def default_names() -> list[str]:
-    return risk_spec(load_scenario("baseline")).names()
+def default_names(edition: Edition | None = None) -> list[str]:
+    return risk_spec(load_scenario("baseline", edition=edition)).names()
 
 
 def nested(name: str, value: Any) -> dict[str, Any]:
@@ -64,28 +70,31 @@ def merge(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def zero_spread(extra: dict[str, Any] | None = None, p50: float = 1.0) -> dict[str, Any]:
+def zero_spread(
+    extra: dict[str, Any] | None = None, p50: float = 1.0, edition: Edition | None = None
+) -> dict[str, Any]:
     """A [risk] table putting every default distribution at P10 = P50 = P90 = p50."""
     table: dict[str, Any] = {}
-    for name in default_names():
+    for name in default_names(edition):
         table = merge(table, nested(name, {"p10": p50, "p50": p50, "p90": p50}))
     return merge(table, extra or {})
 
 
-def scenario_with(risk: dict[str, Any], **overrides: Any) -> Scenario:
-    return scenario_from_dict({"scenario": {"description": "risk test"}, "risk": risk, **overrides}, name="risk_test")
+def scenario_with(risk: dict[str, Any], edition: Edition | None = None, **overrides: Any) -> Scenario:
+    raw = {"scenario": {"description": "risk test"}, "risk": risk, **overrides}
+    return scenario_from_dict(raw, name="risk_test", edition=edition)
 
 
 def net_of(result: mtfs_model.Result) -> np.ndarray:
-    return result.revenue.loc[NET, list(YEARS)].to_numpy(dtype=float)
+    return result.revenue.loc[rows.NET_BUDGET, list(result.years)].to_numpy(dtype=float)
 
 
 def hn_of(result: mtfs_model.Result) -> np.ndarray:
-    return result.high_needs.loc[CUMULATIVE, list(YEARS)].to_numpy(dtype=float)
+    return result.high_needs.loc[rows.HN_CUMULATIVE, list(result.years)].to_numpy(dtype=float)
 
 
 def same_samples(a: RiskResult, b: RiskResult) -> bool:
-    fields = ("net", "hn_deficit", "dcfsf_benefit", "line_change")
+    fields = ("net", "hn_deficit", "guarantee_benefit", "line_change")
     return all(np.array_equal(getattr(a.samples, f), getattr(b.samples, f)) for f in fields)
 
 
@@ -110,8 +119,8 @@ def test_zero_spread_equals_run_every_year(name: str) -> None:
         assert result.hn_deficit.loc[label].tolist() == hn_of(det).tolist()
     assert (result.tornado["net_swing"] == 0).all() and (result.tornado["hn_swing"] == 0).all()
     assert result.variance["variance_share_pct"].eq(0).all()
-    dcfsf = -sum(det.cumulative.loc[c, YEARS[-1]] for c in ("CF1", "CF2", "CF3"))
-    assert np.array_equal(result.samples.dcfsf_benefit, np.full(257, dcfsf))
+    benefit = -sum(det.cumulative.loc[c, YEARS[-1]] for c in GUARANTEED)
+    assert np.array_equal(result.samples.guarantee_benefit, np.full(257, benefit))
 
 
 def test_zero_spread_baseline_is_the_published_mtfs() -> None:
@@ -130,7 +139,7 @@ def test_spread_scale_zero_puts_every_input_at_its_median() -> None:
     det = run(scenario_from_dict({"scenario": {"description": "x"}, "programmes": {"DCFSF": {"delivery": p50}}}))
     np.testing.assert_allclose(result.samples.net, np.tile(net_of(det), (50, 1)), rtol=0, atol=1e-9)
     np.testing.assert_allclose(result.reference.loc[BASE_ROW].to_numpy(), net_of(det), rtol=0, atol=1e-9)
-    assert np.allclose(result.samples.dcfsf_benefit, 13_200 * p50)
+    assert np.allclose(result.samples.guarantee_benefit, 13_200 * p50)
 
 
 # --- reproducible, and independent of the chunk size --------------------------------------
@@ -189,8 +198,13 @@ def test_percentiles_ordered_and_probabilities_match_samples(sim: RiskResult) ->
     )
     assert sim.reference.loc[MTFS_ROW].tolist() == PUBLISHED_NET
     assert sim.p_exceeds_mtfs == np.mean(sim.samples.net[:, -1] > PUBLISHED_NET[-1])
-    assert sim.p_guarantee_binds == np.mean(sim.samples.dcfsf_benefit < 7000)
+    assert sim.p_guarantee_binds == np.mean(sim.samples.guarantee_benefit < 7000)
+    assert sim.p_guarantee_binds is not None and sim.guarantee_floor == 7000
     assert 0 < sim.p_exceeds_mtfs < 1 and 0 < sim.p_guarantee_binds < 1
+    assert list(sim.probabilities().index) == [
+        f"Net budget {YEARS[-1]} above the published MTFS (89,851)",
+        f"DCFSF (CF1-3) benefit {YEARS[-1]} below the Newton Europe floor (7,000)",
+    ]
 
 
 def test_guarantee_probability_matches_the_declared_distribution(sim: RiskResult) -> None:
@@ -200,9 +214,10 @@ def test_guarantee_probability_matches_the_declared_distribution(sim: RiskResult
     sigma = (d["p50"] - d["p10"]) / Z90
     expected = 0.5 * (1 + math.erf((7000 / 13200 - d["p50"]) / sigma / math.sqrt(2)))
     se = math.sqrt(expected * (1 - expected) / sim.n)
+    assert sim.p_guarantee_binds is not None
     assert abs(sim.p_guarantee_binds - expected) < 5 * se
-    # and the median benefit is the programme's own estimate (newton.toml [estimate])
-    assert np.median(sim.samples.dcfsf_benefit) == pytest.approx(9300, abs=60)
+    # and the median benefit is the programme's own estimate (guarantee.toml [estimate])
+    assert np.median(sim.samples.guarantee_benefit) == pytest.approx(9300, abs=60)
 
 
 def test_walk_widens_year_by_year(sim: RiskResult) -> None:
@@ -226,9 +241,9 @@ def test_tornado_swings_follow_the_declared_quantiles(sim: RiskResult) -> None:
     # G1's unit cost walks: by 2024/25 at its P90 it is P90^(4 / sqrt 4) = P90^2 of GBP4,000
     g1 = DEFAULTS["lines"]["G1"]["drivers"]["unit_cost_current_gbp_week"]
     drivers = dict(load_scenario("baseline").inputs.lines["G1"].drivers or {})
-    before = driver_implied(drivers)
+    before = driver_implied(drivers, YEARS)
     drivers["unit_cost_current_gbp_week"] *= g1["p90"] ** 2
-    after = driver_implied(drivers)
+    after = driver_implied(drivers, YEARS)
     assert before and after
     expected = after[YEARS[-1]] - before[YEARS[-1]]
     assert t.loc["lines.G1.drivers.unit_cost_current_gbp_week", last] - base == pytest.approx(expected, abs=1e-6)
@@ -256,7 +271,10 @@ def test_a_scenario_that_sets_the_dcfsf_figure_rebases_the_default() -> None:
     scenario that sets the figure itself (here to the estimate) replaces it, keeping the
     spread in proportion -- not applying the 0.70 a second time.  Same seed, same draws:
     the simulated benefit is then the baseline's."""
-    at_estimate = {"scenario": {"description": "x"}, "programmes": {"DCFSF": {"recurring_2024_25": -9300}}}
+    at_estimate = {
+        "scenario": {"description": "x"},
+        "programmes": {"DCFSF": {"recurring": {"year": "final", "value": -9300}}},
+    }
     scenario = scenario_from_dict(at_estimate, name="estimate")
     d = next(x for x in risk_spec(scenario).distributions if x.name == "programmes.DCFSF.delivery")
     default = DEFAULTS["programmes"]["DCFSF"]["delivery"]
@@ -266,7 +284,7 @@ def test_a_scenario_that_sets_the_dcfsf_figure_rebases_the_default() -> None:
     assert "re-based" in d.origin
     base = simulate("baseline", n=3_000, seed=6)
     rebased = simulate(scenario, n=3_000, seed=6)
-    np.testing.assert_allclose(rebased.samples.dcfsf_benefit, base.samples.dcfsf_benefit, rtol=1e-6)
+    np.testing.assert_allclose(rebased.samples.guarantee_benefit, base.samples.guarantee_benefit, rtol=1e-6)
     # a median the scenario states in its own [risk] is taken as it is
     own = scenario_from_dict({**at_estimate, "risk": {"programmes": {"DCFSF": {"delivery": {"p50": 0.9}}}}})
     mine = next(x for x in risk_spec(own).distributions if x.name == "programmes.DCFSF.delivery")
@@ -298,28 +316,47 @@ def test_semi_definite_correlation_is_accepted() -> None:
 @pytest.mark.parametrize(
     ("body", "key", "expected"),
     [
-        ("[risk]\nfoo = 1\n", "risk.foo", "one of"),
+        ("[risk]\nfoo = 1\n", "risk.foo", "no such key"),
         ("[risk]\nspread_scale = -1\n", "risk.spread_scale", ">= 0"),
-        ("[risk.lines.G9.scale]\np10 = 0.9\np90 = 1.1\n", "risk.lines.G9", "a line code"),
+        ("[risk]\nspread_scale = 11\n", "risk.spread_scale", "<= 10"),
+        ("[risk]\nlines = 3\n", "risk.lines", "a table"),
+        ("[risk.lines.G9.scale]\np10 = 0.9\np90 = 1.1\n", "risk.lines.G9", "a line code, one of G1"),
         ("[risk.lines.CF5.scale]\np10 = 0.9\np90 = 1.1\n", "risk.lines.CF5.scale", "one of delivery"),
-        ("[risk.lines.G2.scale]\np99 = 2\n", "risk.lines.G2.scale.p99", "one of"),
+        ("[risk.lines.G2]\nscale = 3\n", "risk.lines.G2.scale", "a table"),
+        ("[risk.lines.G2.scale]\np99 = 2\n", "risk.lines.G2.scale.p99", "no such key"),
         ("[risk.lines.G2.scale]\np10 = -0.1\n", "risk.lines.G2.scale.p10", ">= 0"),
+        ("[risk.lines.G2.scale]\np10 = nan\n", "risk.lines.G2.scale.p10", "a finite number"),
+        ("[risk.lines.G2.scale]\np90 = inf\n", "risk.lines.G2.scale.p90", "a finite number"),
+        ("[risk.lines.G2.scale]\np90 = 1000\n", "risk.lines.G2.scale.p90", "<= 100"),
         ('[risk.lines.G2.scale]\np10 = "low"\n', "risk.lines.G2.scale.p10", "a number"),
+        ("[risk.lines.G2.scale]\np10 = true\n", "risk.lines.G2.scale.p10", "a number"),
         ("[risk.lines.G2.scale]\np10 = 1.2\np90 = 0.8\n", "risk.lines.G2.scale.p90", "p10 <= p50 <= p90"),
         ("[risk.programmes.DCFSF.delivery]\np50 = 1.0\n", "risk.programmes.DCFSF.delivery.p50", "p10 <= p50 <= p90"),
         ("[risk.lines.CF1.delivery]\np10 = 0.5\n", "risk.lines.CF1.delivery.p90", "p10 and p90"),
-        ('[risk.lines.G2.scale]\nshape = "uniform"\n', "risk.lines.G2.scale.shape", "normal, lognormal"),
-        ('[risk.lines.G2.scale]\nevolution = "sometimes"\n', "risk.lines.G2.scale.evolution", "level, walk"),
+        ('[risk.lines.G2.scale]\nshape = "uniform"\n', "risk.lines.G2.scale.shape", "'normal' or 'lognormal'"),
+        ('[risk.lines.G2.scale]\nevolution = "sometimes"\n', "risk.lines.G2.scale.evolution", "'level', 'walk'"),
         ('[risk.lines.G2.scale]\nshape = "lognormal"\np10 = 0\n', "risk.lines.G2.scale.p10", "> 0"),
         ("[risk.lines.G2.scale]\nmin = 0.95\n", "risk.lines.G2.scale.min", "min <= p10"),
         ("[risk.lines.G2.scale]\nmax = 1.05\n", "risk.lines.G2.scale.max", "max >= p90"),
+        ('[risk.lines.G2.scale]\nsource = { doc = "x" }\n', "risk.lines.G2.scale.source", "{ doc, ref, grep }"),
+        ('[risk.lines.G2.scale]\nreason = ""\n', "risk.lines.G2.scale.reason", "not empty"),
         (
             "[risk.lines.G1.drivers.unit_cost_budgeted_gbp_week]\np10 = 0.9\np90 = 1.1\n",
             "risk.lines.G1.drivers.unit_cost_budgeted_gbp_week",
+            "a driver of G1 a distribution may vary, one of unit_cost_current_gbp_week",
+        ),
+        (
+            "[risk.lines.G1.drivers.weeks_per_year]\np10 = 0.9\np90 = 1.1\n",
+            "risk.lines.G1.drivers.weeks_per_year",
             "one of",
         ),
         ("[risk.lines.G2.drivers.x]\np10 = 0.9\np90 = 1.1\n", "risk.lines.G2.drivers", "one of scale"),
-        ("[risk.programmes.XYZ.delivery]\np10 = 0.9\np90 = 1.1\n", "risk.programmes.XYZ", "a programme"),
+        ("[risk.programmes.XYZ.delivery]\np10 = 0.9\np90 = 1.1\n", "risk.programmes.XYZ", "a programme, one of"),
+        (
+            "[risk.programmes.growth.delivery]\np10 = 0.9\np90 = 1.1\n",
+            "risk.programmes.growth.delivery",
+            "one of scale",
+        ),
         ("[risk.high_needs.fantasy]\np10 = 0.9\np90 = 1.1\n", "risk.high_needs.fantasy", "a High Needs line"),
         (
             '[[risk.correlation]]\nbetween = ["lines.G2.scale", "lines.G3.scale"]\nrho = 1.5\n',
@@ -327,9 +364,14 @@ def test_semi_definite_correlation_is_accepted() -> None:
             "<= 1",
         ),
         (
+            '[[risk.correlation]]\nbetween = ["lines.G2.scale", "lines.G3.scale"]\n',
+            "risk.correlation[0].rho",
+            "a value",
+        ),
+        (
             '[[risk.correlation]]\nbetween = ["lines.G2.scale", "lines.G99.scale"]\nrho = 0.5\n',
             "risk.correlation[0].between",
-            "inputs declared",
+            "an input declared in risk.toml or the [risk] table, one of",
         ),
         (
             '[[risk.correlation]]\nbetween = ["lines.G2.scale", "lines.G2.scale"]\nrho = 0.5\n',
@@ -337,6 +379,12 @@ def test_semi_definite_correlation_is_accepted() -> None:
             "two different inputs",
         ),
         ('[[risk.correlation]]\nbetween = ["lines.G2.scale"]\nrho = 0.5\n', "risk.correlation[0].between", "two"),
+        (
+            '[[risk.correlation]]\nbetween = ["lines.G2.scale", "lines.G3.scale"]\nrho = 0.1\n'
+            '[[risk.correlation]]\nbetween = ["lines.G3.scale", "lines.G2.scale"]\nrho = 0.2\n',
+            "risk.correlation[1].between",
+            "each pair of inputs once",
+        ),
         (
             "".join(
                 f'[[risk.correlation]]\nbetween = ["lines.{a}.scale", "lines.{b}.scale"]\nrho = -0.9\n'
@@ -354,35 +402,80 @@ def test_bad_risk_input_names_file_and_key(
     with pytest.raises(InputError) as info:
         load_scenario(path)
     err = info.value
+    assert len(err.problems) == 1, err.lines()
     assert err.file == str(path)
     assert err.key == key
     assert expected in err.expected
 
 
+def test_every_risk_problem_is_reported_at_once(scenario_file: Callable[[str, str], Path]) -> None:
+    """Schema, edition and merged problems of one [risk] table in one error, a line each."""
+    body = (
+        "[risk]\nspread_scale = -1\n"
+        "[risk.lines.G9.scale]\np10 = 0.9\np90 = 1.1\n"
+        "[risk.lines.G2.scale]\np10 = 1.2\np90 = 0.8\n"
+        '[risk.lines.G3.scale]\np10 = "low"\n'
+        "[risk.high_needs.fantasy]\np10 = 1\np90 = 1\n"
+        '[[risk.correlation]]\nbetween = ["lines.G3.scale", "lines.G5.scale"]\nrho = 0.2\n'
+        '[[risk.correlation]]\nbetween = ["lines.G2.scale", "lines.G99.scale"]\nrho = 0.2\n'
+    )
+    path = scenario_file(HEAD + body, "bad_risk")
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    found = {p.key: p.expected for p in info.value.problems}
+    assert {p.file for p in info.value.problems} == {str(path)}
+    assert set(found) == {
+        "risk.spread_scale",
+        "risk.lines.G9",
+        "risk.lines.G2.scale.p90",
+        "risk.lines.G3.scale.p10",
+        "risk.high_needs.fantasy",
+        "risk.correlation[1].between",
+    }
+    assert len(str(info.value).splitlines()) == 6
+    assert found["risk.lines.G3.scale.p10"] == "a number"
+
+
 def test_bad_risk_input_on_the_command_line(
     scenario_file: Callable[[str, str], Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from mtfs_model.cli import main
+
     path = scenario_file(HEAD + "[risk.lines.G2.scale]\np10 = 1.2\np90 = 0.8\n", "bad_risk")
     assert main(["simulate", str(path), "--n", "10"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {path}: risk.lines.G2.scale.p90: expected p10 <= p50 <= p90")
-    assert main(["simulate", "baseline", "--n", "0"]) == 2
-    assert "error: (arguments): n: expected a whole number >= 1" in capsys.readouterr().err
+    with pytest.raises(InputError, match=r"\(arguments\): n: expected a whole number >= 1"):
+        simulate("baseline", n=0)
 
 
-def test_defaults_need_a_source_or_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    raw = RISK_FILE.read_text(encoding="utf-8")
+def _edition_copy(tmp_path: Path) -> Path:
+    d = tmp_path / "edition"
+    shutil.copytree(EDITION.path, d)
+    return d
+
+
+def test_defaults_need_a_source_or_reason(tmp_path: Path) -> None:
+    """The edition's risk.toml is checked by the same schema, defaults needing a note."""
+    d = _edition_copy(tmp_path)
+    raw = (d / "risk.toml").read_text(encoding="utf-8")
     table = "[lines.G2.scale]\n"
     start = raw.index(table)
     end = raw.index("\n[", start + 1)
     section = raw[start:end]
     stripped = "\n".join(ln for ln in section.splitlines() if not ln.startswith(("reason", "source")))
-    bad = tmp_path / "risk.toml"
-    bad.write_text(raw.replace(section, stripped), encoding="utf-8")
-    monkeypatch.setattr(risk_mod, "RISK_FILE", bad)
+    bad = d / "risk.toml"
+    bad.write_text(raw.replace(section, stripped).replace("p90 = 1.4 ", "p90 = 0.5 ", 1), encoding="utf-8")
     with pytest.raises(InputError) as info:
-        simulate("baseline", n=10)
-    assert (info.value.file, info.value.key) == (str(bad), "lines.G2.scale.reason")
+        simulate("baseline", n=10, edition=load_edition(d))
+    assert [(p.file, p.key) for p in info.value.problems] == [
+        (str(bad), "lines.G2.scale.reason"),
+        (str(bad), "lines.G1.drivers.unit_cost_16plus_current_gbp_week.p90"),
+    ]
+    # a scenario with a [risk] table on that edition names the defaults file
+    with pytest.raises(InputError) as info:
+        scenario_with({"spread_scale": 0.5}, edition=load_edition(d))
+    assert {p.file for p in info.value.problems} == {str(bad)}
 
 
 def test_every_default_is_sourced_or_reasoned_and_sources_are_in_the_papers() -> None:
@@ -417,18 +510,19 @@ def test_every_default_is_sourced_or_reasoned_and_sources_are_in_the_papers() ->
 
 
 def test_sourced_defaults_match_the_figures_they_cite() -> None:
-    newton = tomllib.loads((RISK_FILE.parent / "newton.toml").read_text(encoding="utf-8"))
+    terms = tomllib.loads((RISK_FILE.parent / "guarantee.toml").read_text(encoding="utf-8"))
     d = DEFAULTS["programmes"]["DCFSF"]["delivery"]
     booked = 13_200  # CF1-CF3 in 2024/25 (Appendix B)
-    assert d["p50"] * booked == pytest.approx(newton["estimate"]["benefit"], abs=1)
-    assert d["p90"] * booked == pytest.approx(newton["stretch"]["benefit"], abs=1)
+    assert d["p50"] * booked == pytest.approx(terms["estimate"]["benefit"], abs=1)
+    assert d["p90"] * booked == pytest.approx(terms["stretch"]["benefit"], abs=1)
     drivers = load_scenario("baseline").inputs.lines["G1"].drivers or {}
     g1 = DEFAULTS["lines"]["G1"]["drivers"]
     rise = drivers["unit_cost_current_gbp_week"] / drivers["unit_cost_budgeted_gbp_week"]
     assert g1["unit_cost_current_gbp_week"]["p90"] == pytest.approx(rise, abs=1e-6)
     rise16 = drivers["unit_cost_16plus_current_gbp_week"] / drivers["unit_cost_16plus_budgeted_gbp_week"]
     assert g1["unit_cost_16plus_current_gbp_week"]["p90"] == pytest.approx(rise16, abs=1e-6)
-    assert risk_mod.guarantee_floor() == newton["guarantee"]["floor"] == 7000
+    assert guarantee_floor(EDITION) == terms["guarantee"]["floor"] == 7000
+    assert EDITION.lines_of(EDITION.links["guarantee_programme"]) == list(GUARANTEED)
 
 
 # --- hypothesis ----------------------------------------------------------------------------
@@ -474,6 +568,7 @@ def test_property_any_valid_distributions(table: dict[str, Any], chunk: int, see
         assert np.isfinite(frame.select_dtypes("number").to_numpy()).all()
     for frame in (r.net_budget, r.gap, r.hn_deficit):
         assert (np.diff(frame.to_numpy(), axis=0) >= 0).all()
+    assert r.p_guarantee_binds is not None
     assert 0.0 <= r.p_exceeds_mtfs <= 1.0 and 0.0 <= r.p_guarantee_binds <= 1.0
     assert same_samples(r, simulate(scenario, n=150, seed=seed))
 
@@ -522,14 +617,111 @@ def _hn(key: str) -> dict[str, float]:
     return {**inputs.hn_funding, **inputs.hn_expenditure, **inputs.hn_savings}[key]
 
 
+def test_extreme_but_valid_inputs_stay_finite() -> None:
+    """The schema's bounds at their limits (multipliers to 100, a tenfold spread,
+    compounding walks on two drivers of one line): every output finite, never NaN."""
+    wild = {"shape": "lognormal", "evolution": "walk", "p10": 0.01, "p50": 1.0, "p90": 100.0}
+    table = {
+        "spread_scale": 10,
+        "lines": {
+            "G1": {"drivers": {"unit_cost_current_gbp_week": wild, "placement_budget_base_gbp000": wild}},
+            "G6": {"drivers": {"extra_cases_per_month": wild, "cost_per_case_gbp": wild}},
+            "CF5": {"delivery": {**wild, "shape": "normal", "p10": 0.0, "p50": 0.0}},
+        },
+    }
+    r = simulate(scenario_with(table), n=3_000, seed=3)
+    for name, frame in r.tables().items():
+        assert np.isfinite(frame.select_dtypes("number").to_numpy()).all(), name
+    assert np.isfinite(r.samples.net).all() and np.isfinite(r.samples.line_change).all()
+    assert "nan" not in report_text(r, "csv").lower()
+
+
+# --- any edition, no code change ------------------------------------------------------------
+
+EXTRA_RISK = """
+[lines.G7.scale]
+shape = "normal"
+evolution = "walk"
+p10 = 0.95
+p90 = 1.1
+reason = "A test line's own default: any line an edition adds can carry one."
+"""
+
+
+def other_edition(tmp_path: Path, n_years: int, **options: Any) -> Edition:
+    """The bundled edition re-keyed to ``n_years`` years from 2023/24 (every year-table of
+    every file), with a new growth line G7 (and its risk default) and a new saving CF9."""
+    new_lines = {
+        "G7": {"kind": "growth", "programme": "growth", "values": [300.0 * (i + 1) for i in range(n_years)]},
+        "CF9": {"kind": "saving", "programme": "departmental", "values": [-100.0 * (i + 1) for i in range(n_years)]},
+    }
+    d = make_edition(tmp_path / "ed", first_year=2023, n_years=n_years, edition_id="risk-test", new_lines=new_lines,
+                     **options)  # fmt: skip
+    with (d / "risk.toml").open("a", encoding="utf-8") as fh:
+        fh.write(EXTRA_RISK)
+    return load_edition(d)
+
+
+@pytest.mark.parametrize("n_years", [3, 6])
+def test_simulate_runs_on_another_horizon_with_more_lines(tmp_path: Path, n_years: int) -> None:
+    ed = other_edition(tmp_path, n_years)
+    assert len(ed.years) == n_years and ed.years[0] == "2023/24"
+    r = simulate("baseline", n=300, seed=4, chunk_size=70, edition=ed)
+    final = ed.years[-1]
+    for frame in (r.net_budget, r.gap, r.hn_deficit, r.reference):
+        assert list(frame.columns) == list(ed.years)
+        assert np.isfinite(frame.to_numpy()).all()
+    assert r.samples.net.shape == (300, n_years) and set(r.samples.lines) == set(ed.line_codes)
+    assert "lines.G7.scale" in r.spec.names() and r.tornado.loc["lines.G7.scale", "net_swing"] > 0
+    assert f"net_{final}_at_p10" in r.tornado.columns
+    assert r.variance.loc["G7", "sd"] > 0 and r.variance["variance_share_pct"].sum() == pytest.approx(1.0)
+    assert r.p_guarantee_binds is not None and r.guarantee_floor == 7000
+    events = list(r.probabilities().index)
+    assert events[0] == f"Net budget {final} above the published MTFS ({r.reference.at[MTFS_ROW, final]:,.0f})"
+    assert events[1].endswith(f"benefit {final} below the Newton Europe floor (7,000)")
+    # the same seed, whatever the chunks
+    assert same_samples(r, simulate("baseline", n=300, seed=4, edition=ed))
+    # the walk widens year by year, over however many years
+    width = r.gap.loc["P90"] - r.gap.loc["P10"]
+    assert list(width) == sorted(width)
+    # zero spread is the engine on that edition, every year, exactly
+    det = run(edition=ed)
+    zero = simulate(scenario_with(zero_spread(edition=ed), edition=ed), n=40, seed=1, chunk_size=9)
+    assert np.array_equal(zero.samples.net, np.tile(net_of(det), (40, 1)))
+    assert np.array_equal(zero.samples.hn_deficit, np.tile(hn_of(det), (40, 1)))
+    assert zero.reference.loc[MTFS_ROW].tolist() == net_of(det).tolist()
+    # and the report renders every table
+    assert f"Tornado: {final} net budget" in report_text(r, "csv")
+    assert json.loads(report_text(r, "json"))["n"] == 300
+
+
+def test_an_edition_without_a_guarantee(tmp_path: Path) -> None:
+    """No guarantee programme: no probability of it binding (None, never NaN), and the
+    tables leave it out."""
+    ed = other_edition(tmp_path, 5, guarantee_programme=None)
+    assert ed.links.get("guarantee_programme") is None
+    r = simulate("baseline", n=200, seed=2, edition=ed)
+    assert r.p_guarantee_binds is None and r.guarantee_floor is None and r.samples.guarantee_benefit is None
+    assert list(r.probabilities().index) == [
+        f"Net budget {ed.years[-1]} above the published MTFS ({r.reference.at[MTFS_ROW, ed.years[-1]]:,.0f})"
+    ]
+    for name, frame in r.tables().items():
+        assert np.isfinite(frame.select_dtypes("number").to_numpy()).all(), name
+    doc = json.loads(report_text(r, "json"))
+    assert len(doc["probabilities"]["rows"]) == 1
+    assert "floor" not in report_text(r, "csv")
+
+
 # --- command line and charts -----------------------------------------------------------------
 
 
 def test_cli_simulate_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from mtfs_model.cli import main
+
     assert main(["simulate", "baseline", "--n", "3000", "--seed", "2", "--chunk-size", "1000"]) == 0
     out, err = capsys.readouterr()
     assert "Net budget, simulated: percentiles by year (£000)" in out
-    assert "Tornado" in out and "P95" in out and "Newton floor (7,000)" in out
+    assert "Tornado" in out and "P95" in out and "Newton Europe floor (7,000)" in out
     assert "3,000 / 3,000 trajectories" in err  # progress on stderr
     assert main(["simulate", "baseline", "--n", "3000", "--seed", "2", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)

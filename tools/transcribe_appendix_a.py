@@ -1,5 +1,5 @@
 """One-off helper kept for auditors: turns the text-extracted Appendix A rows into
-``mtfs_model/data/appendix_a.csv``.  It only splits each printed line into its label and
+``mtfs_model/editions/cfs_2021_22/appendix_a.csv``.  It only splits each printed line into its label and
 its twelve printed numbers; ids and the subtotal hierarchy (``parent``) are assigned by
 hand below, from the layout of the printed table.  Re-run it to check the CSV still
 matches the seed text byte for byte:  python tools/transcribe_appendix_a.py --check
@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seeds" / "004_0c27e174bbfd64a6.txt"
-OUT = Path(__file__).resolve().parents[1] / "mtfs_model" / "data" / "appendix_a.csv"
+OUT = Path(__file__).resolve().parents[1] / "mtfs_model" / "editions" / "cfs_2021_22" / "appendix_a.csv"
 
 # (id, parent, kind) in printed order; kind is "line" or "subtotal".
 ROWS = [
