@@ -143,8 +143,12 @@ __all__ = [
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-NOTEBOOK_DIR = PACKAGE_DIR.parent / "notebooks"
-"""The notebooks, beside the package in the repository (an editable install)."""
+NOTEBOOK_DIR = next(
+    (d for d in (PACKAGE_DIR.parent / "notebooks", PACKAGE_DIR / "_notebooks") if d.is_dir()),
+    PACKAGE_DIR.parent / "notebooks",
+)
+"""The repository's ``notebooks/`` (an editable install), or the copy a wheel ships
+inside the package (``mtfs_model/_notebooks``)."""
 DEFAULT_TITLE = ""
 """The default title: "" for ``Scenario brief: <the edition's title>`` (:func:`default_title`)."""
 

@@ -40,6 +40,7 @@ from scipy.optimize import brentq  # type: ignore[import-untyped]
 from . import rows
 from .compose import as_scenario, rebuild
 from .display import grid_heatmap
+from .edition import Edition
 from .engine import Result, run
 from .errors import InputError
 from .scenarios import Scenario
@@ -366,6 +367,7 @@ def solve(
     hi: float | None = None,
     n: int = 2000,
     seed: int = 1,
+    edition: Edition | None = None,
 ) -> Solution:
     """The lever value at which the target reaches ``value`` (Excel's Goal Seek).
 
@@ -376,8 +378,9 @@ def solve(
     bracket (the range, or a sub-interval of a 9-point scan).  ``n``/``seed`` fix the
     simulation of ``p_exceeds_mtfs``.  Raises :class:`InputError` if the target does not
     change side within the range, naming the lever, the range and the target at both ends.
+    ``edition``: the edition a scenario name or dict is read against (default: bundled).
     """
-    base = as_scenario(scenario)
+    base = as_scenario(scenario, edition=edition)
     t = parse_target(target, base, n=n, seed=seed)
     if bound not in BOUNDS:
         raise InputError(ARGS, "bound", "one of " + ", ".join(BOUNDS), bound)
@@ -432,6 +435,7 @@ def grid(
     *,
     n: int = 2000,
     seed: int = 1,
+    edition: Edition | None = None,
 ) -> pd.DataFrame:
     """A one- or two-way data table (Excel's What-If Data Table) of the target.
 
@@ -440,7 +444,7 @@ def grid(
     column named after the target.  Figures in GBP000 (a share for ``p_exceeds_mtfs``);
     ``frame.attrs`` holds the target, its phrase and unit, and the lever labels.
     """
-    base = as_scenario(scenario)
+    base = as_scenario(scenario, edition=edition)
     t = parse_target(target, base, n=n, seed=seed)
     if not 1 <= len(levers) <= 2:
         raise InputError(ARGS, "levers", "one or two levers", len(levers))

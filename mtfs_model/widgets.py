@@ -28,6 +28,7 @@ from matplotlib.ticker import FuncFormatter
 
 from . import display
 from .compose import as_scenario, rebuild
+from .edition import Edition
 from .engine import Result, run
 from .errors import InputError
 from .goalseek import Lever, current_value, hn_cumulative, make_lever, mtfs_result, net_budget
@@ -184,12 +185,14 @@ class WhatIf(w.VBox):
 
 
 def what_if(
-    scenario: Any = "baseline", levers: Sequence[str | Sequence[str]] | Mapping[str, Any] | None = None
+    scenario: Any = "baseline",
+    levers: Sequence[str | Sequence[str]] | Mapping[str, Any] | None = None,
+    edition: Edition | None = None,
 ) -> WhatIf:
     """A panel of sliders over ``levers`` for ``scenario`` (a name, ``"a+b"``, dict or
     Scenario).  ``levers`` is a list of override paths (a list inside it moves paths
     together), or a mapping path -> ``(lo, hi)``; default :func:`default_levers`."""
-    s = as_scenario(scenario)
+    s = as_scenario(scenario, edition=edition)
     if levers is None:
         levers = default_levers(s)
     built: list[Lever] = []
