@@ -11,6 +11,7 @@ code holds no year, line code or printed label.
 """
 
 from . import risk as _risk  # registers the [risk] section checker
+from .cli import compare
 from .compose import as_scenario, combine, scenario
 from .data import Baseline, load_baseline
 from .edition import Edition, load_edition
@@ -33,6 +34,7 @@ __all__ = [
     "as_scenario",
     "available_scenarios",
     "combine",
+    "compare",
     "grid",
     "load_baseline",
     "load_edition",

@@ -52,6 +52,7 @@ from .compose import as_scenario
 from .edition import Edition, load_edition
 from .engine import Result, run, unique_names
 from .errors import InputError
+from .frames import Comparison
 from .limits import MAX_TRAJECTORIES
 from .reconcile import reconcile, summary
 from .report import FORMATS, OutputError, check_output, to_text, write_text
@@ -133,7 +134,7 @@ def compare(names: Sequence[object], table: str = "key_figures", edition: Editio
         parts[f"{key} - {first}"] = diff
     out = pd.concat(parts, axis=1)
     out.columns = pd.Index([f"{scen} | {col}" for scen, col in cast(list[tuple[str, str]], list(out.columns))])
-    return out
+    return Comparison(out)
 
 
 # --- Arguments ----------------------------------------------------------------------------

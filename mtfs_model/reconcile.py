@@ -30,6 +30,7 @@ from .checks import Context, run_declared
 from .edition import Edition, load_edition
 from .engine import Result, run
 from .errors import InputError
+from .frames import Findings as FindingsFrame
 from .reconcile_engine import engine_findings
 from .reconcile_findings import COLUMNS, ENGINE_TOLERANCE, SEVERITIES, Finding, Findings
 from .reconcile_select import Resolver
@@ -106,7 +107,7 @@ def reconcile(
     out = pd.concat([paper_findings(ed), engine_findings(result)], ignore_index=True)
     if not include_ok:
         out = out[out["severity"] != "ok"].reset_index(drop=True)
-    return out
+    return FindingsFrame(out)
 
 
 def summary(findings: pd.DataFrame) -> pd.DataFrame:
