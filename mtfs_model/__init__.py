@@ -10,7 +10,9 @@ code holds no year, line code or printed label.
 >>> findings = mtfs_model.reconcile(edition=ed)
 """
 
+from . import outturns as _outturns  # registers the outturns.toml load check
 from . import risk as _risk  # registers the [risk] section checker
+from .backtest import backtest
 from .cli import compare
 from .compose import as_scenario, combine, scenario
 from .data import Baseline, load_baseline
@@ -18,11 +20,13 @@ from .edition import Edition, load_edition
 from .engine import Result, run
 from .errors import InputError
 from .goalseek import grid, solve
+from .outturns import load_outturns
 from .reconcile import reconcile
+from .reforecast import reforecast
 from .risk import RiskResult, simulate
 from .scenarios import Scenario, available_scenarios, load_scenario
 
-del _risk
+del _risk, _outturns
 
 __all__ = [
     "Baseline",
@@ -33,13 +37,16 @@ __all__ = [
     "Scenario",
     "as_scenario",
     "available_scenarios",
+    "backtest",
     "combine",
     "compare",
     "grid",
     "load_baseline",
     "load_edition",
+    "load_outturns",
     "load_scenario",
     "reconcile",
+    "reforecast",
     "run",
     "scenario",
     "simulate",

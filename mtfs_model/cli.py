@@ -9,6 +9,9 @@ mtfs brief SCENARIO [SCENARIO ...] -o FILE.html [--xlsx FILE.xlsx] [--date YYYY-
 mtfs solve SCENARIO --lever PATH --target NAME[:YEAR] [--value X] [--bound at_most]
 mtfs grid SCENARIO --lever PATH=v1,v2 [--lever PATH=...] [--target ...] [--chart FILE.png]
 mtfs schema scenario|edition [-o FILE]
+mtfs outturns
+mtfs backtest [SCENARIO] [--n N] [--seed S] [--chart FILE.png]
+mtfs simulate SCENARIO --from-outturns [--through YEAR]
 
 Every subcommand takes ``--edition PATH`` (an edition folder; default: the bundled one).
 A SCENARIO is a name, a ``.toml`` path, or names joined with ``+`` (``a+b``: both
@@ -47,7 +50,7 @@ from typing import NoReturn, cast
 
 import pandas as pd
 
-from . import cli_whatif
+from . import cli_forecast, cli_whatif
 from .compose import as_scenario
 from .edition import Edition, load_edition
 from .engine import Result, run, unique_names
@@ -67,8 +70,8 @@ TITLES = {
     "high_needs": "High Needs Block forecast (GBP000, para 33)",
     "capital_programme": "Capital programme (GBP000, Appendix C)",
     "capital_financing": "Capital financing and the council's own funding requirement (GBP000, Appendix C)",
-    "cip": "CIP residential properties: paybacks (GBP000, years)",
-    "cip_cash": "CIP cumulative cash by fiscal year (GBP000)",
+    "cip": "Residential properties: paybacks (GBP000, years)",
+    "cip_cash": "Residential properties: cumulative cash by fiscal year (GBP000)",
     "drivers": "Driver-implied against modelled growth (GBP000)",
     "appendix_a": "Appendix A revenue budget {first}, derived subtotals (GBP)",
 }
@@ -196,7 +199,7 @@ def whole_number(at_most: int | None = None) -> Callable[[str], int]:
 def build_parser() -> ArgumentParser:
     """The ``mtfs`` argument parser (sub-parsers share its one-line errors)."""
     parser = ArgumentParser(
-        prog="mtfs", description="Children and Family Services Medium Term Financial Strategy model"
+        prog="mtfs", description="Medium Term Financial Strategy model (an MTFS edition as data; --edition PATH)"
     )
     sub = parser.add_subparsers(dest="command", required=True)
     trajectories = whole_number(MAX_TRAJECTORIES)
@@ -246,6 +249,8 @@ def build_parser() -> ArgumentParser:
     p_schema.add_argument("kind", choices=["scenario", "edition"], help="which files")
     p_schema.add_argument("-o", "--output", help="write to FILE (in an existing directory)")
     cli_whatif.add_parsers(sub)
+    cli_forecast.add_parsers(sub)
+    cli_forecast.add_simulate_arguments(p_sim)
     for p in sub.choices.values():
         p.add_argument("--edition", help="edition folder (default: the bundled edition)")
     return parser
@@ -320,6 +325,10 @@ def _reconcile(args: argparse.Namespace) -> int:
 def _simulate(args: argparse.Namespace) -> None:
     from .risk import DEFAULT_CHUNK_SIZE, report_text, simulate, stderr_progress
 
+    if getattr(args, "from_outturns", False):
+        _emit(cli_forecast.simulate_from_outturns(args, _edition(args)), args.output)
+        return
+
     chunk = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
     progress = stderr_progress if chunk > 0 and args.n > chunk else None
     scenario = as_scenario(args.scenario, edition=_edition(args))
@@ -363,6 +372,8 @@ def dispatch(args: argparse.Namespace) -> int:
     if args.command in cli_whatif.COMMANDS:
         args.scenario = as_scenario(args.scenario, edition=ed)
         return cli_whatif.dispatch(args)
+    if args.command in cli_forecast.COMMANDS:
+        return cli_forecast.dispatch(args)
     if args.command == "run":
         result = run(as_scenario(args.scenario, edition=ed))
         names = args.table or DEFAULT_TABLES

@@ -284,7 +284,7 @@ def cip(ctx: Context) -> None:
     props = ed.cip.get("properties", {})
     if not props:
         return
-    name = title(ed, "CIP properties", [p.get("source") for p in props.values()])
+    name = title(ed, "Properties", [p.get("source") for p in props.values()])
     for code, p in props.items():
         _property(ctx, name, code, p)
     d = ed.cip["defaults"]

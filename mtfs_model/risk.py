@@ -15,7 +15,9 @@ The parts:
 * :mod:`.risk_draws` -- the distributions, the random streams and the Gaussian copula;
 * :mod:`.risk_plan` -- the vectorised model (the engine runs once; each trajectory is a
   few numpy operations on ``(n, years)`` arrays);
-* :mod:`.risk_sensitivity` -- the tornado and the variance ranking.
+* :mod:`.risk_sensitivity` -- the tornado and the variance ranking;
+* :mod:`.risk_paths` -- any figure per trajectory, from the paths ``simulate(...,
+  keep_paths=True)`` keeps (the back-test and the re-forecast read them).
 
 How it stays exact and reproducible: draws come from a stream per input and per fixed
 block of :data:`BLOCK_SIZE` trajectories (``SeedSequence(seed, spawn_key=(block,
@@ -51,7 +53,7 @@ from .errors import InputError
 from .inputs import LineInput, ModelInputs
 from .report import to_text
 from .risk_draws import BLOCK_SIZE, Z90, Array, Distribution, RiskSpec, correlation_groups, draw, mix
-from .risk_plan import Plan, evaluate, guarantee_floor, plan
+from .risk_plan import Paths, Plan, evaluate, guarantee_floor, plan
 from .risk_schema import MergedInput, input_parts, variable_drivers
 from .risk_sensitivity import tornado, tornado_columns, variance_ranking
 from .scenarios import Scenario, baseline_inputs, load_scenario
@@ -67,6 +69,7 @@ __all__ = [
     "SCENARIO_ROW",
     "Z90",
     "Distribution",
+    "Paths",
     "RiskResult",
     "RiskSpec",
     "Samples",
@@ -191,7 +194,9 @@ class Samples:
     ``net`` and ``hn_deficit`` are (n, years); ``guarantee_benefit`` (n,) the guarantee
     programme's recurring benefit in the final year (positive; None if the edition has
     no guarantee); ``line_change`` (n, lines) each line's cumulative final-year value
-    less the scenario's (columns ``lines``).
+    less the scenario's (columns ``lines``).  ``paths``: every line's, drawn High Needs
+    line's and input's path by year (:class:`~mtfs_model.risk_plan.Paths`), kept only
+    when :func:`simulate` is asked for them (``keep_paths=True``).
     """
 
     net: Array
@@ -199,6 +204,7 @@ class Samples:
     guarantee_benefit: Array | None
     line_change: Array
     lines: tuple[str, ...]
+    paths: Paths | None = None
 
 
 @dataclass(frozen=True)
@@ -259,6 +265,12 @@ class RiskResult:
             rows[f"{what} benefit {final} below {floor} ({self.guarantee_floor:,.0f})"] = self.p_guarantee_binds
         return pd.DataFrame({"probability_pct": rows}).rename_axis("event")
 
+    def _repr_html_(self) -> str:
+        """Headline probabilities and the percentiles as formatted tables in Jupyter (£m)."""
+        from .display import risk_html
+
+        return risk_html(self)
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name, in reading order."""
         return {
@@ -286,23 +298,50 @@ def _check_arguments(n: object, seed: object, chunk_size: object) -> None:
             raise InputError("(arguments)", key, f"a whole number >= {least}", value)
 
 
-def _run_chunks(p: Plan, seed: int, n: int, chunk: int, progress: Callable[[int, int], None] | None) -> Samples:
+def _empty_paths(p: Plan, n: int) -> Paths:
+    t_count, k_count = len(p.years), len(p.spec.distributions)
+    return Paths(
+        np.empty((n, len(p.line_codes), t_count)),
+        np.empty((n, len(p.hn_factors), t_count)),
+        np.empty((n, t_count)),
+        np.empty((n, k_count, t_count)),
+    )
+
+
+def _run_chunks(
+    p: Plan, seed: int, n: int, chunk: int, progress: Callable[[int, int], None] | None, keep: bool = False
+) -> Samples:
     spec, t_count = p.spec, len(p.years)
     net = np.empty((n, t_count))
     hn = np.empty((n, t_count))
     benefit = np.empty(n) if p.guarantee is not None else None
     lines = np.empty((n, len(p.line_codes)))
+    paths = _empty_paths(p, n) if keep else None
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         z = mix(spec, draw(spec, seed, start, stop, t_count))
-        out = evaluate(p, z, stop - start)
+        out = evaluate(p, z, stop - start, keep)
         net[start:stop], hn[start:stop], lines[start:stop] = out.net, out.hn, out.lines
         if benefit is not None and out.benefit is not None:
             benefit[start:stop] = out.benefit
+        if paths is not None and out.paths is not None:
+            for name in ("line_delta", "hn_delta", "gap_delta", "factors"):
+                getattr(paths, name)[start:stop] = getattr(out.paths, name)
         del z, out
         if progress is not None:
             progress(stop, n)
-    return Samples(net, hn, benefit, lines, p.line_codes)
+    return Samples(net, hn, benefit, lines, p.line_codes, paths)
+
+
+def check_paths_memory(p: Plan, n: int, chunk_size: int | None) -> None:
+    """The memory guard of :func:`~mtfs_model.limits.check_simulation_memory`, counting
+    the per-trajectory paths ``keep_paths`` holds (years x (lines + drawn High Needs
+    lines + inputs + 1) more floats a trajectory) as extra lines."""
+    from .limits import check_simulation_memory
+
+    t_count, k_count = len(p.years), len(p.spec.distributions)
+    extra = t_count * (len(p.line_codes) + len(p.hn_factors) + k_count + 1)
+    check_simulation_memory(n, k_count, t_count, len(p.line_codes) + extra, chunk_size=chunk_size)
 
 
 def simulate(
@@ -314,6 +353,7 @@ def simulate(
     edition: Edition | None = None,
     baseline: Edition | None = None,
     progress: Callable[[int, int], None] | None = None,
+    keep_paths: bool = False,
 ) -> RiskResult:
     """Monte Carlo of the whole MTFS: ``n`` trajectories of every uncertain input.
 
@@ -322,7 +362,10 @@ def simulate(
     its ``[risk]`` table overrides the edition's ``risk.toml``.  ``seed`` (a whole number
     >= 0) fixes the draws; the same seed gives the same result bit for bit WHATEVER
     ``chunk_size`` (trajectories evaluated at once, default :data:`DEFAULT_CHUNK_SIZE`;
-    it bounds memory only).  ``progress(done, n)`` is called after each chunk.  GBP000.
+    it bounds memory only).  ``progress(done, n)`` is called after each chunk.
+    ``keep_paths`` also keeps every line's, High Needs line's and input's path per
+    trajectory (``result.samples.paths``; :mod:`.risk_paths` reads any figure from
+    them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.  GBP000.
     """
     from .limits import check_simulation_memory  # an n that cannot fit: one InputError, not MemoryError
 
@@ -334,7 +377,9 @@ def simulate(
     spec = risk_spec(scenario)
     p = plan(scenario, spec)
     n = int(n)
-    samples = _run_chunks(p, int(seed), n, int(chunk_size or DEFAULT_CHUNK_SIZE), progress)
+    if keep_paths:
+        check_paths_memory(p, n, chunk_size)
+    samples = _run_chunks(p, int(seed), n, int(chunk_size or DEFAULT_CHUNK_SIZE), progress, keep_paths)
     torn, base = tornado(p)
     years = p.years
     reference = pd.DataFrame(

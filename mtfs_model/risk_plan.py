@@ -130,12 +130,32 @@ def plan(scenario: Scenario, spec: RiskSpec) -> Plan:
 
 
 @dataclass(frozen=True)
+class Paths:
+    """Per-trajectory paths by year, kept only when asked for (``keep=True``): what a
+    back-test or a re-forecast reads to give any figure per trajectory (GBP000, m rows).
+
+    ``line_delta`` (m, lines, years) each line's cumulative value less the scenario's
+    (zero for a line nothing varies); ``hn_delta`` (m, drawn High Needs lines, years) each
+    drawn High Needs line's value less the scenario's, in the order of ``Plan.hn_factors``;
+    ``gap_delta`` (m, years) the High Needs annual gap less the scenario's (the sum of
+    ``hn_delta``); ``factors`` (m, inputs, years) every input's multiplier, in the order
+    of ``RiskSpec.distributions``.
+    """
+
+    line_delta: Array
+    hn_delta: Array
+    gap_delta: Array
+    factors: Array
+
+
+@dataclass(frozen=True)
 class Outputs:
     net: Array  # (m, years) net budget
     hn: Array  # (m, years) High Needs cumulative deficit
     benefit: Array | None  # (m,) the guarantee programme's final-year benefit, positive
     lines: Array  # (m, lines) each line's change from the scenario in the final year
     factors: list[Array]
+    paths: Paths | None = None
 
 
 def _driven(plan: Plan, code: str, factors: Sequence[Array], m: int) -> Array:
@@ -154,13 +174,22 @@ def _driven(plan: Plan, code: str, factors: Sequence[Array], m: int) -> Array:
     return sim
 
 
-def evaluate(plan: Plan, z: Sequence[Array], m: int) -> Outputs:
-    """Every output for ``m`` trajectories from their mixed shocks (one (m, years) per input)."""
+def evaluate(plan: Plan, z: Sequence[Array], m: int, keep: bool = False) -> Outputs:
+    """Every output for ``m`` trajectories from their mixed shocks (one (m, years) per
+    input); ``keep`` also returns the per-trajectory :class:`Paths`."""
     spread = plan.spec.spread_scale
-    t_count = len(plan.years)
     factors = [factor(d, z[k], spread) for k, d in enumerate(plan.spec.distributions)]
+    return evaluate_factors(plan, factors, m, keep)
+
+
+def evaluate_factors(plan: Plan, factors: Sequence[Array], m: int, keep: bool = False) -> Outputs:
+    """Every output for ``m`` trajectories from each input's multipliers by year (one
+    (m, years) array per input, as :func:`~mtfs_model.risk_draws.factor` gives them, or
+    as a re-forecast conditions them)."""
+    t_count = len(plan.years)
     net_delta = np.zeros((m, t_count))
     line_last = np.zeros((m, len(plan.line_codes)))
+    line_delta = np.zeros((m, len(plan.line_codes), t_count)) if keep else None
     for i, code in enumerate(plan.line_codes):
         det = plan.det_lines[code]
         sim: Array | None = _driven(plan, code, factors, m) if code in plan.driver_factors else None
@@ -171,12 +200,26 @@ def evaluate(plan: Plan, z: Sequence[Array], m: int) -> Outputs:
         delta = sim - det
         net_delta += delta
         line_last[:, i] = delta[:, -1]
+        if line_delta is not None:
+            line_delta[:, i] = delta
     gap_delta = np.zeros((m, t_count))
-    for k, values in plan.hn_factors:
-        gap_delta += values * (factors[k] - 1.0)
+    hn_delta = np.zeros((m, len(plan.hn_factors), t_count)) if keep else None
+    for j, (k, values) in enumerate(plan.hn_factors):
+        if hn_delta is None:
+            gap_delta += values * (factors[k] - 1.0)
+        else:
+            hn_delta[:, j] = values * (factors[k] - 1.0)
+            gap_delta += hn_delta[:, j]
     benefit = None
     if plan.guarantee is not None:
         benefit = np.zeros(m)
         for i in plan.guarantee.lines:
             benefit -= plan.det_lines[plan.line_codes[i]][-1] + line_last[:, i]
-    return Outputs(plan.det_net + net_delta, plan.det_hn + np.cumsum(gap_delta, axis=1), benefit, line_last, factors)
+    paths = None
+    if line_delta is not None and hn_delta is not None:
+        kept = np.empty((m, len(factors), t_count))
+        for k, f in enumerate(factors):
+            kept[:, k] = f
+        paths = Paths(line_delta, hn_delta, gap_delta.copy(), kept)
+    hn = plan.det_hn + np.cumsum(gap_delta, axis=1)
+    return Outputs(plan.det_net + net_delta, hn, benefit, line_last, list(factors), paths)

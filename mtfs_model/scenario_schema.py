@@ -197,7 +197,7 @@ def _check_properties(sf: ScenarioFile, ed: Edition, p: Problems) -> None:
     hi = fy_start(ed.final_year) + 1 + GO_LIVE_MARGIN_YEARS
     for code, spec in sf.properties.items():
         where = f"properties.{code}"
-        if not _known(code, props, p, where, "a CIP property"):
+        if not _known(code, props, p, where, "a property (cip.toml)"):
             continue
         base = props[code]
         for part in spec.capital_parts:

@@ -61,7 +61,7 @@ def test_engine_identities_all_hold(findings: pd.DataFrame) -> None:
         ("Capital programme (para 43)", "Additional School Places", "Total", "Appendix C", 58.321 - 58_321),
         ("Capital programme (para 43)", "SEND Programme", "Total", "Appendix C", 14.000 - 14_000),
         # CIP property 3: 869 - 600 = 269, printed "reducing the net investment to £369k".
-        ("CIP properties", "P3", "net investment", None, 100),
+        ("Properties", "P3", "net investment", None, 100),
         # Para 40's DSG £578.3m against Appendix A's Dedicated Schools Grant £577,659,247.
         ("Headline statements", "appendix_a_dsg_2021_22", "", None, 578_300 - 577_659.247),
     ],
@@ -85,7 +85,7 @@ def test_finds_the_papers_disagreements(
         # "growth ... totals £23.1m" against 23,055
         ("Headline statements", "growth_cumulative_2024_25", "", None, 45),
         # property 1: 431 / 82 = 5.26 years, stated "a payback of five years"
-        ("CIP properties", "P1", "payback (gross)", None, 431 / 82 - 5),
+        ("Properties", "P1", "payback (gross)", None, 431 / 82 - 5),
     ],
 )
 def test_rounding_is_rounding(
@@ -98,8 +98,8 @@ def test_rounding_is_rounding(
 
 def test_stated_paybacks_that_hold_are_ok(findings: pd.DataFrame) -> None:
     # property 2: 437 / 188 = 2.32 years, "within 2.5 years"
-    assert one(findings, "CIP properties", "P2", "payback (gross)")["severity"] == "ok"
-    assert one(findings, "CIP properties", "P4", "payback (derived saving)")["severity"] == "ok"
+    assert one(findings, "Properties", "P2", "payback (gross)")["severity"] == "ok"
+    assert one(findings, "Properties", "P4", "payback (derived saving)")["severity"] == "ok"
 
 
 def test_a_changed_printed_figure_is_caught() -> None:
@@ -135,14 +135,14 @@ PAPER_DISAGREEMENTS = {
     ("Capital programme", "Additional School Places", "Total", 58.321 - 58_321),
     ("Capital programme", "SEND Programme", "Total", 14.0 - 14_000),
     ("Capital programme", "Total", "Total", 84_421 - (58.321 + 14.0 + 12_100)),
-    ("CIP properties", "P3", "net investment", 100),
+    ("Properties", "P3", "net investment", 100),
     ("Headline statements", "appendix_a_dsg_2021_22", "", 578_300 - 577_659.247),
     *(("Growth drivers", "G6", y, -80) for y in ("2021/22", "2022/23", "2023/24", "2024/25")),
 }
 PAPER_NOTES = {
-    ("CIP properties", "P1", "annual saving", 82 - 183 * 52 * 3 / 1000),
-    ("CIP properties", "P3", "go-live (months after Appendix 1 date)", 8),
-    ("CIP properties", "All properties", "cash capital", 17),
+    ("Properties", "P1", "annual saving", 82 - 183 * 52 * 3 / 1000),
+    ("Properties", "P3", "go-live (months after Appendix 1 date)", 8),
+    ("Properties", "All properties", "cash capital", 17),
     ("Headline statements", "cip_capital_programme_line", "", 1_500 - 2_517),
     ("Headline statements", "cip_property_savings_2024_25", "", 500 - 737),
     *(
