@@ -8,7 +8,7 @@ mtfs simulate SCENARIO [--n N] [--seed S] [--chunk-size N] [--format ...] [-o FI
 mtfs brief SCENARIO [SCENARIO ...] -o FILE.html [--xlsx FILE.xlsx] [--date YYYY-MM-DD] [--n N] [--seed S]
 mtfs solve SCENARIO --lever PATH --target NAME[:YEAR] [--value X] [--bound at_most]
 mtfs grid SCENARIO --lever PATH=v1,v2 [--lever PATH=...] [--target ...] [--chart FILE.png]
-mtfs schema scenario|edition [-o FILE]
+mtfs schema scenario|edition|outturns [-o FILE]
 mtfs outturns
 mtfs backtest [SCENARIO] [--n N] [--seed S] [--chart FILE.png]
 mtfs simulate SCENARIO --from-outturns [--through YEAR]
@@ -246,7 +246,7 @@ def build_parser() -> ArgumentParser:
     )
     p_brief.add_argument("--seed", type=whole_number(), default=1, help="risk random seed (default: 1)")
     p_schema = sub.add_parser("schema", help="print the JSON Schema of scenario or edition files (for editors)")
-    p_schema.add_argument("kind", choices=["scenario", "edition"], help="which files")
+    p_schema.add_argument("kind", choices=["scenario", "edition", "outturns"], help="which files")
     p_schema.add_argument("-o", "--output", help="write to FILE (in an existing directory)")
     cli_whatif.add_parsers(sub)
     cli_forecast.add_parsers(sub)

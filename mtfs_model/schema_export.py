@@ -13,10 +13,11 @@ from typing import Any
 
 from .edition import Edition, load_edition
 from .edition_schema import EditionFile
+from .outturns_schema import OutturnsFile
 from .risk_schema import RiskTable
 from .scenario_schema import ScenarioFile
 
-KINDS = ("scenario", "edition")
+KINDS = ("scenario", "edition", "outturns")
 
 
 def _names(schema: dict[str, Any], prop: str, names: list[str]) -> None:
@@ -47,7 +48,15 @@ def edition_schema() -> dict[str, Any]:
     return schema
 
 
+def outturns_schema() -> dict[str, Any]:
+    """The JSON Schema of an edition's ``outturns.toml``."""
+    schema = OutturnsFile.model_json_schema()
+    schema["title"] = "mtfs_model outturns.toml"
+    return schema
+
+
 def schema_json(kind: str, edition: Edition | None = None) -> str:
-    """``kind`` ("scenario" or "edition") as deterministic JSON text."""
-    data = scenario_schema(edition) if kind == "scenario" else edition_schema()
+    """``kind`` (one of :data:`KINDS`) as deterministic JSON text."""
+    makers = {"scenario": lambda: scenario_schema(edition), "edition": edition_schema, "outturns": outturns_schema}
+    data = makers[kind]()
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

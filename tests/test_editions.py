@@ -160,7 +160,9 @@ def edition_literals() -> re.Pattern[str]:
     words += [p.id for p in ed.programmes if p.id not in ("growth", "saving")]
     words += [label for table in ed.rows.values() for label in table.values() if " " in label]
     words.append(str(ed.links["guarantee_partner"]))
-    return re.compile("|".join(rf"(?<![\w/]){re.escape(w)}(?![\w/])" for w in sorted(set(words), key=len, reverse=True)))
+    return re.compile(
+        "|".join(rf"(?<![\w/]){re.escape(w)}(?![\w/])" for w in sorted(set(words), key=len, reverse=True))
+    )
 
 
 def code_strings(path: Path) -> list[tuple[int, str]]:
@@ -199,7 +201,7 @@ def test_committed_json_schemas_are_current(capsys: pytest.CaptureFixture[str]) 
     """``schemas/*.json`` (what editors read) is what ``mtfs schema`` prints today."""
     from mtfs_model.cli import main
 
-    for kind in ("scenario", "edition"):
+    for kind in ("scenario", "edition", "outturns"):
         assert main(["schema", kind]) == 0
         printed = capsys.readouterr().out
         committed = (Path(__file__).parent.parent / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")
