@@ -41,21 +41,18 @@ from .brief_html import (
     KERNEL_NAME,
     e,
     footnotes,
-    html_charts,
+    html_answer,
     html_footer,
-    html_guarantee,
     html_header,
-    html_high_needs_cip,
     html_key_figures,
-    html_newton,
     html_reconciliation,
-    html_risk,
     html_scenarios,
     html_sources,
     html_table,
     published,
     ref,
 )
+from .brief_sections import html_backtest, html_charts, html_guarantee, html_high_needs_cip, html_newton, html_risk
 from .brief_tables import (
     CIP_COLUMNS,
     Brief,
@@ -111,6 +108,8 @@ __all__ = [
     "footnotes",
     "guarantee_tables",
     "high_needs_table",
+    "html_answer",
+    "html_backtest",
     "html_charts",
     "html_footer",
     "html_guarantee",
@@ -132,6 +131,7 @@ __all__ = [
     "risk_results",
     "risk_summary",
     "run_scenarios",
+    "save_workbook",
     "scenario_files",
     "scenarios_table",
     "sheet_names",
@@ -341,8 +341,20 @@ def build(
 
 
 def workbook(b: Brief) -> bytes:
-    """The brief's tables as an Excel workbook (headers from the edition)."""
-    return workbook_bytes(tables(b), column_labels(b.edition))
+    """The auditor workbook of a brief (:mod:`mtfs_model.brief_workbook`): live formulas
+    for every total and difference, the inputs, the sources and the findings, from the
+    brief's own runs and simulations (nothing is run twice)."""
+    from .brief_sheets import auditor_workbook
+
+    return auditor_workbook(b)
+
+
+def save_workbook(b: Brief, path: str | Path) -> None:
+    """Write :func:`workbook` to ``path`` ("" or None: write nothing); the brief notebook's
+    last cell, so the workbook comes from the notebook's own runs.  Returns nothing, so
+    the cell shows nothing in the page."""
+    if path:
+        Path(path).write_bytes(workbook(b))
 
 
 # --- the command ----------------------------------------------------------------------
@@ -409,8 +421,9 @@ def write_brief(
     scenarios' edition or the bundled one).
 
     Scenarios are checked before any work (an unknown one raises :class:`InputError`);
-    the notebook runs with papermill from ``notebooks/``; both files are produced in
-    memory and then written atomically.  Returns the HTML path.
+    the notebook runs with papermill from ``notebooks/`` and, with ``xlsx``, writes the
+    workbook from the same runs and simulations (its last cell) to a temporary file;
+    both files are then written atomically.  Returns the HTML path.
     """
     _step("checking scenarios", progress)
     if not scenarios:
@@ -422,14 +435,19 @@ def write_brief(
         paths = scenario_files(scenarios, ed, Path(folder))
         params = {"scenarios": paths, "run_date": date, "title": title, "risk_n": risk_n, "risk_seed": risk_seed}
         params["edition"] = _edition_parameter(ed)
+        book_path = Path(folder) / "workbook.xlsx"
+        if xlsx is not None:
+            params["workbook"] = str(book_path)  # the notebook writes it from its own runs
         _step(f"executing {BRIEF_NOTEBOOK} with papermill (kernel {KERNEL_NAME}: {sys.executable})", progress)
         nb = execute_notebook(BRIEF_NOTEBOOK, params, progress=progress)
         _step("exporting HTML with nbconvert (code hidden, charts embedded, no external resources)", progress)
         page = export_html(nb, title)
         book = None
         if xlsx is not None:
-            _step("building the Excel workbook", progress)
-            book = workbook(build(paths, run_date=date, title=title, risk_n=risk_n, risk_seed=risk_seed, edition=ed))
+            if not book_path.is_file():
+                raise BriefError(f"{BRIEF_NOTEBOOK}: the workbook was not written")
+            _step("the Excel workbook came from the same runs", progress)
+            book = book_path.read_bytes()
     target = _write(output, page, progress)
     if xlsx is not None and book is not None:
         _write(xlsx, book, progress)

@@ -1,5 +1,7 @@
 """Exporting an executed brief notebook as one self-contained HTML page (nbconvert).
 
+The style sheet (A4 print rules) is :data:`mtfs_model.brief_css.CSS`.
+
 Code, prompts and markdown hidden; charts embedded as base64 PNG; no script and no
 external resource of any kind (:func:`check_self_contained`), so the page renders offline
 and can be emailed safely.
@@ -10,30 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .brief_css import CSS
+
 
 class BriefError(RuntimeError):
     """A notebook failed to execute, or the exported HTML is not self-contained."""
 
-
-CSS = """
-body{font-family:Georgia,'Times New Roman',serif;color:#111;background:#fff;max-width:62rem;margin:1.5rem auto;
-padding:0 1rem;line-height:1.4}
-h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;border-bottom:1px solid #444;margin-top:2rem}
-h3{font-size:1.05rem;margin-bottom:.2rem}.meta{color:#333}
-table.figures{border-collapse:collapse;margin:1rem 0;font-size:.85rem;font-family:Arial,Helvetica,sans-serif}
-table.figures caption{text-align:left;font-weight:bold;padding:.3rem 0}
-table.figures th,table.figures td{border:1px solid #999;padding:.2rem .45rem;vertical-align:top}
-table.figures thead th{background:#e6e6e6}table.figures th.group{background:#f3f3f3;text-align:left}
-table.figures td.num,table.figures th.num{text-align:right;font-variant-numeric:tabular-nums}
-table.figures td.num{white-space:nowrap}table.figures thead th{vertical-align:bottom}
-div.table{max-width:100%;overflow-x:auto}
-table.figures th[scope=row]{text-align:left;font-weight:normal}
-figure.chart{margin:1.2rem 0}figure.chart img{max-width:100%;height:auto;border:1px solid #ccc}
-figcaption{font-size:.85rem;color:#333}.headline{font-size:1.05rem}
-footer.run{margin-top:2rem;border-top:1px solid #444;font-size:.8rem;color:#333}
-ol.sources,ul.notes{font-size:.85rem}
-@media print{body{max-width:none;margin:0}section{break-inside:auto}figure.chart{break-inside:avoid}}
-"""
 
 TEMPLATE = (
     "{%- extends 'lab/index.html.j2' -%}\n"

@@ -1,10 +1,16 @@
-"""The HTML pieces of a scenario brief, one per notebook cell.
+"""The HTML pieces of a scenario brief, one per notebook cell (first half: the answer,
+the scenarios, the key figures, reconciliation, sources and the run's parameters; the
+guarantee, charts, High Needs and risk are in :mod:`mtfs_model.brief_sections`).
+
+One voice: £m with one decimal in sentences and charts, £000 in detail tables, the unit
+in every header, plain-English labels (never a code id or snake_case).  Only what
+differs: a column that is the same in every scenario becomes one line under its table,
+rows that are the same across scenarios are shown once, "the same in every scenario".
 
 Every piece of text that comes from a scenario file (its name, description, changes and
 references) or from the edition is HTML-escaped; a link is kept only if it is
 ``http(s)``.  Years, programmes, line codes, the partner and the printed labels all come
-from the brief's edition.  A part the edition lacks (no guarantee, no properties) shrinks
-to one line.
+from the brief's edition.
 """
 
 from __future__ import annotations
@@ -12,24 +18,28 @@ from __future__ import annotations
 import datetime as dt
 import html
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from . import __version__, charts, guarantee, risk_charts
-from .brief_tables import (
-    Brief,
-    column_labels,
-    has_properties,
-    risk_results,
-    table,
-)
-from .report import display_frame
+from . import __version__
+from .brief_figures import SAME, group_rows, same_columns
+from .brief_tables import Brief, column_labels, risk_results, table
+from .brief_text import Note, answer_sentence, m, mtfs_sentence, question, surprises
 
 BRIEF_NOTEBOOK = "scenario_brief.ipynb"
 KERNEL_NAME = "python3"
+INDEX_LABELS = {
+    "scenario": "Scenario",
+    "figure": "Figure",
+    "measure": "Measure",
+    "level": "Level",
+    "finding": "Finding",
+    "number": "No.",
+    "property": "Property",
+}
 
 
 def e(text: object) -> str:
@@ -39,7 +49,7 @@ def e(text: object) -> str:
 
 def _m(x: float) -> str:
     """GBP000 as GBP millions to one decimal: 13,200 -> ``£13.2m``."""
-    return f"£{x / 1000:,.1f}m"
+    return m(x)
 
 
 # --- sources and footnote markers -----------------------------------------------------
@@ -53,6 +63,8 @@ def _source(table: Any) -> Mapping[str, Any] | None:
 def footnotes(b: Brief) -> list[tuple[str, str, Mapping[str, Any]]]:
     """The brief's source footnotes in order: (key, what it sources, ``source`` table),
     only those the edition has."""
+    from . import charts, guarantee
+
     if "footnotes" in b.cache:
         return list(b.cache["footnotes"])
     ed = b.edition
@@ -101,6 +113,37 @@ def ref(b: Brief, *keys: str) -> str:
 # --- tables ---------------------------------------------------------------------------
 
 
+def _k(x: Any) -> str:
+    text = f"{float(x):,.0f}"
+    return "0" if text == "-0" else text
+
+
+def cell_text(column: str, value: Any, unit: str = "£000") -> str:
+    """A cell for reading: ``_pct`` columns as percentages, money as £000 (``#,##0``) or,
+    with ``unit="£m"``, £m to one decimal; text as it is."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float):
+        if column.endswith("_pct"):
+            return f"{float(value):.1%}"
+        if isinstance(value, float) and value in (float("inf"), float("-inf")):
+            return "never"
+        return m(float(value)).replace("£", "").replace("m", "") if unit == "£m" else _k(value)
+    return str(value)
+
+
+def header(column: str, labels: Mapping[str, str], unit: str) -> str:
+    """A column's header, with its unit: the label given, or a year / a word with the unit."""
+    if column in labels:
+        text = labels[column]
+        return text.replace("(£000)", f"({unit})") if unit != "£000" else text
+    if column.endswith("_pct"):
+        return column[:-4].replace("_", " ").capitalize() + " (%)"
+    return f"{column.replace('_', ' ')} ({unit})"
+
+
 def _row_cells(parts: tuple[Any, ...], i: int, keys: list[tuple[Any, ...]], levels: int) -> str:
     cells = ""
     for lvl, part in enumerate(parts):
@@ -120,31 +163,61 @@ def html_table(
     *,
     caption_html: str = "",
     labels: Mapping[str, str] | None = None,
+    unit: str = "£000",
+    marks: Mapping[tuple[str, str], str] | None = None,
+    css: str = "",
 ) -> str:
-    """A DataFrame as an HTML table: figures with thousands separators (``_pct``
-    columns as percentages), right-aligned; a two-level row index grouped with
-    ``rowspan``.  ``labels`` maps column names to headers.  Every label and cell is
-    escaped; ``caption_html`` is trusted markup (footnote markers) appended to the
-    escaped ``caption``."""
+    """A DataFrame as an HTML table: figures right-aligned in ``unit`` (£000 with
+    thousands separators, or £m to one decimal), ``_pct`` columns as percentages, a
+    two-level row index grouped with ``rowspan``.  ``labels`` maps column names to
+    headers (each with its unit); ``marks`` puts a note marker on a (row, column) cell.
+    Every label and cell is escaped; ``caption_html`` is trusted markup (footnote
+    markers) appended to the escaped ``caption``."""
     labels = dict(labels or {})
-    shown = display_frame(df)
+    marks = dict(marks or {})
     numeric = {str(c) for c in df.select_dtypes("number").columns}
-    names = [n or "" for n in df.index.names]
+    names = [INDEX_LABELS.get(str(n), str(n).replace("_", " ").capitalize()) if n else "" for n in df.index.names]
     head = "".join(f'<th scope="col">{e(n)}</th>' for n in names)
     head += "".join(
-        f'<th scope="col" class="{"num" if str(c) in numeric else "text"}">{e(labels.get(str(c), c))}</th>'
+        f'<th scope="col" class="{"num" if str(c) in numeric else "text"}">{e(header(str(c), labels, unit))}</th>'
         for c in df.columns
     )
     body = []
     keys: list[tuple[Any, ...]] = [k if isinstance(k, tuple) else (k,) for k in df.index]
-    for i, (parts, row) in enumerate(zip(keys, shown.itertuples(index=False), strict=True)):
+    for i, (parts, row) in enumerate(zip(keys, df.itertuples(index=False), strict=True)):
         cells = _row_cells(parts, i, keys, df.index.nlevels)
         for c, v in zip(df.columns, row, strict=True):
-            cells += f'<td class="{"num" if str(c) in numeric else "text"}">{e(v)}</td>'
+            kind = "num" if str(c) in numeric else "text"
+            mark = marks.get((str(parts[-1]), str(c)))
+            sup = f'<sup class="mark">{e(mark)}</sup>' if mark else ""
+            cells += f'<td class="{kind}">{e(cell_text(str(c), v, unit))}{sup}</td>'
         body.append(f"<tr>{cells}</tr>")
     cap = f"<caption>{e(caption)}{caption_html}</caption>" if caption or caption_html else ""
-    table = f'<table class="figures">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    cls = f"figures {css}".strip()
+    table = f'<table class="{cls}">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     return f'<div class="table">{table}</div>'
+
+
+def collapsed(
+    b: Brief, df: pd.DataFrame, caption: str, *, unit: str = "£000", keep: Sequence[str] = (), **kw: Any
+) -> str:
+    """:func:`html_table` with the edition's headers, the columns that are the same in
+    every row (but ``keep``) taken out and said once underneath, "the same in every
+    scenario"."""
+    labels = {**column_labels(b.edition), **kw.pop("labels", {})}
+    same = [c for c in same_columns(df) if c not in keep] if len(df) > 1 else []
+    shown = df.drop(columns=same)
+    out = html_table(shown, caption, labels=labels, unit=unit, **kw) if len(shown.columns) else ""
+    if same:
+        first = df.iloc[0]
+        marks = kw.get("marks") or {}
+        said = []
+        for c in same:
+            mark = next((v for (_row, column), v in marks.items() if column == c), "")
+            sup = f'<sup class="mark">{e(mark)}</sup>' if mark else ""
+            said.append(f"{e(header(c, labels, unit))}: {e(cell_text(c, first[c], unit))}{sup}")
+        out += f'<p class="same">{"; ".join(said)} &mdash; {SAME}.</p>'
+    return out
 
 
 def _table(b: Brief, df: pd.DataFrame, caption: str, **kw: Any) -> str:
@@ -153,19 +226,17 @@ def _table(b: Brief, df: pd.DataFrame, caption: str, **kw: Any) -> str:
     return html_table(df, caption, labels=labels, **kw)
 
 
-def _section(title: str, *parts: str) -> str:
-    return f"<section><h2>{e(title)}</h2>{''.join(parts)}</section>"
+def _section(title: str, *parts: str, css: str = "") -> str:
+    cls = f' class="{css}"' if css else ""
+    return f"<section{cls}><h2>{e(title)}</h2>{''.join(parts)}</section>"
 
 
-# --- the pieces -----------------------------------------------------------------------
+def one_line(title: str, text: str) -> str:
+    """A section the scenarios do not touch: its title and one line."""
+    return f'<section><p class="one-line"><strong>{e(title)}.</strong> {e(text)}</p></section>'
 
 
-def _link(reference: Mapping[str, str]) -> str:
-    title = e(reference.get("title", ""))
-    href = str(reference.get("href", ""))
-    if href.startswith(("https://", "http://")):
-        return f'<a href="{e(href)}" rel="noopener noreferrer">{title}</a>'
-    return title
+# --- the first page -------------------------------------------------------------------
 
 
 def published(b: Brief) -> str:
@@ -176,243 +247,139 @@ def published(b: Brief) -> str:
 
 
 def html_header(b: Brief) -> str:
-    """Title, date and the scenarios in one line each."""
-    names = ", ".join(e(r.scenario.name) for r in b.results) or "the MTFS as published only"
+    """Title, date and the scenarios in one line."""
+    names = ", ".join(e(n) for n in b.names[1:]) or "the MTFS as published only"
     when = f" ({e(published(b))})" if published(b) else ""
     return (
         f'<header class="brief"><h1>{e(b.title)}</h1>'
         f'<p class="meta">Date: <time datetime="{e(b.run_date)}">{e(b.run_date)}</time> &middot; '
         f"Scenarios: {names} &middot; against the MTFS as published{when}. "
-        "Money in £000 (GBP thousands) unless stated; savings negative, as published.</p></header>"
+        "Text and charts in £m; detail tables in £000 (GBP thousands); savings negative, as published.</p></header>"
     )
+
+
+MARK_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def notes_for(b: Brief) -> list[Note]:
+    """The brief's explanations of surprising figures (computed once)."""
+    if "notes" not in b.cache:
+        b.cache["notes"] = surprises(b.all_results, b.names, risk_results(b), b.terms)
+    return list(b.cache["notes"])
+
+
+def marks_of(b: Brief, table_name: str) -> tuple[dict[tuple[str, str], str], str]:
+    """Note markers for a table's cells and the notes list to put under it."""
+    notes = [n for n in notes_for(b) if n.table == table_name]
+    start = sum(1 for n in notes_for(b) if n.table < table_name)  # a letter per note across the brief
+    marks = {(n.row, n.column): MARK_LETTERS[(start + i) % 26] for i, n in enumerate(notes)}
+    items = "".join(
+        f"<li><strong>({MARK_LETTERS[(start + i) % 26]})</strong> {e(n.text)}</li>" for i, n in enumerate(notes)
+    )
+    return marks, (f'<ul class="notes">{items}</ul>' if items else "")
+
+
+def html_answer(b: Brief) -> str:
+    """The first page: the question, the answer in one sentence a scenario (generated
+    from the figures), one summary table (£m) and a note beside each surprising figure."""
+    ed = b.edition
+    risk = risk_results(b)
+    sentences = [f"<li>{e(mtfs_sentence(b.baseline, risk[0] if risk else None))}</li>"]
+    for name, r in zip(b.names[1:], b.results, strict=True):
+        sentences.append(f"<li><strong>{e(name)}.</strong> {e(answer_sentence(r, b.baseline, b.terms))}</li>")
+    marks, notes = marks_of(b, "answer")
+    figures = table(b, "Answer")
+    asked = question(len(b.results), ed.final_year, len(ed.years), bool(risk))
+    parts = [
+        f'<p class="question"><strong>The question.</strong> {e(asked)}</p>',
+        f'<ol class="answer">{"".join(sentences)}</ol>',
+        collapsed(b, figures, "The answer in figures (£m)", unit="£m", marks=marks, css="answer"),
+    ]
+    if risk:
+        parts.append(
+            f'<p class="same">Simulation: {b.risk_n:,} futures a scenario. Contingency: the reserve that covers '
+            f"the overspend against the MTFS, summed over the {len(ed.years)} years, in 8 (P80) or 9 (P90) futures "
+            "out of 10. The guarantee is not applied in the simulation.</p>"
+        )
+    parts.append(notes)
+    return _section("The answer", *parts, css="first-page")
+
+
+# --- scenarios and key figures ----------------------------------------------------------
+
+
+def _link(reference: Mapping[str, str]) -> str:
+    title = e(reference.get("title", ""))
+    href = str(reference.get("href", ""))
+    if href.startswith(("https://", "http://")):
+        return f'<a href="{e(href)}" rel="noopener noreferrer">{title}</a>'
+    return title
 
 
 def html_scenarios(b: Brief) -> str:
-    """Each scenario's description, its changes from the baseline and its references."""
-    out = ["<section><h2>Scenarios and their changes from the MTFS as published</h2>"]
-    for r in b.results:
-        s = r.scenario
-        changes = "".join(f"<li>{e(c)}</li>" for c in s.changes) or "<li>No changes: the MTFS as published.</li>"
-        refs = "".join(f"<li>{_link(x)}</li>" for x in s.references)
-        out.append(
-            f'<div class="scenario"><h3>{e(s.name)}</h3><p>{e(s.description)}</p>'
-            f"<p><strong>Changes from the baseline</strong></p><ul>{changes}</ul>"
-            + (f'<p><strong>References</strong></p><ul class="refs">{refs}</ul>' if refs else "")
-            + "</div>"
-        )
+    """Each scenario's description and what it changes: each setting's value in the MTFS
+    as published and in the scenario, with the scenario's references."""
     if not b.results:
-        out.append("<p>No scenario asked for: the brief shows the MTFS as published.</p>")
-    out.append("</section>")
-    return "".join(out)
+        return _section("The scenarios", "<p>No scenario asked for: the brief shows the MTFS as published.</p>")
+    rows = []
+    inputs = table(b, "Inputs")
+    for name, r in zip(b.names[1:], b.results, strict=True):
+        s = r.scenario
+        refs = "; ".join(_link(x) for x in s.references)
+        settings = inputs.xs(name, level="scenario") if name in inputs.index.get_level_values(0) else inputs.iloc[:0]
+        items = "".join(
+            f"<li>{e(x.setting)}: {e(x.mtfs_value)} &rarr; <strong>{e(x.scenario_value)}</strong></li>"
+            if x.mtfs_value or x.scenario_value
+            else f"<li>{e(x.setting)}</li>"
+            for x in settings.itertuples()
+        )
+        rows.append(
+            f'<tr><th scope="row">{e(name)}</th><td class="text">{e(s.description)}</td>'
+            f'<td class="text"><ul class="changes">{items}</ul></td><td class="text">{refs}</td></tr>'
+        )
+    head = "".join(
+        f'<th scope="col">{h}</th>'
+        for h in ("Scenario", "What it asks", "Changes (£000 unless stated): MTFS &rarr; scenario", "References")
+    )
+    return _section(
+        "The scenarios",
+        f'<div class="table"><table class="figures scenarios"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody>"
+        "</table></div>",
+    )
 
 
 def html_key_figures(b: Brief) -> str:
-    """The key-figures table and each scenario's change from the MTFS (one line if no
-    scenario changes a key figure)."""
-    changes = table(b, "Change from MTFS")
-    out = [
-        _table(
-            b,
-            table(b, "Key figures"),
-            "Key figures by scenario (£000)",
-            caption_html=ref(b, "roll_forward", "lines", "high_needs", "capital"),
-        )
+    """The key figures some scenario changes (£000 by year; rows the same across
+    scenarios shown once) and, in one line, those no scenario changes."""
+    kf = table(b, "Key figures")
+    grouped = group_rows(kf)
+    final = b.edition.final_year
+    unchanged = [
+        f
+        for f in dict.fromkeys(grouped.index.get_level_values(0))
+        if len(grouped.loc[f]) == 1 and (len(b.all_results) > 1)
     ]
-    if len(changes):
-        caption = "Change from the MTFS as published (£000; figures no scenario changes are left out)"
-        out.append(_table(b, changes, caption))
+    changed = grouped.drop(index=unchanged, level=0) if unchanged else grouped
+    out = []
+    if len(changed):
+        out.append(
+            _table(
+                b,
+                changed,
+                "Key figures the scenarios change (£000)",
+                caption_html=ref(b, "roll_forward", "lines", "high_needs", "capital"),
+            )
+        )
     elif b.results:
-        out.append("<p>No scenario changes a key figure: each is the MTFS as published in this table.</p>")
+        out.append("<p>No scenario changes a key figure: each is the MTFS as published.</p>")
+    if unchanged:
+        said = "; ".join(f"{f} {_m(float(kf.loc[(f, b.names[0]), final]))}" for f in unchanged)
+        out.append(f'<p class="same">The same in every scenario ({e(final)}): {e(said)}.</p>')
     return _section("Key figures", *out)
 
 
-def _headline(b: Brief, t: guarantee.Terms) -> str:
-    """The MTFS's figure for the programme against each printed level, in £m."""
-    mtfs = float(guarantee.assumed(b.baseline, t).iloc[-1])
-    prog = b.edition.programme(t.programme)
-
-    def versus(level: float, what: str, key: str, even: str = "") -> str:
-        d = mtfs - level
-        word = "above" if d > 0 else "below" if d < 0 else "level with"
-        return f"{_m(abs(d))} {word} {even if d > 0 else ''}the {_m(level)} {what}{ref(b, key)}"
-
-    parts = []
-    if t.stretch is not None:
-        parts.append(f"<strong>{versus(t.stretch, 'stretch ambition', 'stretch', 'even ')}</strong>")
-    if t.estimate is not None:
-        parts.append(versus(t.estimate, "estimate", "estimate"))
-    parts.append(versus(t.floor, f"{e(t.partner)} guarantees", "guarantee"))
-    said = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    return (
-        f'<p class="headline">The MTFS books <strong>{_m(mtfs)}</strong> a year from the '
-        f"{e(prog.short or prog.id)} programme by {e(t.final_year)}{ref(b, 'mtfs_programme', 'lines')}: "
-        f"{said}.</p>"
-    )
-
-
-def _guarantee_notes(b: Brief, t: guarantee.Terms) -> str:
-    """How each scenario reads the unprinted terms, and who bears a shortfall."""
-    n = len(b.years)
-    notes: dict[str, list[str]] = {}
-    for name, r in zip(b.names, b.all_results, strict=True):
-        g = r.scenario.inputs.guarantee
-        fee = (
-            f"Fee ASSUMED (not printed) at {g.fee_rate:.1%} of the benefit delivered each year"
-            + (f", capped at £{g.fee_cap:,.0f}k over the {n} MTFS years" if g.fee_cap is not None else ", uncapped")
-            if g.fee_rate is not None
-            else "Fee not modelled: the papers say it is capped but print neither the fee nor the cap"
-        )
-        notes.setdefault(f"{guarantee.phasing_note(g.floor_phasing, t)} {fee}.", []).append(name)
-    items = [
-        f"<li><strong>{e('All scenarios' if len(notes) == 1 else ', '.join(names))}</strong>: {e(note)}</li>"
-        for note, names in notes.items()
-    ]
-    counting = guarantee.measure_labels(b.edition)[guarantee.NET_GUARANTEED]
-    items.append(
-        f"<li>Below the floor, {e(t.partner)} puts in additional resource at its own cost; the paper does not say "
-        f"by when. &lsquo;{e(counting)}&rsquo; assumes the remedy lands in the same year.</li>"
-    )
-    return "<ul class='notes'>" + "".join(items) + "</ul>"
-
-
-def html_guarantee(b: Brief) -> str:
-    """The partner's guarantee: the printed levels against the MTFS, each scenario's
-    summary and its year-by-year table, and how the unprinted terms are read.  One line
-    if the edition links no programme to a guarantee."""
-    t = b.terms
-    if t is None:
-        return _section("The partner's guarantee", "<p>This edition links no savings programme to a guarantee.</p>")
-    prog = b.edition.programme(t.programme)
-    by_year = table(b, "Guarantee by year")
-    final = t.final_year
-    return _section(
-        f"The {prog.short or prog.id} programme against the {t.partner} guarantee",
-        _headline(b, t),
-        _table(b, table(b, "Guarantee levels"), f"The printed levels against the MTFS (£000 a year by {final})"),
-        _table(
-            b,
-            table(b, "Guarantee summary"),
-            "Each scenario against the guarantee (£000; benefits positive)",
-            caption_html=ref(b, "guarantee", "horizon"),
-        ),
-        _table(
-            b,
-            by_year.loc[b.names[1:]] if b.results else by_year,
-            f"Year by year (£000; cumulative rows: {final} is the {len(b.years)}-year total)",
-        ),
-        _guarantee_notes(b, t),
-    )
-
-
-html_newton = html_guarantee
-"""The name the first briefs used."""
-
-
-def html_charts(b: Brief) -> str:
-    """The charts, each an embedded PNG with alt text and a caption: net budget path, a
-    bridge per scenario, High Needs deficit, the properties' cash (if any)."""
-    res, ed = list(b.all_results), b.edition
-    first, final = ed.base_year, ed.final_year
-    figs = [
-        charts.figure_html(
-            charts.net_budget_path(res),
-            f"Line chart: net budget by scenario, {first} base to {final}, £000",
-            "Net budget path by scenario (£000).",
-        )
-    ]
-    for r in b.results or (b.baseline,):
-        name = r.scenario.name
-        figs.append(
-            charts.figure_html(
-                charts.growth_savings_bridge(r),
-                f"Waterfall chart: {first} base to {final} net budget, {name}, £000",
-                f"Growth and savings bridge, {name}: {first} base + transfers + growth + savings "
-                f"= {final} net budget (£000).",
-            )
-        )
-    figs.append(
-        charts.figure_html(
-            charts.high_needs_deficit(res),
-            "Line chart: High Needs cumulative deficit by scenario, £000",
-            "High Needs cumulative DSG deficit by scenario (£000).",
-        )
-    )
-    if has_properties(b.baseline):
-        n = len(b.baseline.scenario.inputs.properties)
-        figs.append(
-            charts.figure_html(
-                charts.cip_cash(res),
-                "Line chart: the properties' cumulative cash by fiscal year, break-even marked, £000",
-                f"{charts.properties_title(ed)}: cumulative cash, all {n} properties (£000); stars mark break-even.",
-            )
-        )
-    else:
-        figs.append("<p>No invest-to-save properties in this edition: no cash chart.</p>")
-    return _section("Charts", *figs)
-
-
-def _risk_charts(name: str, rr: Any, final: str) -> list[str]:
-    return [
-        f"<h3>{e(name)}</h3>",
-        charts.figure_html(
-            risk_charts.fan_chart(rr, "net_budget"),
-            f"Fan chart: net budget, 5th to 95th percentile by year, {name}, £m",
-            f"Net budget, {name}: median with 10th-90th and 5th-95th percentile bands; dashed, the MTFS as published.",
-        ),
-        charts.figure_html(
-            risk_charts.fan_chart(rr, "hn_deficit"),
-            f"Fan chart: High Needs cumulative deficit, 5th to 95th percentile by year, {name}, £m",
-            f"High Needs cumulative deficit, {name}: median and bands; dashed, the deterministic forecast.",
-        ),
-        charts.figure_html(
-            risk_charts.tornado_chart(rr, "net"),
-            f"Tornado chart: {final} net budget with each input at its P10 and P90, {name}, £m",
-            f"Which inputs move the {final} net budget most, {name}: each at its P10 and P90, the others at "
-            "their medians.",
-        ),
-    ]
-
-
-def html_risk(b: Brief) -> str:
-    """Budget risk: the probabilities, the final-year gap percentiles, and for each
-    scenario the fan charts of net budget and High Needs deficit and the tornado."""
-    results = risk_results(b)
-    if not results:
-        return ""
-    parts = [
-        f"<p>{b.risk_n:,} simulated trajectories a scenario (seed {b.risk_seed}): every growth line's drivers, "
-        "every savings line's delivery and the High Needs costs and savings drawn from the distributions in "
-        f"the edition's <code>risk.toml</code> ({e(b.edition.id)}; each with its source or reason). The gap is "
-        "the simulated net budget less the MTFS as published.</p>",
-        _table(b, table(b, "Risk"), "Risk by scenario (£000; probabilities as percentages)"),
-    ]
-    for name, rr in zip(b.names, results, strict=True):
-        parts += _risk_charts(name, rr, b.edition.final_year)
-    return _section("Budget risk", *parts)
-
-
-def html_high_needs_cip(b: Brief) -> str:
-    """High Needs by scenario and the properties' paybacks by scenario (one line if the
-    edition has no properties)."""
-    ed = b.edition
-    hn = _table(
-        b,
-        table(b, "High Needs"),
-        "High Needs Block: annual gap and cumulative deficit (£000)",
-        caption_html=ref(b, "high_needs", "transfer"),
-    )
-    props = table(b, "Properties")
-    if props.empty:
-        return _section("High Needs", hn, "<p>No invest-to-save properties in this edition.</p>")
-    line = ed.links.get("property_savings_line")
-    what = "The properties' cash break-even (£000)"
-    if line:
-        what = f"{line} savings line (£000, negative) and the properties' cash break-even"
-    return _section(
-        f"High Needs and the {charts.properties_title(ed)}",
-        hn,
-        _table(b, props, what, caption_html=ref(b, "properties")),
-    )
+# --- reconciliation, sources, footer ----------------------------------------------------
 
 
 def html_reconciliation(b: Brief) -> str:
@@ -420,32 +387,42 @@ def html_reconciliation(b: Brief) -> str:
     rec = table(b, "Reconciliation")
     ok = bool((rec["engine_identities"] == "all ok").all())
     dis = table(b, "Paper disagreements")[["table", "row", "column", "expected", "actual", "difference"]]
+    counts = collapsed(b, rec, "Checks by scenario (count)", unit="count")
     return _section(
-        "Reconciliation status",
+        "Reconciliation",
         "<p>Engine identities (every total = the sum of its parts, net = prior + transfers + growth + savings, "
         f"...): <strong>{'all ok' if ok else 'FAILED'}</strong> for every scenario. "
         f"The papers disagree with themselves beyond their printed precision in "
-        f"<strong>{len(dis)}</strong> places (difference = printed - derived); the model keeps the printed parts "
-        "and never corrects them.</p>",
-        _table(b, rec, "Checks by scenario (count)"),
+        f"<strong>{len(dis)}</strong> places (difference = printed &minus; derived); the model keeps the printed "
+        "parts and never corrects them.</p>",
+        counts,
         _table(
             b,
             dis,
             "The papers' disagreements (£000 unless the table says GBP)",
-            labels={"expected": "derived from the parts", "actual": "printed", "difference": "printed - derived"},
+            labels={
+                "table": "Table",
+                "row": "Row",
+                "column": "Column",
+                "expected": "Derived from the parts (£000 or £)",
+                "actual": "Printed (£000 or £)",
+                "difference": "Printed − derived (£000 or £)",
+            },
+            unit="£000 or £",
+            css="wide",
         ),
     )
 
 
 def html_sources(b: Brief) -> str:
-    """Numbered source footnotes: document, place and a phrase to search for."""
+    """Numbered source footnotes: the paper's title, the place in it and a phrase to search for."""
     docs = b.edition.sources.get("documents", {})
     items = []
     for i, (_key, what, s) in enumerate(footnotes(b), start=1):
         doc = docs.get(s.get("doc", ""), {})
         items.append(
-            f'<li id="src-{i}"><strong>{e(what)}</strong>: {e(doc.get("title", s.get("doc", "")))} '
-            f"({e(doc.get('file', ''))}), {e(s.get('ref', ''))}; search for &ldquo;{e(s.get('grep', ''))}&rdquo;.</li>"
+            f'<li id="src-{i}"><strong>{e(what)}</strong>: {e(doc.get("title", s.get("doc", "")))}, '
+            f"{e(s.get('ref', ''))}; search for &ldquo;{e(s.get('grep', ''))}&rdquo;.</li>"
         )
     return "<section><h2>Sources</h2><ol class='sources'>" + "".join(items) + "</ol></section>"
 

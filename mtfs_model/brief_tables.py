@@ -17,6 +17,9 @@ from typing import Any
 import pandas as pd
 
 from . import charts, guarantee, high_needs
+from .brief_figures import CONTINGENCY_LEVELS, answer_figures, answer_labels, contingency, gap_percentile
+from .brief_inputs import inputs_table
+from .brief_text import display_name
 from .data import cell, row_of
 from .edition import Edition, load_edition
 from .engine import Result, run, unique_names
@@ -25,6 +28,8 @@ from .risk import RiskResult, simulate
 from .scenarios import Scenario, load_scenario
 
 SEVERITY_ORDER = {"disagreement": 0, "note": 1, "rounding": 2, "ok": 3}
+MTFS_NAME = "MTFS as published"
+"""How the brief names the edition's MTFS as published (the baseline)."""
 
 
 def as_edition(edition: Edition | str | Path | None = None) -> Edition:
@@ -81,9 +86,28 @@ class Brief:
         return (self.baseline, *self.results)
 
     @property
-    def names(self) -> list[str]:
-        """A unique name for each of :attr:`all_results`."""
+    def raw_names(self) -> list[str]:
+        """Each of :attr:`all_results`' scenario names, made unique (as the engine's tables have them)."""
         return unique_names(self.all_results)
+
+    @property
+    def names(self) -> list[str]:
+        """A unique name for reading for each of :attr:`all_results`: :data:`MTFS_NAME`
+        first, then each scenario's name with underscores as spaces."""
+        out: list[str] = []
+        for i, raw in enumerate(self.raw_names):
+            name = MTFS_NAME if i == 0 else display_name(raw)
+            while name in out:
+                name += "'"
+            out.append(name)
+        return out
+
+    def renamed(self, frame: pd.DataFrame, level: str = "scenario") -> pd.DataFrame:
+        """``frame`` with the engine's scenario names (``level`` of its index) as :attr:`names`."""
+        mapping = dict(zip(self.raw_names, self.names, strict=True))
+        if isinstance(frame.index, pd.MultiIndex):
+            return frame.rename(index=lambda i: mapping.get(str(i), str(i)), level=level)
+        return frame.rename(index=lambda i: mapping.get(str(i), str(i)))
 
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
@@ -91,25 +115,38 @@ class Brief:
 
 
 def column_labels(edition: Edition) -> dict[str, str]:
-    """Display headers of the brief's year-free columns, built from the edition."""
-    final = edition.final_year
+    """Display headers of the brief's year-free columns, built from the edition, each
+    with its unit."""
+    final, n = edition.final_year, len(edition.years)
+    money = {k: f"{v} (£000)" for k, v in guarantee.summary_labels(edition).items() if not k.endswith("_pct")}
+    answer = {k: f"{v} ({'%' if k.endswith('_pct') else '£000'})" for k, v in answer_labels(final, n).items()}
     return {
-        **guarantee.summary_labels(edition),
-        "break_even": "Break-even (cash)",
-        "cash_end": f"Cumulative cash {edition.appraisal_last_year}",
-        "gap_final_P10": f"Gap {final} P10",
-        "gap_final_P50": f"Gap {final} P50",
-        "gap_final_P90": f"Gap {final} P90",
-        "hn_deficit_final_P90": f"High Needs deficit {final} P90",
-        "exceeds_mtfs_pct": f"P(net budget {final} above the MTFS)",
-        "guarantee_binds_pct": "P(guarantee floor binds)",
-        "paper_checks": "Papers: checks",
-        "paper_disagreements": "disagreements",
-        "paper_notes": "notes",
-        "paper_rounding": "rounding",
-        "engine_checks": "Engine: identities",
-        "engine_not_ok": "not ok",
-        "engine_identities": "status",
+        **money,
+        "delivered_pct": "Delivered, % of MTFS (%)",
+        "benefit_pct": "% of MTFS (%)",
+        **answer,
+        "break_even": "Cash break-even (year)",
+        "cash_end": f"Cumulative cash {edition.appraisal_last_year} (£000)",
+        "gap_p10": f"Gap to the MTFS {final}, P10 (£000)",
+        "gap_p50": f"Gap to the MTFS {final}, P50 (£000)",
+        "gap_p80": f"Gap to the MTFS {final}, P80 (£000)",
+        "gap_p90": f"Gap to the MTFS {final}, P90 (£000)",
+        "hn_p90": f"High Needs deficit {final}, P90 (£000)",
+        "guarantee_binds_pct": "Chance the guarantee floor binds (%)",
+        "paper_checks": "Papers: checks (count)",
+        "paper_disagreements": "Disagreements (count)",
+        "paper_notes": "Notes (count)",
+        "paper_rounding": "Rounding (count)",
+        "engine_checks": "Engine identities (count)",
+        "engine_not_ok": "Not ok (count)",
+        "engine_identities": "Status",
+        "setting": "Setting",
+        "mtfs_value": "MTFS as published",
+        "scenario_value": "Scenario",
+        "source": "Source or reference",
+        "description": "What it asks",
+        "changes": "Changes from the MTFS",
+        "references": "References",
     }
 
 
@@ -124,9 +161,10 @@ def risk_results(b: Brief) -> tuple[RiskResult, ...]:
 
 
 def risk_summary(b: Brief) -> pd.DataFrame:
-    """Per scenario: the final-year gap to the MTFS at P10/P50/P90 (GBP000), the High
-    Needs deficit at P90 and the probabilities (fractions, shown as percentages) of
-    exceeding the MTFS and, if the edition has a guarantee, of its floor binding."""
+    """Per scenario: the final-year gap to the MTFS at P10/P50/P80/P90 (GBP000), the High
+    Needs deficit at P90, the probabilities (fractions, shown as percentages) of ending
+    above the MTFS and, if the edition has a guarantee, of its floor binding, and the
+    contingency at P80 and P90 (:func:`~mtfs_model.brief_figures.contingency`)."""
     results = risk_results(b)
     if not results:
         return pd.DataFrame()
@@ -134,15 +172,23 @@ def risk_summary(b: Brief) -> pd.DataFrame:
     table: dict[str, dict[str, Any]] = {}
     for name, rr in zip(b.names, results, strict=True):
         table[name] = {
-            "gap_final_P10": cell(rr.gap, "P10", last),
-            "gap_final_P50": cell(rr.gap, "P50", last),
-            "gap_final_P90": cell(rr.gap, "P90", last),
-            "hn_deficit_final_P90": cell(rr.hn_deficit, "P90", last),
-            "exceeds_mtfs_pct": rr.p_exceeds_mtfs,
+            "gap_p10": cell(rr.gap, "P10", last),
+            "gap_p50": cell(rr.gap, "P50", last),
+            "gap_p80": gap_percentile(rr, 80.0),
+            "gap_p90": cell(rr.gap, "P90", last),
+            "hn_p90": cell(rr.hn_deficit, "P90", last),
+            "above_pct": rr.p_exceeds_mtfs,
         }
         if getattr(rr, "p_guarantee_binds", None) is not None:
             table[name]["guarantee_binds_pct"] = rr.p_guarantee_binds
+        for q in CONTINGENCY_LEVELS:
+            table[name][f"contingency_p{q:g}"] = contingency(rr, q)
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
+
+
+def answer_table(b: Brief) -> pd.DataFrame:
+    """The first page's figures (:func:`~mtfs_model.brief_figures.answer_figures`), GBP000."""
+    return answer_figures(b.all_results, b.names, b.terms, risk_results(b))
 
 
 def key_figures(b: Brief) -> pd.DataFrame:
@@ -274,6 +320,26 @@ def reconciliation_table(b: Brief) -> pd.DataFrame:
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
 
 
+def paper_titles(edition: Edition, text: str) -> str:
+    """``text`` with each source document's file name replaced by its title (sources.toml)."""
+    for doc in edition.sources.get("documents", {}).values():
+        if doc.get("file") and doc.get("title"):
+            text = text.replace(str(doc["file"]), str(doc["title"]))
+    return text
+
+
+def plain_findings(b: Brief, frame: pd.DataFrame) -> pd.DataFrame:
+    """Findings for reading: column names in words (never ids), sources by their titles."""
+    out = frame.copy()
+    if "column" in out:
+        out["column"] = [str(c).replace("_", " ") for c in out["column"]]
+    if "row" in out:
+        out["row"] = [str(c).replace("_", " ") if "_" in str(c) and " " not in str(c) else c for c in out["row"]]
+    if "source" in out:
+        out["source"] = [paper_titles(b.edition, str(x)) for x in out["source"]]
+    return out
+
+
 def _numbered(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.reset_index(drop=True)
     out.index = pd.RangeIndex(1, len(out) + 1, name="finding")
@@ -304,25 +370,27 @@ def _guarantee_sheet(b: Brief, name: str) -> pd.DataFrame:
     if name == "Guarantee levels":
         return guarantee.labelled(guarantee.levels(b.baseline, b.terms), ed)
     if name == "Guarantee summary":
-        return guarantee.summary(res, b.terms)
-    return guarantee.labelled(guarantee.guarantee_tables(res, b.terms), ed)
+        return b.renamed(guarantee.summary(res, b.terms))
+    return b.renamed(guarantee.labelled(guarantee.guarantee_tables(res, b.terms), ed))
 
 
 GUARANTEE_SHEETS = ("Guarantee levels", "Guarantee summary", "Guarantee by year")
 BUILDERS: dict[str, Callable[[Brief], pd.DataFrame]] = {
+    "Answer": answer_table,
     "Scenarios": scenarios_table,
+    "Inputs": lambda b: inputs_table(b.results, b.names[1:]),
     "Key figures": key_figures,
     "Change from MTFS": changes_from_mtfs,
     **{name: partial(_guarantee_sheet, name=name) for name in GUARANTEE_SHEETS},
-    "High Needs": lambda b: high_needs_table(b.all_results),
-    "Properties": lambda b: cip_table(b.all_results),
+    "High Needs": lambda b: b.renamed(high_needs_table(b.all_results)),
+    "Properties": lambda b: b.renamed(cip_table(b.all_results)),
     "Risk": risk_summary,
     "Reconciliation": reconciliation_table,
     "Paper disagreements": lambda b: _numbered(
-        _findings(b).query("severity == 'disagreement'").drop(columns=["kind", "tolerance"])
+        plain_findings(b, _findings(b).query("severity == 'disagreement'").drop(columns=["kind", "tolerance"]))
     ),
     "Reconciliation findings": lambda b: _numbered(
-        _findings(b, worst_first=True).query("severity != 'ok'").drop(columns=["kind"])
+        plain_findings(b, _findings(b, worst_first=True).query("severity != 'ok'").drop(columns=["kind"]))
     ),
 }
 """How each table of the brief is made, in reading order (see :func:`table`)."""

@@ -3,7 +3,10 @@
 Every chart is built with matplotlib's object API on the Agg canvas (no pyplot, no
 global backend state, so it behaves the same in a script, a test and a notebook kernel).
 Series are told apart by line style, marker and hatching, never by colour alone; every
-money axis is labelled in GBP000 ("£000") with thousands separators.  PNG output is
+money axis is in £m with one decimal (the model's GBP000 / 1,000), every chart has a
+title and labelled axes, and an axis that does not start at zero carries a broken-axis
+mark (:func:`mark_axis_break`).  Series that are the same in every scenario are drawn
+once, labelled so (:data:`SAME`).  PNG output is
 deterministic (no timestamp or software tag in the file), so a brief re-run with the
 same inputs is byte for byte the same.
 """
@@ -13,6 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -20,8 +24,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter
+from matplotlib.patches import Patch, Rectangle
+from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from . import capital, high_needs, rows
 from .data import cell, row_of
@@ -40,12 +44,25 @@ LINESTYLES: tuple[str | tuple[int, tuple[int, ...]], ...] = (
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 GREYS = ("0.0", "0.35", "0.15", "0.5", "0.25", "0.45", "0.1", "0.4")
-SIZE = (8.0, 4.6)  # inches; 800 x 460 px at the default dpi
-DPI = 100
+SIZE = (7.2, 3.3)  # inches: the width of an A4 page's text at 100 %
+DPI = 110
+NOT_FROM_ZERO = "axis does not start at zero"
 
 
-def _money(x: float, _pos: object = None) -> str:
-    return f"{x:,.0f}"
+def millions(x: float, _pos: object = None) -> str:
+    """GBP000 as £m with one decimal, the unit of every chart: ``93751`` -> ``£93.8m``."""
+    sign = "-" if x < -0.05 else ""
+    return f"{sign}£{abs(x) / 1000:,.1f}m"
+
+
+def signed_millions(x: float) -> str:
+    """A change in GBP000 as signed £m: ``+£6.2m``, ``-£0.4m``."""
+    return ("+" if x >= 0 else "-") + millions(abs(x))
+
+
+def wrap(text: str, width: int = 22) -> str:
+    """A label broken onto lines of at most ``width`` characters (never cut off)."""
+    return "\n".join(textwrap.wrap(str(text), width, break_long_words=False)) or str(text)
 
 
 def _style(i: int) -> dict[str, Any]:
@@ -60,21 +77,48 @@ def _style(i: int) -> dict[str, Any]:
     }
 
 
-def _figure(title: str, ylabel: str) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=SIZE, dpi=DPI, layout="constrained")
+def new_figure(size: tuple[float, float] = SIZE, **subplots: Any) -> tuple[Figure, Any]:
+    """A figure on the Agg canvas (no pyplot) with ``fig.subplots(**subplots)``."""
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    ax.set_title(title, loc="left", fontsize=11)
+    return fig, fig.subplots(**subplots) if subplots else fig.add_subplot()
+
+
+def _figure(title: str, ylabel: str, size: tuple[float, float] = SIZE) -> tuple[Figure, Axes]:
+    fig, ax = new_figure(size)
+    ax.set_title(title, loc="left", fontsize=10.5)
     ax.set_ylabel(ylabel)
-    ax.yaxis.set_major_formatter(FuncFormatter(_money))
+    ax.yaxis.set_major_formatter(FuncFormatter(millions))
     ax.grid(axis="y", color="0.85", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
 
 
+def mark_axis_break(ax: Axes, axis: str = "y") -> bool:
+    """Draw the broken-axis mark (a white gap crossed by two short diagonal strokes on
+    the spine near its start) if the ``axis`` does not include zero; returns whether it
+    did.  Call after plotting, when the limits are final."""
+    ax.autoscale_view()
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    if min(lo, hi) <= 0 <= max(lo, hi):
+        return False
+    at, d, half = 0.05, 0.014, 0.012  # where on the spine, stroke size, half the gap (axes fraction)
+    kw: dict[str, Any] = {"transform": ax.transAxes, "clip_on": False, "zorder": 5}
+    if axis == "y":
+        ax.add_patch(Rectangle((-0.006, at - half), 0.012, 2 * half, color="white", **kw))
+        for c in (at - half, at + half):
+            ax.plot((-d, d), (c - d, c + d), color="black", linewidth=1.1, **kw)
+    else:
+        ax.add_patch(Rectangle((at - half, -0.012), 2 * half, 0.024, color="white", **kw))
+        for c in (at - half, at + half):
+            ax.plot((c - d, c + d), (-d * 1.5, d * 1.5), color="black", linewidth=1.1, **kw)
+    return True
+
+
 def _grouped(paths: Mapping[str, list[float]]) -> list[tuple[str, list[float]]]:
     """Series with the same values (to a thousandth of a pound) drawn once, their
-    scenario names joined with `` = `` in the legend, so no line hides another."""
+    scenario names joined with `` = `` in the legend, so no line hides another; all
+    of them the same: "the same in every scenario"."""
     groups: list[tuple[list[str], list[float]]] = []
     for name, path in paths.items():
         for names, seen in groups:
@@ -83,7 +127,12 @@ def _grouped(paths: Mapping[str, list[float]]) -> list[tuple[str, list[float]]]:
                 break
         else:
             groups.append(([name], path))
+    if len(groups) == 1 and len(paths) > 1:
+        return [(SAME, groups[0][1])]
     return [(" = ".join(names), path) for names, path in groups]
+
+
+SAME = "the same in every scenario"
 
 
 def _edition(results: Sequence[Result]) -> Edition:
@@ -93,21 +142,37 @@ def _edition(results: Sequence[Result]) -> Edition:
     return results[0].edition
 
 
-def net_budget_path(results: Sequence[Result]) -> Figure:
-    """Net budget by scenario, GBP000: the base year's budget (the original prior-year
-    budget), then each MTFS year's net budget (the roll-forward)."""
-    ed = _edition(results)
-    fig, ax = _figure("Net budget by scenario (budget roll-forward)", "Net budget (£000)")
-    x = [ed.base_year, *ed.years]
-    paths = {}
-    for name, r in zip(unique_names(results), results, strict=True):
-        base = cell(r.revenue, rows.PRIOR_YEAR_BUDGET, ed.first_year)
-        paths[name] = [base, *(cell(r.revenue, rows.NET_BUDGET, y) for y in ed.years)]
+def _lines_chart(title: str, ylabel: str, xlabel: str, x: list[str], paths: Mapping[str, list[float]]) -> Figure:
+    fig, ax = _figure(title, ylabel)
     for i, (label, path) in enumerate(_grouped(paths)):
         ax.plot(x, path, label=label, **_style(i))
-    ax.set_xlabel(f"Financial year ({ed.base_year}: base budget)")
-    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    ax.set_xlabel(xlabel)
+    if mark_axis_break(ax):
+        ax.set_ylabel(f"{ylabel}\n({NOT_FROM_ZERO})")
+    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8.5)
     return fig
+
+
+def _names(results: Sequence[Result], names: Sequence[str] | None) -> list[str]:
+    return list(names) if names is not None else unique_names(results)
+
+
+def net_budget_path(results: Sequence[Result], names: Sequence[str] | None = None) -> Figure:
+    """Net budget by scenario, £m: the base year's budget (the original prior-year
+    budget), then each MTFS year's net budget (the roll-forward).  ``names``: the
+    legend's name for each result (default: the scenarios' names)."""
+    ed = _edition(results)
+    paths = {}
+    for name, r in zip(_names(results, names), results, strict=True):
+        base = cell(r.revenue, rows.PRIOR_YEAR_BUDGET, ed.first_year)
+        paths[name] = [base, *(cell(r.revenue, rows.NET_BUDGET, y) for y in ed.years)]
+    return _lines_chart(
+        "Net budget by scenario (budget roll-forward)",
+        "Net budget (£m)",
+        f"Financial year ({ed.base_year}: base budget)",
+        [ed.base_year, *ed.years],
+        paths,
+    )
 
 
 def _direction(v: float) -> str:
@@ -150,18 +215,32 @@ def bridge_table(result: Result, year: str | None = None) -> pd.DataFrame:
     return frame
 
 
-def growth_savings_bridge(result: Result, year: str | None = None) -> Figure:
-    """Waterfall from the base year's budget (+ transfers) to ``year``'s net budget
-    (default: the final MTFS year), GBP000: growth lines up (hatched ``//``), savings
-    programmes down (hatched ``..``), totals solid grey.  The axis starts near the base,
-    not at zero (marked as such)."""
-    table = bridge_table(result, year)
-    fig, ax = _figure(
-        f"Growth and savings bridge to the {table.index[-1]} budget: {result.scenario.name}",
-        "£000 (axis does not start at zero)",
-    )
-    ax.set_axisbelow(True)
-    lows = []
+def bridge_limits(tables: Sequence[pd.DataFrame]) -> tuple[float, float]:
+    """The lowest and highest bar of some bridge tables (GBP000), to share one axis."""
+    lows, highs = [], []
+    for t in tables:
+        before = t["running"].astype(float) - t["change"].astype(float).where(t["kind"] != "total", 0.0)
+        lows += [*t["running"].astype(float), *before]
+        highs += [*t["running"].astype(float), *before]
+    return min(lows), max(highs)
+
+
+def money_ticks(ax: Axes, axis: str = "y") -> None:
+    """£m ticks at least £0.1m apart (so one decimal never repeats a label)."""
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    if abs(hi - lo) < 600:
+        target.set_major_locator(MultipleLocator(100))
+    else:
+        target.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 2.5, 5, 10]))
+    target.set_major_formatter(FuncFormatter(millions))
+
+
+def _waterfall(ax: Axes, table: pd.DataFrame, label_width: int = 14, limits: tuple[float, float] | None = None) -> None:
+    """Draw a bridge table (``change``, ``running``, ``kind``) as a waterfall in £m:
+    totals solid grey, increases hatched ``//``, decreases hatched ``..``, each bar
+    labelled; the axis starts near the lowest bar, marked as broken."""
+    lows, highs = [], []
     for i, (change, running, kind) in enumerate(
         zip(table["change"].astype(float), table["running"].astype(float), table["kind"].astype(str), strict=True)
     ):
@@ -171,48 +250,127 @@ def growth_savings_bridge(result: Result, year: str | None = None) -> Figure:
             style = {"color": "0.6", "edgecolor": "black"}
         else:
             bottom, height = running - change, change
-            hatch = "///" if kind == "increase" else "..."
-            style = {"color": "white", "edgecolor": "black", "hatch": hatch}
+            style = {"color": "white", "edgecolor": "black", "hatch": "///" if kind == "increase" else "..."}
         ax.bar(i, height, bottom=bottom, width=0.7, linewidth=0.8, **style)
-        text = _money(running) if kind == "total" else f"{change:+,.0f}"
+        text = millions(running) if kind == "total" else signed_millions(change)
         top = max(bottom, bottom + height)
         ax.annotate(text, (i, top), xytext=(0, 2), textcoords="offset points", ha="center", va="bottom", fontsize=7.5)
-        lows.append(min(bottom + height, running) if kind != "total" else running)
-    lo = min(lows)
-    hi = float(table["running"].max())
-    pad = (hi - lo) * 0.12 or 1000.0
+        lows.append(running if kind == "total" else min(bottom, bottom + height))
+        highs.append(top)
+    lo, hi = min(lows), max(highs)
+    if limits is not None:
+        lo, hi = min(lo, limits[0]), max(hi, limits[1])
+    pad = (hi - lo) * 0.15 or 1000.0
     ax.set_ylim(lo - pad, hi + pad)
-    ax.set_xticks(range(len(table)), [str(s) for s in table.index], rotation=35, ha="right", fontsize=8.5)
+    money_ticks(ax)
+    ax.set_xticks(range(len(table)), [wrap(str(s), label_width) for s in table.index], fontsize=7.5)
+    ax.grid(axis="y", color="0.85", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    mark_axis_break(ax)
+
+
+def _legend(fig: Figure) -> None:
     fig.legend(
         handles=[
-            Patch(facecolor="0.6", edgecolor="black", label="budget"),
-            Patch(facecolor="white", edgecolor="black", hatch="///", label="growth / transfers (up)"),
-            Patch(facecolor="white", edgecolor="black", hatch="...", label="savings (down)"),
+            Patch(facecolor="0.6", edgecolor="black", label="net budget"),
+            Patch(facecolor="white", edgecolor="black", hatch="///", label="costs more (up)"),
+            Patch(facecolor="white", edgecolor="black", hatch="...", label="costs less (down)"),
         ],
         loc="outside lower center",
         ncols=3,
         frameon=False,
-        fontsize=9,
+        fontsize=8.5,
     )
+
+
+def growth_savings_bridge(result: Result, year: str | None = None) -> Figure:
+    """Waterfall from the base year's budget (+ transfers) to ``year``'s net budget
+    (default: the final MTFS year), £m: growth lines up (hatched ``//``), savings
+    programmes down (hatched ``..``), totals solid grey.  The axis starts near the base,
+    not at zero (marked as broken)."""
+    table = bridge_table(result, year)
+    fig, ax = _figure(
+        f"Growth and savings bridge to the {table.index[-1]} budget: {result.scenario.name}",
+        f"£m ({NOT_FROM_ZERO})",
+    )
+    _waterfall(ax, table)
+    _legend(fig)
     return fig
 
 
-def high_needs_deficit(results: Sequence[Result]) -> Figure:
-    """High Needs cumulative DSG deficit by scenario, GBP000: the deficits brought
-    forward at the end of the base year, then each year's cumulative funding gap."""
+def _step_label(result: Result, code: str) -> str:
+    title = str(result.line_info.loc[code, "title"]) if code in result.line_info.index else code
+    return f"{title} ({code})"
+
+
+def mtfs_bridge_table(result: Result, mtfs: Result, year: str | None = None) -> pd.DataFrame:
+    """From the MTFS as published to the scenario's net budget in ``year`` (default: the
+    final year), GBP000: the MTFS's net budget, then each change the scenario makes
+    (budget transfers to date, each growth line and each savings programme, cumulative
+    to ``year``; unchanged ones left out), then the scenario's net budget.  Columns as
+    :func:`bridge_table`; the steps add up to the scenario's net budget."""
+    ed = result.edition
+    year = ed.year(year or "final")
+    a, b = bridge_table(mtfs, year), bridge_table(result, year)
+    steps: list[tuple[str, float, str]] = [("MTFS as published", float(a["running"].iloc[-1]), "total")]
+    for label in b.index[1:-1]:
+        change = float(b.loc[label, "change"]) - float(a["change"].get(label, 0.0))
+        if abs(change) > 0.5e-3:
+            shown = _step_label(result, str(label)) if str(label) in result.line_info.index else str(label)
+            steps.append((shown, change, _direction(change)))
+    steps.append(("Scenario", float(b["running"].iloc[-1]), "total"))
+    running, acc = [], 0.0
+    for _label, v, kind in steps:
+        acc = v if kind == "total" else acc + v
+        running.append(acc)
+    return pd.DataFrame(
+        {"change": [s[1] for s in steps], "running": running, "kind": [s[2] for s in steps]},
+        index=pd.Index([s[0] for s in steps], name="step"),
+    )
+
+
+def mtfs_bridges(
+    results: Sequence[Result], mtfs: Result, year: str | None = None, names: Sequence[str] | None = None
+) -> Figure:
+    """One waterfall per scenario, side by side on one axis: from the MTFS's net budget
+    in ``year`` (default: the final year) to the scenario's, through each change it
+    makes, £m."""
+    if not results:
+        raise ValueError("a chart needs at least one result")
+    ed = mtfs.edition
+    final = ed.year(year or "final")
+    tables = [mtfs_bridge_table(r, mtfs, final) for r in results]
+    widest = max(len(t) for t in tables)
+    fig, axes = new_figure(
+        (7.2, 3.3), ncols=len(results), sharey=True, squeeze=False, width_ratios=[len(t) / widest + 0.4 for t in tables]
+    )
+    limits = bridge_limits(tables)
+    for ax, name, t in zip(axes[0], _names(results, names), tables, strict=True):
+        _waterfall(ax, t, label_width=max(10, 34 // len(results)), limits=limits)
+        ax.set_title(wrap(name, 30), fontsize=9, loc="left")
+    axes[0][0].set_ylabel(f"{final} net budget, £m\n({NOT_FROM_ZERO})")
+    fig.suptitle(f"From the MTFS to each scenario: the {final} net budget", x=0.01, ha="left", fontsize=10.5)
+    _legend(fig)
+    return fig
+
+
+def high_needs_deficit(results: Sequence[Result], names: Sequence[str] | None = None) -> Figure:
+    """High Needs cumulative DSG deficit by scenario, £m: the deficits brought forward
+    at the end of the base year, then each year's cumulative funding gap."""
     ed = _edition(results)
-    fig, ax = _figure("High Needs cumulative deficit by scenario", "Cumulative deficit (£000)")
-    x = [ed.base_year, *ed.years]
     paths = {}
-    for name, r in zip(unique_names(results), results, strict=True):
+    for name, r in zip(_names(results, names), results, strict=True):
         hn = r.high_needs
         bf = sum(cell(hn, k, ed.first_year) for k in high_needs.brought_forward_rows(r.scenario.inputs))
         paths[name] = [bf, *(cell(hn, high_needs.CUMULATIVE, y) for y in ed.years)]
-    for i, (label, path) in enumerate(_grouped(paths)):
-        ax.plot(x, path, label=label, **_style(i))
-    ax.set_xlabel(f"Financial year ({ed.base_year}: deficits brought forward)")
-    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=9)
-    return fig
+    return _lines_chart(
+        "High Needs cumulative deficit by scenario",
+        "Cumulative deficit (£m)",
+        f"Financial year ({ed.base_year}: deficits brought forward)",
+        [ed.base_year, *ed.years],
+        paths,
+    )
 
 
 def break_even_year(cash: Mapping[str, float]) -> str | None:
@@ -251,7 +409,7 @@ def properties_title(edition: Edition) -> str:
     return "Properties"
 
 
-def cip_cash(results: Sequence[Result], by_property: bool = False) -> Figure:
+def cip_cash(results: Sequence[Result], by_property: bool = False, names: Sequence[str] | None = None) -> Figure:
     """The invest-to-save properties' cumulative cash by fiscal year, GBP000
     (``result.cip_cash``), break-even marked.
 
@@ -260,7 +418,7 @@ def cip_cash(results: Sequence[Result], by_property: bool = False) -> Figure:
     break-even year, labelled with it."""
     fig, ax = _figure(
         f"{properties_title(_edition(results))}: cumulative cash (investment out, savings in)",
-        "Cumulative cash (£000)",
+        "Cumulative cash (£m)",
     )
     series: list[tuple[str, dict[str, float], bool]] = []
     if by_property and len(results) == 1:
@@ -271,7 +429,7 @@ def cip_cash(results: Sequence[Result], by_property: bool = False) -> Figure:
             for code in frame.index
         ]
     else:
-        named = zip(unique_names(results), results, strict=True)
+        named = zip(_names(results, names), results, strict=True)
         totals = {name: row_of(r.cip_cash, capital.ALL_PROPERTIES) for name, r in named}
         years = list(next(iter(totals.values()))) if totals else []
         grouped = _grouped({k: list(v.values()) for k, v in totals.items()})

@@ -89,3 +89,23 @@ def test_brief_builds_for_any_valid_scenario(
 def test_brief_of_a_scenario_that_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     html = run_brief_cells({"scenarios": ["baseline"], "risk_n": 0, "run_date": "2026-01-01"}, monkeypatch)
     assert "baseline" in html
+
+
+def test_a_brief_gets_a_backtest_section_when_its_edition_has_outturns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: the edition records outturns, so the brief judges the MTFS against them;
+    the bundled edition records none, so its brief has no such section."""
+    import datetime as dt
+
+    from mtfs_model import rows
+
+    from .test_outturns import cell, write_edition
+
+    ed_dir = write_edition(
+        tmp_path / "ed", [cell("revenue", rows.NET_BUDGET, "2021/22", 90500.0, as_of=dt.date(2022, 6, 30))]
+    )
+    params = {"scenarios": ["baseline"], "risk_n": 2000, "run_date": "2026-01-01"}
+    with_outturns = run_brief_cells({**params, "edition": str(ed_dir)}, monkeypatch)
+    assert "Back-test" in with_outturns and "90,500" in with_outturns
+    assert "Back-test" not in run_brief_cells(params, monkeypatch)

@@ -46,8 +46,8 @@ def outputs_of(nb: Any) -> list[dict[str, Any]]:
             "cip_paybacks.ipynb",
             {"edition": str(load_edition().path)},
             [
-                "Break-even (cash)",
-                "Cumulative cash 2030/31",
+                "Cash break-even (year)",
+                "Cumulative cash 2030/31 (£000)",
                 "CF4 2024/25",
                 "cip_late_go_live",
                 "data:image/png;base64,",
@@ -57,8 +57,9 @@ def outputs_of(nb: Any) -> list[dict[str, Any]]:
             "scenario_brief.ipynb",
             {"scenarios": ["hn_transfer_refused", "cip_late_go_live"], "run_date": "2021-01-19", "risk_n": 2000},
             [
-                "Reconciliation status",
-                "hn_transfer_refused",
+                "The answer in figures (£m)",
+                "Reconciliation",
+                "hn transfer refused",
                 "2021-01-19",
                 "The DCFSF (CF1-3) programme against the Newton Europe guarantee",
                 "Scenario brief: Children and Family Services MTFS 2021/22–2024/25",
@@ -154,3 +155,19 @@ def test_the_edition_is_passed_as_the_notebook_parameter(monkeypatch: pytest.Mon
     brief.execute_notebook("high_needs", {"scenarios": ["baseline"]}, edition=bundled)  # "": the bundled one
     brief.execute_notebook("high_needs", {"scenarios": ["baseline"]})
     assert [p.get("edition") for p in seen] == [folder, folder, "", "", None]
+
+
+def test_the_brief_notebook_writes_the_workbook_from_its_own_runs(tmp_path: Path) -> None:
+    """``workbook``: the last cell writes the auditor workbook from the notebook's own runs
+    and simulations, and shows nothing (no path in the page)."""
+    from openpyxl import load_workbook
+
+    book = tmp_path / "brief.xlsx"
+    params = {"scenarios": ["newton_guarantee"], "run_date": "2021-01-19", "risk_n": 500, "workbook": str(book)}
+    nb = brief.execute_notebook("scenario_brief", params, progress=False)
+    outs = outputs_of(nb)
+    assert nb.cells[-1].get("outputs") == []
+    assert str(book) not in str(outs) and "PosixPath" not in str(outs)
+    wb = load_workbook(book)
+    assert wb.sheetnames[0] == "Summary" and "Inputs" in wb.sheetnames
+    assert str(wb["Summary"]["B6"].value).startswith("=")
