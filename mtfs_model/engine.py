@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, cast
 
 import pandas as pd
@@ -144,6 +145,20 @@ def unique_names(results: Sequence[Result]) -> list[str]:
     return names
 
 
+@lru_cache(maxsize=8)
+def _edition_tables(ed: Edition) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The tables no scenario moves (the revenue appendix roll-up, the service areas, the
+    capital programme and its financing), derived once per edition; ``run`` hands each
+    result its own copy."""
+    appendix_a = (
+        revenue.appendix_a_rollup(ed.appendix_a, list(ed.appendix_a_columns)) if not ed.appendix_a.empty
+        else pd.DataFrame()
+    )  # fmt: skip
+    areas = revenue.service_areas(appendix_a, ed.revenue.get("service_areas", {}), ed.first_year)
+    prog = capital.programme(ed.capital, ed.years)
+    return appendix_a, areas, prog, capital.financing(ed.capital, prog, ed.years)
+
+
 def _linked_factor(inputs: ModelInputs, edition: Edition) -> dict[str, float] | None:
     """The linked savings line is delivered in proportion to what the CIP properties save
     each year against the edition (occupancy, go-live, costs).  Proportional, not
@@ -182,12 +197,7 @@ def run(
     rf = revenue.roll_forward(
         years, inputs.original_prior_year_budget, inputs.budget_transfers, growth, row_of(in_year, rows.TOTAL_SAVINGS)
     )
-    appendix_a = (
-        revenue.appendix_a_rollup(ed.appendix_a, list(ed.appendix_a_columns)) if not ed.appendix_a.empty
-        else pd.DataFrame()
-    )  # fmt: skip
-    areas = revenue.service_areas(appendix_a, ed.revenue.get("service_areas", {}), ed.first_year)
-    prog = capital.programme(ed.capital, years)
+    appendix_a, areas, prog, fin = (t.copy() for t in _edition_tables(ed))
     return Result(
         scenario=scenario,
         cumulative=cumulative,
@@ -198,7 +208,7 @@ def run(
         appendix_a=appendix_a,
         high_needs=high_needs.forecast(inputs),
         capital_programme=prog,
-        capital_financing=capital.financing(ed.capital, prog, years),
+        capital_financing=fin,
         cip=capital.cip_appraisal(inputs),
         cip_cash=capital.cip_cash(inputs),
         drivers=revenue.drivers_table(inputs),
