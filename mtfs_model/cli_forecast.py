@@ -130,7 +130,8 @@ def outturns_text(edition: Edition, fmt: str = "table") -> str:
 
 
 def backtest_text(args: argparse.Namespace, edition: Edition) -> str:
-    from .backtest import backtest, calibrate, report_text
+    from .backtest import backtest, report_text
+    from .calibration import calibrate
 
     kinds = ("outturn", "reforecast") if args.include_reforecasts else ("outturn",)
     result = backtest(args.scenario, n=args.n, seed=args.seed, edition=edition, kinds=kinds)

@@ -203,7 +203,7 @@ def load_edition(path: str | Path | None = None) -> Edition:
     Cached by resolved path: editions are read-only data.
     """
     folder = Path(path) if path is not None else DEFAULT_EDITION
-    if not folder.is_dir():
+    if not (folder / "edition.toml").is_file():
         raise InputError(folder, "(folder)", "an edition folder holding edition.toml", show_got=False)
     return _load(str(folder.resolve()))
 

@@ -18,8 +18,9 @@ from matplotlib.figure import Figure
 from scipy import stats
 
 from mtfs_model import InputError, cli_forecast, load_edition, load_scenario, rows
-from mtfs_model.backtest import backtest, backtest_html, calibrate, clopper_pearson, pit, report_text
+from mtfs_model.backtest import backtest, backtest_html, clopper_pearson, pit, report_text
 from mtfs_model.backtest_charts import backtest_chart, pit_chart, reforecast_chart
+from mtfs_model.calibration import calibrate
 from mtfs_model.cli import ArgumentParser
 from mtfs_model.reforecast import REFORECAST_HN_ROW, REFORECAST_ROW, reforecast
 from mtfs_model.reforecast import report_text as reforecast_text
