@@ -183,7 +183,7 @@ def as_scenario(x: Any, edition: Edition | None = None) -> Scenario:
 def _key(key: Any) -> str:
     if not isinstance(key, str):
         raise InputError("(to_toml)", repr(key), "string keys only (TOML has no other)", show_got=False)
-    return key if _BARE_KEY.match(key) else _string(key)
+    return key if _BARE_KEY.fullmatch(key) else _string(key)
 
 
 def _string(text: str) -> str:
