@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 import mtfs_model
 from mtfs_model.engine import Result
+
+# The suite is deterministic (CI must not land or fail on a random draw): hypothesis
+# derives its examples from each test's name.  HYPOTHESIS_PROFILE=explore draws afresh.
+settings.register_profile("deterministic", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 @pytest.fixture(scope="session")
