@@ -46,10 +46,10 @@ import numpy as np
 import pandas as pd
 
 from . import rows
+from .conditioning import Conditioning, condition, conditioned_factors, conditioning, merge_overrides, rolled
 from .edition import Edition
 from .engine import run
 from .outturns import Outturn, check_kinds, latest, read_outturns
-from .outturns_schema import LEVERS
 from .report import to_text
 from .risk import (
     DEFAULT_CHUNK_SIZE,
@@ -62,7 +62,7 @@ from .risk import (
     risk_spec,
     simulate,
 )
-from .risk_draws import MULTIPLIER_CAP, Array, Distribution, RiskSpec, correlation_groups, draw, factor, mix
+from .risk_draws import Array, RiskSpec, correlation_groups, draw, mix
 from .risk_plan import Plan, evaluate_factors, plan
 from .scenarios import Scenario, scenario_from_dict
 
@@ -87,172 +87,6 @@ IGNORED_COLUMNS = ("figure", "label", "year", "value", "why")
 
 
 @dataclass(frozen=True)
-class Conditioning:
-    """What a set of outturns fixes (years as positions in the horizon).
-
-    ``levers`` the scenario overrides of decided levers; ``inputs`` realised multipliers
-    by input name and year; ``extra`` drivers with no distribution that need a
-    (zero-spread) one to carry their realised multiplier; ``lines`` actual cumulative
-    figures by line code; ``net``, ``hn_cumulative``, ``hn_gap`` the actual net budget,
-    High Needs cumulative deficit and annual gap; ``used`` and ``ignored`` the outturns
-    with how they were used or why not.
-    """
-
-    through: str | None
-    levers: dict[str, Any] = field(default_factory=dict)
-    inputs: dict[str, dict[int, float]] = field(default_factory=dict)
-    extra: tuple[Distribution, ...] = ()
-    lines: dict[str, dict[int, float]] = field(default_factory=dict)
-    net: dict[int, float] = field(default_factory=dict)
-    hn_cumulative: dict[int, float] = field(default_factory=dict)
-    hn_gap: dict[int, float] = field(default_factory=dict)
-    used: tuple[tuple[Outturn, str], ...] = ()
-    ignored: tuple[tuple[Outturn, str], ...] = ()
-
-
-def _merge(into: dict[str, Any], other: Mapping[str, Any]) -> None:
-    for k, v in other.items():
-        if isinstance(v, Mapping) and isinstance(into.get(k), dict):
-            _merge(into[k], v)
-        else:
-            into[k] = copy.deepcopy(v)
-
-
-def _zero_spread(name: str, code: str, key: str) -> Distribution:
-    return Distribution(
-        name=name, kind="driver", target=code, driver=key, label=f"{code}: {key}", shape="normal",
-        evolution="walk", p10=1.0, p50=1.0, p90=1.0, minimum=0.0, maximum=float("inf"),
-        origin="outturns", note="No distribution: carries the actual's multiplier only (zero spread).",
-    )  # fmt: skip
-
-
-def conditioning(
-    scenario: Scenario,
-    records: Sequence[Outturn],
-    through: str | None = None,
-    *,
-    spec: RiskSpec | None = None,
-) -> Conditioning:
-    """What ``records`` (the latest of each figure and year) fix for ``scenario``, up to
-    and including the year ``through`` (default: the latest year any record has)."""
-    years = list(scenario.edition.years)
-    kept = [o for o in records if through is None or years.index(o.year) <= years.index(through)]
-    if through is None and kept:
-        through = max((o.year for o in kept), key=years.index)
-    spec = spec or risk_spec(scenario)
-    drawn = {d.name for d in spec.distributions}
-    hn_values = {**scenario.inputs.hn_funding, **scenario.inputs.hn_expenditure, **scenario.inputs.hn_savings}
-    c: dict[str, Any] = {"levers": {}, "inputs": {}, "lines": {}, "net": {}, "hn_cumulative": {}, "hn_gap": {}}
-    extra: dict[str, Distribution] = {}
-    used: list[tuple[Outturn, str]] = []
-    ignored: list[tuple[Outturn, str]] = []
-    for o in kept:
-        t = years.index(o.year)
-        if o.what == "lever":
-            _merge(c["levers"], LEVERS[o.figure].override(bool(o.value)))
-            used.append((o, "lever fixed as decided (the scenario re-run with it)"))
-            continue
-        if o.what == "driver":
-            assert o.line is not None and o.driver is not None
-            base = float((scenario.inputs.lines[o.line].drivers or {})[o.driver])
-            if base == 0:
-                ignored.append((o, "the scenario's value is 0: no multiplier of it reaches the actual"))
-                continue
-            if o.figure not in drawn:
-                extra.setdefault(o.figure, _zero_spread(o.figure, o.line, o.driver))
-            c["inputs"].setdefault(o.figure, {})[t] = o.value / base
-            used.append((o, "driver fixed at the actual; a walk continues from it"))
-            continue
-        if o.table == "revenue" and o.row == rows.NET_BUDGET:
-            c["net"][t] = o.value
-            used.append((o, "net budget fixed at the actual; later years roll forward from it"))
-        elif o.table == "high_needs" and o.row == rows.HN_CUMULATIVE:
-            c["hn_cumulative"][t] = o.value
-            used.append((o, "deficit fixed at the actual; later years add the simulated annual gaps"))
-        elif o.table == "high_needs" and o.row == rows.HN_ANNUAL_GAP:
-            c["hn_gap"][t] = o.value
-            used.append((o, "annual gap fixed at the actual; the deficit moves with it from that year"))
-        elif o.table == "high_needs" and f"high_needs.{o.row}" in drawn:
-            base = float(hn_values[str(o.row)][o.year])
-            if base == 0:
-                ignored.append((o, "the scenario's value is 0: no multiplier of it reaches the actual"))
-                continue
-            c["inputs"].setdefault(f"high_needs.{o.row}", {})[t] = o.value / base
-            used.append((o, "High Needs line fixed at the actual; a walk continues from it"))
-        elif o.table == "cumulative" and o.row in scenario.inputs.lines:
-            c["lines"].setdefault(str(o.row), {})[t] = o.value
-            used.append((o, "line fixed at the actual; later years roll forward from it (and the net budget)"))
-        else:
-            ignored.append((o, "scored by the back-test; the re-forecast conditions on net budget, High Needs "
-                            "deficit and gap, lines, drivers, drawn High Needs lines and levers"))  # fmt: skip
-    return Conditioning(through=through, extra=tuple(extra.values()), used=tuple(used), ignored=tuple(ignored), **c)
-
-
-def condition(evolution: str, annual: Array, fixed: Mapping[int, float]) -> Array:
-    """An input's multipliers by year (m, years) with the years in ``fixed`` set to their
-    realised multiplier.  ``annual`` is, for a ``walk`` or ``independent`` input, each
-    year's own multiplier (before compounding), for a ``level`` its one multiplier
-    (broadcast).  A walk continues from a fixed year by its later annual changes; a
-    level takes the latest fixed value in every year not fixed itself."""
-    out = np.array(annual, dtype=np.float64, copy=True)
-    if not fixed:
-        if evolution == "walk":
-            np.cumprod(out, axis=1, out=out)
-            np.minimum(out, MULTIPLIER_CAP, out=out)
-        return out
-    if evolution == "level":
-        last = fixed[max(fixed)]
-        for t in range(out.shape[1]):
-            out[:, t] = fixed.get(t, last)
-    elif evolution == "independent":
-        for t, r in fixed.items():
-            out[:, t] = r
-    else:
-        running = np.ones(out.shape[0])
-        for t in range(out.shape[1]):
-            running = np.full(out.shape[0], fixed[t]) if t in fixed else running * annual[:, t]
-            out[:, t] = running
-        np.minimum(out, MULTIPLIER_CAP, out=out)
-    return out
-
-
-def _conditioned_factors(
-    spec: RiskSpec, z: Sequence[Array] | None, m: int, c: Conditioning, t_count: int
-) -> list[Array]:
-    """Every input's multipliers: drawn from ``z`` (None: the scenario's own figures,
-    every multiplier 1), the conditioned inputs fixed where the outturns say."""
-    out = []
-    for k, d in enumerate(spec.distributions):
-        fixed = c.inputs.get(d.name)
-        if z is None:
-            out.append(condition(d.evolution, np.ones((m, t_count)), fixed or {}))
-        elif not fixed:
-            out.append(factor(d, z[k], spec.spread_scale))
-        elif d.evolution == "level":
-            out.append(condition("level", factor(d, z[k], spec.spread_scale), fixed))
-        else:
-            out.append(condition(d.evolution, d.multiplier(z[k], spec.spread_scale), fixed))
-    return out
-
-
-def _rolled(sim: Array, actual: Mapping[int, float]) -> tuple[Array, Array]:
-    """``sim`` (m, years) with the years in ``actual`` set to it and the later years moved
-    by the same amount (a stock rolled forward from the actual); and the shift added."""
-    out = sim.copy()
-    shift = np.zeros_like(sim)
-    step: Array | None = None
-    for t in range(sim.shape[1]):
-        if t in actual:
-            step = actual[t] - sim[:, t]
-            out[:, t] = actual[t]
-        elif step is not None:
-            out[:, t] = sim[:, t] + step
-        if step is not None:
-            shift[:, t] = step
-    return out, shift
-
-
-@dataclass(frozen=True)
 class _Chunk:
     net: Array
     hn: Array
@@ -269,11 +103,11 @@ def _apply(p: Plan, factors: Sequence[Array], m: int, c: Conditioning, det_gap: 
     net = out.net
     for code, actual in c.lines.items():
         i = p.line_codes.index(code)
-        values, shift = _rolled(p.det_lines[code] + line_delta[:, i], actual)
+        values, shift = rolled(p.det_lines[code] + line_delta[:, i], actual)
         line_delta[:, i] = values - p.det_lines[code]
         net = net + shift
     if c.net:
-        net, _ = _rolled(net, c.net)
+        net, _ = rolled(net, c.net)
     gap = det_gap + out.paths.gap_delta
     hn = out.hn.copy()
     if c.hn_gap or c.hn_cumulative:
@@ -387,7 +221,7 @@ def _with_levers(scenario: Scenario, levers: Mapping[str, Any]) -> Scenario:
     if not levers:
         return scenario
     raw = copy.deepcopy(dict(scenario.overrides))
-    _merge(raw, levers)
+    merge_overrides(raw, levers)
     raw.setdefault("scenario", {"description": scenario.description})
     return scenario_from_dict(raw, path=scenario.path, name=scenario.name, edition=scenario.edition)
 
@@ -439,7 +273,7 @@ def reforecast(
     years = p.years
     t_count = len(years)
     det_gap = engine.high_needs.loc[rows.HN_ANNUAL_GAP, list(years)].to_numpy(dtype=np.float64)
-    det = _apply(p, _conditioned_factors(spec, None, 1, c, t_count), 1, c, det_gap)
+    det = _apply(p, conditioned_factors(spec, None, 1, c, t_count), 1, c, det_gap)
     k_count = len(spec.distributions)
     net, hn, gap = np.empty((n, t_count)), np.empty((n, t_count)), np.empty((n, t_count))
     line_delta = np.empty((n, len(p.line_codes), t_count))
@@ -447,7 +281,7 @@ def reforecast(
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         z = mix(spec, draw(spec, seed, start, stop, t_count))
-        got = _apply(p, _conditioned_factors(spec, z, stop - start, c, t_count), stop - start, c, det_gap)
+        got = _apply(p, conditioned_factors(spec, z, stop - start, c, t_count), stop - start, c, det_gap)
         net[start:stop], hn[start:stop], gap[start:stop] = got.net, got.hn, got.gap
         line_delta[start:stop], factors[start:stop] = got.line_delta, got.factors
         del z, got
