@@ -31,7 +31,6 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,7 +43,7 @@ import pandas as pd
 from .edition import Edition, load_edition
 from .outturns import Outturn, check_kinds, read_outturns
 from .outturns_schema import LEVERS
-from .report import to_text
+from .report import tables_text
 from .risk import PERCENTILE_LABELS, PERCENTILES, RiskResult, simulate
 from .risk_draws import Array
 from .risk_paths import Trajectories
@@ -386,18 +385,8 @@ def report_text(result: BacktestResult, fmt: str = "table") -> str:
     frames = {"outturns": _view(table, fmt), "summary": _summary_view(result.summary, fmt)}
     if table.empty and fmt in ("table", "markdown"):
         del frames["outturns"]
-    if fmt == "json":
-        body = {k: json.loads(to_text(df, "json", titles[k], name=k)) for k, df in frames.items()}
-        doc = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed, **body}
-        doc["statement"] = result.statement
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        return f"# {head}\n" + "".join(
-            f"# {titles[k]}\n" + to_text(df, "csv", name=k) + "\n" for k, df in frames.items()
-        )
-    text = "\n".join(to_text(df, fmt, titles[k], name=k) for k, df in frames.items())
-    lead = f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n"
-    return lead + result.statement + "\n\n" + text
+    meta = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed}
+    return tables_text(head, frames, titles, fmt, meta, lead=result.statement, after={"statement": result.statement})
 
 
 def png_bytes(fig: Any) -> bytes:

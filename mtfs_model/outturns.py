@@ -68,9 +68,8 @@ The file is checked when the edition loads (once this module is imported) and by
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -92,28 +91,21 @@ UNITS = (("_gbp000_per_year", "GBP000 a year"), ("_gbp_week", "GBP a week"), ("_
 
 
 @dataclass(frozen=True)
-class Outturn:
-    """One checked record.  ``what``: ``table`` (a cell ``table``/``row``), ``driver``
-    (``line``'s driver ``driver``) or ``lever`` (``figure`` is its path; ``value`` 1.0
-    for true, 0.0 for false)."""
+class Outturn(Checked):
+    """One checked record (:class:`~mtfs_model.outturns_schema.Checked`: ``what`` is
+    ``table`` (a cell ``table``/``row``), ``driver`` (``line``'s driver ``driver``) or
+    ``lever`` (``figure`` is its path; ``value`` 1.0 for true, 0.0 for false)) with what a
+    reader needs: its label, unit and the source as a footnote."""
 
-    record: int
-    figure: str
-    what: str
-    table: str | None
-    row: str | None
-    line: str | None
-    driver: str | None
-    year: str
-    value: float
-    kind: str
-    as_of: dt.date
-    source: Mapping[str, Any]
-    note: str
-    label: str
-    unit: str
-    cited: str
+    label: str = ""
+    unit: str = ""
+    cited: str = ""
     """The source as a footnote (:func:`source_text`)."""
+
+    @property
+    def record(self) -> int:
+        """The record's position in ``outturns.toml`` (from 0)."""
+        return self.index
 
     @property
     def money(self) -> bool:
@@ -177,22 +169,10 @@ def read_outturns(edition: Edition | None = None) -> tuple[Outturn, ...]:
     documents = raw.get("documents", {}) if isinstance(raw.get("documents"), Mapping) else {}
     return tuple(
         Outturn(
-            c.index,
-            c.figure,
-            c.what,
-            c.table,
-            c.row,
-            c.line,
-            c.driver,
-            c.year,
-            c.value,
-            c.kind,
-            c.as_of,
-            c.source,
-            c.note,
-            _label(c, ed),
-            _unit(c),
-            source_text(c.source, ed, documents),
+            **{f.name: getattr(c, f.name) for f in fields(c)},
+            label=_label(c, ed),
+            unit=_unit(c),
+            cited=source_text(c.source, ed, documents),
         )
         for c in checked
     )

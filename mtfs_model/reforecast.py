@@ -36,7 +36,6 @@ forecast leaves the deterministic path exactly as it was.
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -50,7 +49,7 @@ from .conditioning import Conditioning, condition, conditioned_factors, conditio
 from .edition import Edition
 from .engine import run
 from .outturns import Outturn, check_kinds, latest, read_outturns
-from .report import to_text
+from .report import tables_text
 from .risk import (
     DEFAULT_CHUNK_SIZE,
     MTFS_ROW,
@@ -337,13 +336,5 @@ def report_text(result: ReforecastResult, fmt: str = "table") -> str:
         f"Scenario {result.base.name!r} re-forecast from {len(result.conditions)} outturn"
         f"{'s' * (len(result.conditions) != 1)}: {result.n:,} trajectories, seed {result.seed}"
     )
-    if fmt == "json":
-        body = {k: json.loads(to_text(df, "json", named[k], name=k)) for k, df in frames.items()}
-        doc = {"scenario": result.base.name, "n": result.n, "seed": result.seed, "through": result.through, **body}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        return f"# {head}\n" + "".join(
-            f"# {named[k]}\n" + to_text(df, "csv", name=k) + "\n" for k, df in frames.items()
-        )
-    text = "\n".join(to_text(df, fmt, named[k], name=k) for k, df in frames.items())
-    return (f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n") + text
+    meta = {"scenario": result.base.name, "n": result.n, "seed": result.seed, "through": result.through}
+    return tables_text(head, frames, named, fmt, meta)

@@ -27,7 +27,7 @@ import math
 import os
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,30 @@ def to_text(df: pd.DataFrame, fmt: str = "table", title: str | None = None, *, n
         return (f"### {title}\n\n" if title else "") + text
     body = _aligned(df, shown)
     return (f"{title}\n{'=' * len(title)}\n" if title else "") + body + "\n"
+
+
+def tables_text(
+    head: str,
+    frames: Mapping[str, pd.DataFrame],
+    titles: Mapping[str, str],
+    fmt: str,
+    meta: Mapping[str, Any],
+    lead: str = "",
+    after: Mapping[str, Any] | None = None,
+) -> str:
+    """Several titled tables as one text: JSON one object (``meta`` first, each table by
+    name, then ``after``), CSV blocks each under a ``# title`` line, or the tables one after
+    another under ``head`` (bold in markdown) and an optional ``lead`` paragraph."""
+    if fmt == "json":
+        body = {k: json.loads(to_text(df, "json", titles[k], name=k)) for k, df in frames.items()}
+        return json.dumps({**meta, **body}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if fmt == "csv":
+        return f"# {head}\n" + "".join(
+            f"# {titles[k]}\n" + to_text(df, "csv", name=k) + "\n" for k, df in frames.items()
+        )
+    text = "\n".join(to_text(df, fmt, titles[k], name=k) for k, df in frames.items())
+    top = f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n"
+    return top + (lead + "\n\n" if lead else "") + text
 
 
 def _aligned(df: pd.DataFrame, shown: pd.DataFrame) -> str:

@@ -37,7 +37,6 @@ them (``2021/22``).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -51,7 +50,7 @@ from .data import cell
 from .edition import Edition, load_edition
 from .errors import InputError
 from .inputs import LineInput, ModelInputs
-from .report import to_text
+from .report import tables_text
 from .risk_draws import BLOCK_SIZE, Z90, Array, Distribution, RiskSpec, correlation_groups, draw, mix
 from .risk_plan import Paths, Plan, evaluate, guarantee_floor, plan
 from .risk_schema import MergedInput, input_parts, variable_drivers
@@ -437,16 +436,7 @@ def report_text(result: RiskResult, fmt: str = "table") -> str:
         frames["tornado"] = frames["tornado"].drop(columns=["label", *net_at])
         frames["inputs"] = frames["inputs"].drop(columns=["label", "source or reason"])
     head = f"Scenario {result.scenario.name!r}: {result.n:,} trajectories, seed {result.seed}"
-    if fmt == "json":
-        body = {name: json.loads(to_text(df, "json", named[name], name=name)) for name, df in frames.items()}
-        doc = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed, **body}
-        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
-    if fmt == "csv":
-        return f"# {head}\n" + "".join(
-            f"# {named[k]}\n" + to_text(df, "csv", name=k) + "\n" for k, df in frames.items()
-        )
-    text = "\n".join(to_text(df, fmt, named[k], name=k) for k, df in frames.items())
-    return (f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n") + text
+    return tables_text(head, frames, named, fmt, {"scenario": result.scenario.name, "n": result.n, "seed": result.seed})
 
 
 def stderr_progress(done: int, total: int) -> None:
