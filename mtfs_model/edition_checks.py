@@ -70,6 +70,12 @@ def year_map(
             problems.add(f"{key}.{k}", "a value <= 0 (savings and funding are negative, as published)", v)
 
 
+def go_live_range(years: tuple[str, ...]) -> tuple[int, int]:
+    """The first and last calendar year a property may go live in: the horizon widened by
+    :data:`GO_LIVE_MARGIN_YEARS` either side (for editions and scenarios alike)."""
+    return fy_start(years[0]) - GO_LIVE_MARGIN_YEARS, fy_start(years[-1]) + 1 + GO_LIVE_MARGIN_YEARS
+
+
 def _model(model: type[BaseModel], data: Any, file: Path, problems: Problems) -> Any:
     try:
         return validate(model, data, file)
@@ -147,7 +153,7 @@ def _check_high_needs(hn: HighNeedsFile, years: tuple[str, ...], problems: Probl
 
 
 def _check_cip(cip: CipFile, years: tuple[str, ...], problems: Problems) -> None:
-    lo, hi = fy_start(years[0]) - GO_LIVE_MARGIN_YEARS, fy_start(years[-1]) + 1 + GO_LIVE_MARGIN_YEARS
+    lo, hi = go_live_range(years)
     for code, p in cip.properties.items():
         where = f"properties.{code}"
         for part in p.saving_occupancy_sensitive:
@@ -160,7 +166,7 @@ def _check_cip(cip: CipFile, years: tuple[str, ...], problems: Problems) -> None
                 sum(p.saving_parts.values()),
             )
         if not lo <= int(p.go_live[:4]) <= hi:
-            problems.add(f"{where}.go_live", f"a month from {lo} to {hi} (near the horizon)", p.go_live)
+            problems.add(f"{where}.go_live", f"a month from {lo}-01 to {hi}-12 (near the horizon)", p.go_live)
 
 
 def _check_capital(cap: Mapping[str, Any], years: tuple[str, ...], problems: Problems) -> None:

@@ -159,6 +159,12 @@ def _edition_tables(ed: Edition) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFra
     return appendix_a, areas, prog, capital.financing(ed.capital, prog, ed.years)
 
 
+@lru_cache(maxsize=8)
+def _published_property_savings(ed: Edition) -> dict[str, float]:
+    """The properties' savings by year as the edition publishes them (once per edition)."""
+    return capital.cip_budget_savings(baseline_inputs(ed))
+
+
 def _linked_factor(inputs: ModelInputs, edition: Edition) -> dict[str, float] | None:
     """The linked savings line is delivered in proportion to what the CIP properties save
     each year against the edition (occupancy, go-live, costs).  Proportional, not
@@ -166,7 +172,7 @@ def _linked_factor(inputs: ModelInputs, edition: Edition) -> dict[str, float] | 
     saving must never turn into a cost (the factor is never below zero)."""
     if not inputs.properties_feed_line or not edition.links.get("property_savings_line"):
         return None
-    base = capital.cip_budget_savings(baseline_inputs(edition))
+    base = _published_property_savings(edition)
     now = capital.cip_budget_savings(inputs)
     return {y: (max(now[y], 0.0) / base[y] if base[y] > 0 else 1.0) for y in inputs.years}
 

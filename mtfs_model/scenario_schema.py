@@ -16,11 +16,9 @@ from pydantic import Field, model_validator
 
 from . import drivers as driver_models
 from .edition import Edition
+from .edition_checks import go_live_range, year_map
 from .errors import InputError, Problems
 from .schema_types import Cost, Factor, Fraction, Money, Month, Positive, Reference, Strict, Text
-from .years import fy_start
-
-GO_LIVE_MARGIN_YEARS = 5
 
 
 class ScenarioMeta(Strict):
@@ -115,19 +113,6 @@ def register_section(name: str, checker: SectionChecker) -> None:
     SECTION_CHECKERS[name] = checker
 
 
-def _years(value: Mapping[str, Any], ed: Edition, p: Problems, key: str, sign: int) -> None:
-    for y in ed.years:
-        if y not in value:
-            p.add(f"{key}.{y}", "a value for every year " + ", ".join(ed.years), show_got=False)
-    for y, v in value.items():
-        if y not in ed.years:
-            p.add(f"{key}.{y}", "only the years " + ", ".join(ed.years), show_got=False)
-        elif sign > 0 and v < 0:
-            p.add(f"{key}.{y}", "a value >= 0 (a cost)", v)
-        elif sign < 0 and v > 0:
-            p.add(f"{key}.{y}", "a value <= 0 (savings and funding are negative, as published)", v)
-
-
 def _known(name: str, known: Mapping[str, Any] | list[str], p: Problems, key: str, what: str) -> bool:
     if name in known:
         return True
@@ -143,7 +128,7 @@ def _check_lines(sf: ScenarioFile, ed: Edition, p: Problems) -> None:
             continue
         sign = 1 if lines[code]["kind"] == "growth" else -1
         if spec.values is not None:
-            _years(spec.values, ed, p, f"{where}.values", sign)
+            year_map(spec.values, ed.years, p, f"{where}.values", sign)
         if spec.drivers is not None:
             base = lines[code].get("drivers")
             if base is None:
@@ -178,7 +163,7 @@ def _check_high_needs(sf: ScenarioFile, ed: Edition, p: Problems) -> None:
     hn = sf.high_needs
     for key, value in hn.values.items():
         if _known(key, groups, p, f"high_needs.values.{key}", "a High Needs line"):
-            _years(value, ed, p, f"high_needs.values.{key}", groups[key])
+            year_map(value, ed.years, p, f"high_needs.values.{key}", groups[key])
     for key in hn.savings_delivery:
         _known(key, fc["savings"], p, f"high_needs.savings_delivery.{key}", "a High Needs savings line")
     for key in hn.expenditure_scale:
@@ -193,8 +178,7 @@ def _check_high_needs(sf: ScenarioFile, ed: Edition, p: Problems) -> None:
 
 def _check_properties(sf: ScenarioFile, ed: Edition, p: Problems) -> None:
     props = ed.cip.get("properties", {})
-    lo = fy_start(ed.first_year) - GO_LIVE_MARGIN_YEARS
-    hi = fy_start(ed.final_year) + 1 + GO_LIVE_MARGIN_YEARS
+    lo, hi = go_live_range(ed.years)
     for code, spec in sf.properties.items():
         where = f"properties.{code}"
         if not _known(code, props, p, where, "a property (cip.toml)"):
