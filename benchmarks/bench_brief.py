@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 import mtfs_model
-from mtfs_model.brief import write_brief
+from mtfs_model.brief.build import write_brief
 
 NEWTON = ["newton_guarantee", "newton_estimate", "newton_stretch"]
 

@@ -27,7 +27,7 @@ import tracemalloc
 import numpy as np
 
 import mtfs_model
-from mtfs_model.risk import DEFAULT_CHUNK_SIZE, simulate
+from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, simulate
 
 GIB = 1024**3
 

@@ -1,5 +1,5 @@
 """``python -m mtfs_model`` runs the ``mtfs`` command line."""
 
-from .cli import main
+from mtfs_model.cli.main import main
 
 raise SystemExit(main())

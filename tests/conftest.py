@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 import mtfs_model
-from mtfs_model.engine import Result
+from mtfs_model.engine.run import Result
 
 # The suite is deterministic (CI must not land or fail on a random draw): hypothesis
 # derives its examples from each test's name.  HYPOTHESIS_PROFILE=explore draws afresh.

@@ -17,8 +17,8 @@ from typing import Any
 
 import tomli_w
 
-from mtfs_model.data import DATA_DIR
-from mtfs_model.years import fy_label
+from mtfs_model.base.years import fy_label
+from mtfs_model.edition.folder import DEFAULT_EDITION as DATA_DIR
 
 FILES = ("edition", "sources", "growth_savings", "revenue", "high_needs", "capital", "cip", "guarantee", "risk")
 

@@ -1,0 +1,252 @@
+"""Declarative schema building blocks shared by edition, scenario and risk files.
+
+Pydantic v2 models with ``extra="forbid"`` and strict types (TOML already types its
+values: a quoted ``"5"`` is text, not a number).  Every number is finite and bounded so
+no output can become infinite or NaN; :func:`validate` turns pydantic's report into one
+:class:`~mtfs_model.base.errors.InputError` line per problem, all at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from mtfs_model.base.errors import InputError, Problem
+
+MAX_GBP000 = 10_000_000.0
+"""The largest magnitude of a money figure in GBP000 (GBP10bn): far above any council
+department, far below anything that could overflow a sum."""
+MAX_FACTOR = 10.0
+"""The largest multiplier a scenario may apply (scale, delivery, expenditure scale)."""
+MAX_NESTING = 32
+"""The deepest nesting of tables and arrays read from a file (a guard, not a limit anyone meets)."""
+
+
+class Strict(BaseModel):
+    """A table that rejects unknown keys and coerces nothing."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Open(BaseModel):
+    """A table of provenance and notes around checked figures: unknown keys are kept."""
+
+    model_config = ConfigDict(extra="allow", strict=True, frozen=True)
+
+
+Money = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_GBP000, le=MAX_GBP000)]
+"""GBP000, finite, |x| <= 10,000,000."""
+Cost = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=MAX_GBP000)]
+"""GBP000 >= 0."""
+Gain = Annotated[float, Field(allow_inf_nan=False, ge=-MAX_GBP000, le=0.0)]
+"""GBP000 <= 0 (savings and funding are negative, as published)."""
+Factor = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=MAX_FACTOR)]
+"""A multiplier, 0 to 10."""
+Fraction = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1.0)]
+"""A share, 0 to 1."""
+Positive = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e9)]
+"""A finite non-negative quantity in the unit its key names (GBP a week, cases, ...)."""
+Text = Annotated[str, Field(min_length=1, max_length=2000)]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+"""A month as ``YYYY-MM``."""
+YearLabel = Annotated[str, Field(pattern=r"^\d{4}/\d{2}$")]
+"""A fiscal year as ``2021/22``."""
+
+
+class Source(Open):
+    """Where a figure is printed: document key, place in it, and a phrase to grep for."""
+
+    doc: str | None = None
+    ref: str | None = None
+    grep: str | None = None
+    title: str | None = None
+    href: str | None = None
+
+
+class Reference(Strict):
+    """A structured reference (PolicyEngine's ``title``/``href``)."""
+
+    title: Text
+    href: str | None = None
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _key(loc: tuple[int | str, ...]) -> str:
+    parts: list[str] = []
+    for part in loc:
+        if isinstance(part, int):
+            parts.append(f"[{part}]")
+        else:
+            parts.append(("." if parts else "") + str(part))
+    return "".join(parts).replace(".[", "[") or "(file)"
+
+
+_EXPECTED = {
+    "extra_forbidden": "no such key (check the spelling against the schema: mtfs schema)",
+    "missing": "a value (the key is required)",
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+    "string_type": "text in quotes",
+    "dict_type": "a table",
+    "model_type": "a table",
+    "list_type": "an array",
+    "finite_number": "a finite number",
+}
+
+
+def _num(x: Any) -> str:
+    return f"{int(x):,}" if isinstance(x, int | float) and float(x).is_integer() else str(x)
+
+
+def _expected(e: Any) -> str:
+    """What pydantic expected, in a finance partner's words."""
+    ctx = e.get("ctx") or {}
+    kind = e["type"]
+    if kind in _EXPECTED:
+        return _EXPECTED[kind]
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        op = {"greater_than_equal": ">=", "less_than_equal": "<=", "greater_than": ">", "less_than": "<"}[kind]
+        bound = next(iter(ctx.values()), "")
+        return f"a number {op} {_num(bound)}"
+    if kind == "string_too_short":
+        return "text, not empty"
+    if kind == "string_pattern_mismatch":
+        return f"text matching the pattern {ctx.get('pattern', '')}"
+    return str(e["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+
+
+def problems_of(error: ValidationError, file: str | Path, prefix: str = "") -> list[Problem]:
+    """Pydantic's errors as :class:`Problem` lines naming the file and the dotted key."""
+    out = []
+    for e in error.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if p not in ("function-after", "function-before", "function-plain"))
+        # drop pydantic's union/tag branch names: they are type names, not keys
+        loc = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper() and "[" in p))
+        key = _key(loc)
+        if prefix:
+            key = f"{prefix}.{key}" if key != "(file)" else prefix
+        expected = _expected(e)
+        show = e["type"] not in ("extra_forbidden", "missing")
+        out.append(Problem(str(file), key, expected, e.get("input"), show))
+    return out
+
+
+def validate(model: type[M], data: Any, file: str | Path, prefix: str = "") -> M:
+    """Validate ``data`` against ``model``; every problem raised at once as one InputError."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise InputError.many(problems_of(exc, file, prefix)) from None
+
+
+def _prune(data: Any, loc: tuple[int | str, ...]) -> bool:
+    """Remove the value at ``loc`` from nested dicts/lists; False if nothing could go."""
+    if not loc:
+        return False
+    node = data
+    for part in loc[:-1]:
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+        if in_dict or in_list:
+            node = node[part]
+        else:
+            return False
+    last = loc[-1]
+    if isinstance(node, dict) and last in node:
+        del node[last]
+        return True
+    return False
+
+
+def validate_partial(model: type[M], data: Any, file: str | Path) -> tuple[M | None, list[Problem]]:
+    """Validate ``data``; on failure, also validate what is left once the bad keys are
+    taken out, so that later checks still see the rest of the file (every problem at
+    once).  Returns the model of the good part (or None) and the problems found."""
+    import copy
+
+    problems: list[Problem] = []
+    current = copy.deepcopy(data)
+    for _ in range(4):
+        try:
+            return model.model_validate(current), problems
+        except ValidationError as exc:
+            problems += problems_of(exc, file)
+            pruned = [_prune(current, tuple(e["loc"])) for e in exc.errors()]
+            if not all(pruned):
+                return None, problems
+    return None, problems
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    deepest = 0
+    while stack:
+        item, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+    return deepest
+
+
+def parse_toml(raw: bytes, file: str | Path) -> dict[str, Any]:
+    """Parse TOML bytes: UTF-8 only (a BOM, cp1252 or binary is one clear error), no
+    duplicated key, nesting bounded."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError(
+            file,
+            "(encoding)",
+            "UTF-8 without a byte-order mark (save as 'UTF-8', not 'UTF-8 with BOM')",
+            show_got=False,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            file,
+            "(encoding)",
+            f"UTF-8 text (byte {exc.start} is not UTF-8: saved as Windows-1252 or binary?)",
+            show_got=False,
+        ) from None
+    if "\x00" in text:
+        raise InputError(file, "(encoding)", "a text file (it holds NUL bytes: binary?)", show_got=False)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(file, "(syntax)", f"valid TOML with no duplicated key ({exc})", show_got=False) from None
+    except RecursionError:
+        raise InputError(
+            file, "(syntax)", f"tables and arrays nested at most {MAX_NESTING} deep", show_got=False
+        ) from None
+    if _depth(data, MAX_NESTING) > MAX_NESTING:
+        raise InputError(file, "(syntax)", f"tables and arrays nested at most {MAX_NESTING} deep", show_got=False)
+    return data
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Read and parse a TOML file (see :func:`parse_toml`); a missing file is an InputError."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "(file)", "an existing TOML file", show_got=False) from None
+    except IsADirectoryError:
+        raise InputError(path, "(file)", "a TOML file, not a folder", show_got=False) from None
+    except OSError as exc:
+        raise InputError(path, "(file)", f"a readable file ({exc.strerror})", show_got=False) from None
+    return parse_toml(raw, path)
+
+
+def month_date(text: str) -> dt.date:
+    """``"2021-12"`` -> the first of that month (the text already matched :data:`Month`)."""
+    year, month = text.split("-")
+    return dt.date(int(year), int(month), 1)

@@ -1,0 +1,185 @@
+"""The ``mtfs`` commands: each parsed command run and its tables rendered (see
+:mod:`mtfs_model.cli.main` for the exit statuses and the one-line errors)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import pandas as pd
+
+from mtfs_model.base.args import ARGS
+from mtfs_model.base.errors import InputError
+from mtfs_model.base.report import check_output, to_text, write_text
+from mtfs_model.cli import forecast as cli_forecast
+from mtfs_model.cli import whatif as cli_whatif
+from mtfs_model.cli.parser import DEFAULT_TABLES, TITLES, print_error
+from mtfs_model.edition.folder import Edition, load_edition
+from mtfs_model.engine.compare import compare, table_of
+from mtfs_model.engine.run import run
+from mtfs_model.reconciliation.reconcile import reconcile, summary
+from mtfs_model.scenarios.compose import as_scenario
+from mtfs_model.scenarios.load import available_scenarios, load_scenario
+
+__all__ = ["dispatch", "list_scenarios", "render", "title_of"]
+
+
+def title_of(name: str, edition: Edition | None = None) -> str:
+    """The printed title of table ``name`` for ``edition``."""
+    ed = edition or load_edition()
+    return TITLES.get(name, name).format(first=ed.first_year)
+
+
+def render(frames: list[tuple[str, pd.DataFrame]], fmt: str, edition: Edition | None = None) -> str:
+    """Tables as one text in ``fmt`` (several: one JSON object, or CSV blocks with titles)."""
+    titles = {name: title_of(name, edition) for name, _ in frames}
+    if fmt == "json" and len(frames) > 1:
+        import json
+
+        return (
+            json.dumps(
+                {name: json.loads(to_text(df, "json", titles[name], name=name)) for name, df in frames},
+                indent=2,
+                ensure_ascii=False,
+                allow_nan=False,
+            )
+            + "\n"
+        )
+    if fmt == "csv" and len(frames) > 1:
+        return "".join(f"# {titles[name]}\n" + to_text(df, "csv", name=name) + "\n" for name, df in frames)
+    return "\n".join(to_text(df, fmt, titles[name], name=name) for name, df in frames)
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        path = write_text(output, text)
+        print(f"wrote {path}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def _edition(args: argparse.Namespace) -> Edition:
+    """The edition ``--edition`` names (checked: every problem in its files at once)."""
+    return load_edition(args.edition) if getattr(args, "edition", None) else load_edition()
+
+
+def list_scenarios(edition: Edition | None = None) -> int:
+    """Print every scenario that loads (name and description) on standard output, and
+    each one that does not as its own ``error: <file>: <key>: ...`` line on standard error.
+
+    Exit status: 0 if at least one scenario loads (the broken ones are still reported),
+    2 if none does or none is found.
+    """
+    names = available_scenarios(edition)
+    if not names:
+        raise InputError("scenarios/", "(search path)", "at least one scenario .toml file", show_got=False)
+    good = 0
+    for name in names:
+        try:
+            scenario = load_scenario(name, edition=edition)
+        except InputError as exc:
+            print_error(exc)
+            continue
+        print(f"{name:32s} {scenario.description}")
+        good += 1
+    return 0 if good else 2
+
+
+def _reconcile(args: argparse.Namespace) -> int:
+    findings = reconcile(run(as_scenario(args.scenario, edition=_edition(args))))
+    shown = findings if args.all else findings[findings["severity"] != "ok"]
+    # the real disagreements first, then notes, then rounding; stable within each
+    order = shown["severity"].map({"disagreement": 0, "note": 1, "rounding": 2, "ok": 3})
+    shown = shown.iloc[order.argsort(kind="stable")]
+    shown = shown.drop(columns=["kind"]).reset_index(drop=True).rename_axis("finding")
+    counts = summary(findings)
+    if args.format == "table":
+        text = to_text(counts, "table", "Reconciliation summary (count of checks)") + "\n"
+        brief = shown.drop(columns=["source", "tolerance"])
+        brief["check"] = [c if len(c) <= 70 else c[:67] + "..." for c in brief["check"]]
+        text += to_text(brief, "table", "Findings (difference = printed - derived)")
+    else:
+        text = render([("summary", counts), ("findings", shown)], args.format, _edition(args))
+    _emit(text, args.output)
+    if (findings.loc[findings["kind"] == "engine", "severity"] != "ok").any():
+        print("error: the engine's own identities do not hold", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _simulate(args: argparse.Namespace) -> None:
+    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, report_text, simulate, stderr_progress
+
+    if getattr(args, "from_outturns", False):
+        _emit(cli_forecast.simulate_from_outturns(args, _edition(args)), args.output)
+        return
+
+    chunk = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
+    progress = stderr_progress if chunk > 0 and args.n > chunk else None
+    scenario = as_scenario(args.scenario, edition=_edition(args))
+    result = simulate(scenario, n=args.n, seed=args.seed, chunk_size=args.chunk_size, progress=progress)
+    _emit(report_text(result, args.format), args.output)
+
+
+def _brief(args: argparse.Namespace) -> int:
+    from mtfs_model.brief.build import BriefError, write_brief  # papermill and nbconvert load only for a brief
+
+    try:
+        write_brief(
+            [as_scenario(s, edition=_edition(args)) for s in args.scenarios],
+            args.output,
+            xlsx=args.xlsx,
+            run_date=args.date,
+            risk_n=args.n,
+            risk_seed=args.seed,
+        )
+    except BriefError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Every output path, before any work: :func:`~mtfs_model.base.report.check_output`."""
+    output, xlsx = getattr(args, "output", None), getattr(args, "xlsx", None)
+    if output is not None:
+        check_output(output, "-o/--output")
+    if xlsx is not None:
+        check_output(xlsx, "--xlsx")
+        if output is not None and os.path.abspath(xlsx) == os.path.abspath(output):
+            raise InputError(ARGS, "--xlsx", "a file other than -o/--output's", xlsx)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the parsed command; returns the exit status (errors are raised)."""
+    _check_outputs(args)
+    ed = _edition(args)
+    if args.command in cli_whatif.COMMANDS:
+        args.scenario = as_scenario(args.scenario, edition=ed)
+        return cli_whatif.dispatch(args)
+    if args.command in cli_forecast.COMMANDS:
+        return cli_forecast.dispatch(args)
+    if args.command == "run":
+        result = run(as_scenario(args.scenario, edition=ed))
+        names = args.table or DEFAULT_TABLES
+        if "all" in names:
+            names = list(TITLES)
+        _emit(render([(n, table_of(result, n)) for n in names], args.format, ed), args.output)
+    elif args.command == "compare":
+        if len(args.scenarios) < 2:
+            raise InputError(ARGS, "scenarios", "at least two scenario names", len(args.scenarios))
+        _emit(render([(args.table, compare(args.scenarios, args.table, ed))], args.format, ed), args.output)
+    elif args.command == "schema":
+        from mtfs_model.cli.schema import schema_json
+
+        _emit(schema_json(args.kind, ed), args.output)
+    elif args.command == "reconcile":
+        return _reconcile(args)
+    elif args.command == "simulate":
+        _simulate(args)
+    elif args.command == "scenarios":
+        return list_scenarios(ed)
+    elif args.command == "brief":
+        return _brief(args)
+    return 0

@@ -1,0 +1,452 @@
+"""Budget risk: a vectorised Monte Carlo and sensitivity analysis over the whole MTFS.
+
+:func:`simulate` draws every uncertain input at once for ``n`` trajectories -- each
+growth line's drivers or scale, each savings line's or programme's delivery, and the
+High Needs lines -- from the distributions in the edition's ``risk.toml`` (every default
+with a ``source`` or a ``reason``), overridden by a scenario's ``[risk]`` table.  Each
+input is a MULTIPLIER of what the scenario assumes, so at zero spread the simulation is
+:func:`~mtfs_model.run` exactly.  Nothing here knows an edition: years, lines,
+programmes, the guarantee and the inputs all come from the edition's data, so an
+edition of any horizon runs unchanged.
+
+The parts:
+
+* :mod:`.risk_schema` -- the ``[risk]`` table's declarative schema and its checker;
+* :mod:`.risk_draws` -- the distributions, the random streams and the Gaussian copula;
+* :mod:`.risk_plan` -- the vectorised model (the engine runs once; each trajectory is a
+  few numpy operations on ``(n, years)`` arrays);
+* :mod:`.risk_sensitivity` -- the tornado and the variance ranking;
+* :mod:`.risk_paths` -- any figure per trajectory, from the paths ``simulate(...,
+  keep_paths=True)`` keeps (the back-test and the re-forecast read them).
+
+How it stays exact and reproducible: draws come from a stream per input and per fixed
+block of :data:`BLOCK_SIZE` trajectories (``SeedSequence(seed, spawn_key=(block,
+*input name))``), so the same seed gives the same result bit for bit whatever
+``chunk_size`` (memory only), and two scenarios share their draws input by input.  A
+default whose median is not 1 (a programme centred on its own estimate) is re-based to a
+median of 1, its spread kept in proportion, for a scenario that sets that figure itself.
+
+Money is GBP000 as the papers print it; savings negative; years as the edition labels
+them (``2021/22``).
+
+>>> from mtfs_model.risk import simulate
+>>> r = simulate("baseline", n=10_000, seed=1)
+>>> r.net_budget        # P5, P10, P50, P90, P95 of the net budget by year (GBP000)
+>>> r.p_exceeds_mtfs    # P(final-year net budget > the published MTFS)
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mtfs_model.base.args import check_whole
+from mtfs_model.base.cells import cell
+from mtfs_model.base.report import tables_text
+from mtfs_model.edition.folder import Edition, load_edition
+from mtfs_model.risk import schema as risk_schema
+from mtfs_model.risk.draws import BLOCK_SIZE, Z90, Array, Distribution, RiskSpec, correlation_groups, draw, mix
+from mtfs_model.risk.plan import Paths, Plan, evaluate, guarantee_floor, plan
+from mtfs_model.risk.schema import MergedInput, input_parts, variable_drivers
+from mtfs_model.risk.sensitivity import tornado, tornado_columns, variance_ranking
+from mtfs_model.scenarios.inputs import LineInput, ModelInputs
+from mtfs_model.scenarios.load import Scenario, baseline_inputs, load_scenario
+
+__all__ = [
+    "BASE_HN_ROW",
+    "BASE_ROW",
+    "BLOCK_SIZE",
+    "DEFAULT_CHUNK_SIZE",
+    "MTFS_ROW",
+    "PERCENTILE_LABELS",
+    "SCENARIO_HN_ROW",
+    "SCENARIO_ROW",
+    "Z90",
+    "Distribution",
+    "Paths",
+    "RiskResult",
+    "RiskSpec",
+    "Samples",
+    "cli_report",
+    "guarantee_floor",
+    "report_text",
+    "risk_spec",
+    "simulate",
+    "stderr_progress",
+    "variable_drivers",
+]
+
+PERCENTILES: tuple[float, ...] = (5.0, 10.0, 50.0, 90.0, 95.0)
+PERCENTILE_LABELS: tuple[str, ...] = tuple(f"P{q:g}" for q in PERCENTILES)
+"""``P5``, ``P10``, ``P50``, ``P90``, ``P95``: the rows of the percentile tables."""
+DEFAULT_CHUNK_SIZE = 131_072
+"""Trajectories evaluated at once (8 blocks): about 60 MB of temporaries."""
+
+MTFS_ROW = "Published MTFS net budget"
+SCENARIO_ROW = "Scenario net budget (deterministic)"
+SCENARIO_HN_ROW = "Scenario High Needs cumulative deficit (deterministic)"
+BASE_ROW = "Net budget, every input at its P50"
+BASE_HN_ROW = "High Needs cumulative deficit, every input at its P50"
+
+
+# --- The distributions a scenario simulates ------------------------------------------------
+
+
+def _note(table: Mapping[str, object]) -> str:
+    parts = []
+    src = table.get("source")
+    if isinstance(src, Mapping):
+        parts.append(f'{src.get("doc", "")}, {src.get("ref", "")}: "{src.get("grep", "")}"')
+    elif isinstance(src, str):
+        parts.append(src)
+    if table.get("reason"):
+        parts.append(str(table["reason"]))
+    return " -- ".join(parts)
+
+
+def _label(name: str, inputs: ModelInputs) -> str:
+    kind, target, driver, factor = input_parts(name)
+    if kind == "driver":
+        return f"{target} {inputs.lines[target].title}: {driver}"
+    if kind == "line":
+        return f"{target} {inputs.lines[target].title} ({factor})"
+    if kind == "programme":
+        return f"{target} programme ({factor})"
+    return f"High Needs: {inputs.edition.hn_label(target)}"
+
+
+def _scenario_sets(name: str, inputs: ModelInputs) -> bool:
+    """Whether the scenario changed, from the published MTFS, the figure an input multiplies."""
+    kind, target, driver, _ = input_parts(name)
+
+    def changed(line: LineInput) -> bool:
+        return line.profile != line.published or line.drivers != line.drivers_base
+
+    if kind == "driver":
+        line = inputs.lines[target]
+        return (line.drivers or {}).get(str(driver)) != (line.drivers_base or {}).get(str(driver))
+    if kind == "line":
+        return changed(inputs.lines[target])
+    if kind == "programme":
+        return any(changed(ln) for ln in inputs.lines.values() if ln.programme == target)
+    published = baseline_inputs(inputs.edition)
+    now = {**inputs.hn_funding, **inputs.hn_expenditure, **inputs.hn_savings}
+    before = {**published.hn_funding, **published.hn_expenditure, **published.hn_savings}
+    return now.get(target) != before.get(target)
+
+
+def _distribution(m: MergedInput, inputs: ModelInputs) -> Distribution:
+    v = m.values
+    p10, p50, p90 = float(v["p10"]), float(v.get("p50", 1.0)), float(v["p90"])
+    lo, hi = float(v.get("min", 0.0)), float(v.get("max", float("inf")))
+    note, origin = _note(v), m.origin.name
+    if not m.mine and p50 not in (0.0, 1.0) and _scenario_sets(m.name, inputs):
+        # a default's median away from 1 is a view of the central figure (a programme's
+        # own estimate); a scenario that sets that figure itself replaces the view,
+        # keeping the spread in proportion, so the view is not applied twice
+        p10, p90, lo, hi, p50 = p10 / p50, p90 / p50, lo / p50, hi / p50, 1.0
+        note = "Re-based to the scenario's own figure (P50 = 1, spread in proportion). " + note
+        origin += " (re-based)"
+    kind, target, driver, _ = input_parts(m.name)
+    return Distribution(
+        name=m.name,
+        kind=kind,
+        target=target,
+        driver=driver,
+        label=_label(m.name, inputs),
+        shape=str(v.get("shape", "normal")),
+        evolution=str(v.get("evolution", "level")),
+        p10=p10,
+        p50=p50,
+        p90=p90,
+        minimum=lo,
+        maximum=hi,
+        origin=origin,
+        note=note,
+    )
+
+
+def _scenario_file(scenario: Scenario) -> Path:
+    return scenario.path or Path(f"<{scenario.name}>")
+
+
+def risk_spec(scenario: Scenario) -> RiskSpec:
+    """The distributions a scenario simulates: its edition's ``risk.toml`` with the
+    scenario's ``[risk]`` over them, checked (:mod:`.risk_schema`)."""
+    merged = risk_schema.merged_for(scenario.edition, scenario.overrides.get("risk"), _scenario_file(scenario))
+    dists = tuple(_distribution(m, scenario.inputs) for m in merged.inputs)
+    return RiskSpec(dists, merged.correlation, merged.spread_scale, correlation_groups(merged.correlation))
+
+
+# --- The result -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Per-trajectory outputs (GBP000): kept so that percentiles are exact over all n.
+
+    ``net`` and ``hn_deficit`` are (n, years); ``guarantee_benefit`` (n,) the guarantee
+    programme's recurring benefit in the final year (positive; None if the edition has
+    no guarantee); ``line_change`` (n, lines) each line's cumulative final-year value
+    less the scenario's (columns ``lines``).  ``paths``: every line's, drawn High Needs
+    line's and input's path by year (:class:`~mtfs_model.risk.plan.Paths`), kept only
+    when :func:`simulate` is asked for them (``keep_paths=True``).
+    """
+
+    net: Array
+    hn_deficit: Array
+    guarantee_benefit: Array | None
+    line_change: Array
+    lines: tuple[str, ...]
+    paths: Paths | None = None
+
+
+@dataclass(frozen=True)
+class RiskResult:
+    """What :func:`simulate` returns (GBP000 unless stated; years as columns).
+
+    ``net_budget``, ``gap``, ``hn_deficit``
+        P5/P10/P50/P90/P95 by year of the net budget, of the gap to the MTFS (simulated
+        net budget less the PUBLISHED MTFS net budget, as the engine derives it for the
+        edition as published) and of the High Needs cumulative deficit.
+    ``reference``
+        the published MTFS, the scenario's deterministic figures, and the tornado's base
+        (every input at its median).
+    ``p_exceeds_mtfs``
+        share of trajectories whose final-year net budget is above the published MTFS's.
+    ``p_guarantee_binds``
+        share whose guarantee-programme benefit in the final year is below the
+        guaranteed floor; None (and left out of the tables) if the edition has none.
+    ``tornado``, ``variance``
+        one-at-a-time P10/P90 sensitivity, and each line's share of the variance of the
+        final year's gap (:mod:`.risk_sensitivity`).
+    """
+
+    scenario: Scenario = field(repr=False)
+    n: int
+    seed: int
+    spec: RiskSpec = field(repr=False)
+    net_budget: pd.DataFrame = field(repr=False)
+    gap: pd.DataFrame = field(repr=False)
+    hn_deficit: pd.DataFrame = field(repr=False)
+    reference: pd.DataFrame = field(repr=False)
+    p_exceeds_mtfs: float
+    p_guarantee_binds: float | None
+    guarantee_floor: float | None = field(repr=False)
+    tornado: pd.DataFrame = field(repr=False)
+    variance: pd.DataFrame = field(repr=False)
+    samples: Samples = field(repr=False)
+
+    @property
+    def edition(self) -> Edition:
+        return self.scenario.edition
+
+    @property
+    def years(self) -> tuple[str, ...]:
+        return tuple(self.scenario.edition.years)
+
+    def probabilities(self) -> pd.DataFrame:
+        """The headline probabilities as a table (``probability_pct`` is a share, 0-1)."""
+        final = self.years[-1]
+        mtfs = cell(self.reference, MTFS_ROW, final)
+        rows = {f"Net budget {final} above the published MTFS ({mtfs:,.0f})": self.p_exceeds_mtfs}
+        if self.p_guarantee_binds is not None and self.guarantee_floor is not None:
+            ed = self.edition
+            pid = str(ed.links["guarantee_programme"])
+            partner = ed.links.get("guarantee_partner")
+            what = ed.programme(pid).short or pid
+            floor = f"the {partner} floor" if partner else "the guaranteed floor"
+            rows[f"{what} benefit {final} below {floor} ({self.guarantee_floor:,.0f})"] = self.p_guarantee_binds
+        return pd.DataFrame({"probability_pct": rows}).rename_axis("event")
+
+    def _repr_html_(self) -> str:
+        """Headline probabilities and the percentiles as formatted tables in Jupyter (£m)."""
+        from mtfs_model.base.display import risk_html
+
+        return risk_html(self)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name, in reading order."""
+        return {
+            "net_budget": self.net_budget,
+            "gap": self.gap,
+            "hn_deficit": self.hn_deficit,
+            "reference": self.reference,
+            "probabilities": self.probabilities(),
+            "tornado": self.tornado,
+            "variance": self.variance,
+            "inputs": self.spec.table(),
+        }
+
+
+def _percentiles(values: Array, years: tuple[str, ...]) -> pd.DataFrame:
+    q = np.percentile(values, PERCENTILES, axis=0)
+    return pd.DataFrame(q, index=pd.Index(PERCENTILE_LABELS, name="percentile"), columns=list(years))
+
+
+def check_simulation_arguments(n: object, seed: object, chunk_size: object) -> None:
+    for key, value, least in (("n", n, 1), ("seed", seed, 0), ("chunk_size", chunk_size, 1)):
+        if value is None and key == "chunk_size":
+            continue
+        check_whole(key, value, least)
+
+
+def _empty_paths(p: Plan, n: int) -> Paths:
+    t_count, k_count = len(p.years), len(p.spec.distributions)
+    return Paths(
+        np.empty((n, len(p.line_codes), t_count)),
+        np.empty((n, len(p.hn_factors), t_count)),
+        np.empty((n, t_count)),
+        np.empty((n, k_count, t_count)),
+    )
+
+
+def _run_chunks(
+    p: Plan, seed: int, n: int, chunk: int, progress: Callable[[int, int], None] | None, keep: bool = False
+) -> Samples:
+    spec, t_count = p.spec, len(p.years)
+    net = np.empty((n, t_count))
+    hn = np.empty((n, t_count))
+    benefit = np.empty(n) if p.guarantee is not None else None
+    lines = np.empty((n, len(p.line_codes)))
+    paths = _empty_paths(p, n) if keep else None
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        z = mix(spec, draw(spec, seed, start, stop, t_count))
+        out = evaluate(p, z, stop - start, keep)
+        net[start:stop], hn[start:stop], lines[start:stop] = out.net, out.hn, out.lines
+        if benefit is not None and out.benefit is not None:
+            benefit[start:stop] = out.benefit
+        if paths is not None and out.paths is not None:
+            for name in ("line_delta", "hn_delta", "gap_delta", "factors"):
+                getattr(paths, name)[start:stop] = getattr(out.paths, name)
+        del z, out
+        if progress is not None:
+            progress(stop, n)
+    return Samples(net, hn, benefit, lines, p.line_codes, paths)
+
+
+def check_paths_memory(p: Plan, n: int, chunk_size: int | None) -> None:
+    """The memory guard of :func:`~mtfs_model.base.limits.check_simulation_memory`, counting
+    the per-trajectory paths ``keep_paths`` holds (years x (lines + drawn High Needs
+    lines + inputs + 1) more floats a trajectory) as extra lines."""
+    from mtfs_model.base.limits import check_simulation_memory
+
+    t_count, k_count = len(p.years), len(p.spec.distributions)
+    extra = t_count * (len(p.line_codes) + len(p.hn_factors) + k_count + 1)
+    check_simulation_memory(n, k_count, t_count, len(p.line_codes) + extra, chunk_size=chunk_size)
+
+
+def simulate(
+    scenario: Scenario | str | None = None,
+    n: int = 100_000,
+    seed: int = 1,
+    chunk_size: int | None = None,
+    *,
+    edition: Edition | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    keep_paths: bool = False,
+) -> RiskResult:
+    """Monte Carlo of the whole MTFS: ``n`` trajectories of every uncertain input.
+
+    ``scenario`` is a Scenario (run on its own edition), a name or None (the edition as
+    published) on ``edition`` (default the bundled one);
+    its ``[risk]`` table overrides the edition's ``risk.toml``.  ``seed`` (a whole number
+    >= 0) fixes the draws; the same seed gives the same result bit for bit WHATEVER
+    ``chunk_size`` (trajectories evaluated at once, default :data:`DEFAULT_CHUNK_SIZE`;
+    it bounds memory only).  ``progress(done, n)`` is called after each chunk.
+    ``keep_paths`` also keeps every line's, High Needs line's and input's path per
+    trajectory (``result.samples.paths``; :mod:`.risk_paths` reads any figure from
+    them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.  GBP000.
+    """
+    from mtfs_model.base.limits import check_simulation_memory  # an n that cannot fit: one InputError, not MemoryError
+
+    check_simulation_memory(n, chunk_size=chunk_size)
+    check_simulation_arguments(n, seed, chunk_size)
+    if not isinstance(scenario, Scenario):
+        ed = edition or load_edition()
+        scenario = load_scenario(scenario or "baseline", edition=ed)
+    spec = risk_spec(scenario)
+    p = plan(scenario, spec)
+    n = int(n)
+    if keep_paths:
+        check_paths_memory(p, n, chunk_size)
+    samples = _run_chunks(p, int(seed), n, int(chunk_size or DEFAULT_CHUNK_SIZE), progress, keep_paths)
+    torn, base = tornado(p)
+    years = p.years
+    reference = pd.DataFrame(
+        [p.mtfs_net, p.det_net, p.det_hn, base.net[0], base.hn[0]],
+        index=pd.Index([MTFS_ROW, SCENARIO_ROW, SCENARIO_HN_ROW, BASE_ROW, BASE_HN_ROW], name="figure"),
+        columns=list(years),
+    )
+    titles = {c: ln.title for c, ln in scenario.inputs.lines.items()}
+    g = p.guarantee
+    binds = None
+    if g is not None and samples.guarantee_benefit is not None:
+        binds = float(np.count_nonzero(samples.guarantee_benefit < g.floor)) / n
+    return RiskResult(
+        scenario=scenario,
+        n=n,
+        seed=int(seed),
+        spec=spec,
+        net_budget=_percentiles(samples.net, years),
+        gap=_percentiles(samples.net - p.mtfs_net, years),
+        hn_deficit=_percentiles(samples.hn_deficit, years),
+        reference=reference,
+        p_exceeds_mtfs=float(np.count_nonzero(samples.net[:, -1] > p.mtfs_net[-1])) / n,
+        p_guarantee_binds=binds,
+        guarantee_floor=None if g is None else g.floor,
+        tornado=torn,
+        variance=variance_ranking(samples.net, samples.line_change, p.line_codes, float(p.mtfs_net[-1]), titles),
+        samples=samples,
+    )
+
+
+# --- Reporting ----------------------------------------------------------------------------
+
+
+def titles(final_year: str) -> dict[str, str]:
+    """The tables' titles for an edition whose final year is ``final_year``."""
+    return {
+        "net_budget": "Net budget, simulated: percentiles by year (£000)",
+        "gap": "Gap to the published MTFS: simulated net budget less the MTFS (£000)",
+        "hn_deficit": "High Needs cumulative deficit, simulated: percentiles by year (£000)",
+        "reference": "Reference figures (£000)",
+        "probabilities": "Probabilities",
+        "tornado": f"Tornado: {final_year} net budget and High Needs deficit, one input at a time at P10 / P90 (£000)",
+        "variance": f"What drives the variance of the {final_year} gap, by line (£000, shares of variance)",
+        "inputs": "Distributions simulated (multipliers of the scenario's figures)",
+    }
+
+
+def report_text(result: RiskResult, fmt: str = "table") -> str:
+    """The simulation's tables as ``table`` (thousands separators), ``csv``, ``json`` or
+    ``markdown``, rendered with :func:`mtfs_model.base.report.to_text`."""
+    frames = result.tables()
+    named = titles(result.years[-1])
+    if fmt == "table":
+        net_at = tornado_columns(result.years[-1])[3:5]  # the gap columns say the same
+        frames["tornado"] = frames["tornado"].drop(columns=["label", *net_at])
+        frames["inputs"] = frames["inputs"].drop(columns=["label", "source or reason"])
+    head = f"Scenario {result.scenario.name!r}: {result.n:,} trajectories, seed {result.seed}"
+    return tables_text(head, frames, named, fmt, {"scenario": result.scenario.name, "n": result.n, "seed": result.seed})
+
+
+def stderr_progress(done: int, total: int) -> None:
+    """Print ``done / total trajectories`` to standard error (for the CLI)."""
+    print(f"mtfs simulate: {done:,} / {total:,} trajectories", file=sys.stderr, flush=True)
+
+
+def cli_report(
+    scenario: str, n: int, seed: int, chunk_size: int | None, fmt: str, *, edition: Edition | None = None
+) -> str:
+    """Run :func:`simulate` for the command line, progress on stderr if it takes chunks."""
+    chunk = chunk_size or DEFAULT_CHUNK_SIZE
+    progress = stderr_progress if n > chunk else None
+    result = simulate(scenario, n=n, seed=seed, chunk_size=chunk, edition=edition, progress=progress)
+    return report_text(result, fmt)

@@ -1,0 +1,205 @@
+"""A what-if panel for JupyterLab: sliders over the model's levers, re-run on every change.
+
+>>> from mtfs_model.whatif.widgets import what_if
+>>> what_if("baseline")            # doctest: +SKIP
+
+Each slider is a lever (:mod:`mtfs_model.whatif.goalseek`): an override path, or several moved
+together.  By default the levers are discovered from the scenario's edition, never named
+in code: each savings programme's delivery (0-2), the headline driver of each line that
+has drivers (the first its risk model treats as uncertain; 0-10x its baseline), and the
+uncertain High Needs savings lines' delivery together (0-2).
+On a change the panel rebuilds the scenario, runs it and shows the net budget, its
+difference from the MTFS and the High Needs deficit by year (GBP000), and a line chart of
+the net budget against the MTFS (£000).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import ipywidgets as w  # type: ignore[import-untyped]
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from mtfs_model.base import display
+from mtfs_model.base.errors import InputError
+from mtfs_model.edition.folder import Edition
+from mtfs_model.engine.run import Result, run
+from mtfs_model.scenarios.compose import as_scenario, rebuild
+from mtfs_model.scenarios.load import Scenario
+from mtfs_model.whatif.goalseek import Lever, current_value, hn_cumulative, make_lever, mtfs_result, net_budget
+
+__all__ = ["WhatIf", "default_levers", "figures", "net_budget_chart", "what_if"]
+
+DRIVER_META = {"model", "description", "source", "notes"}
+SLIDER_STEPS = 200
+
+
+def _uncertain_inputs(scenario: Scenario) -> set[str]:
+    """The inputs the edition's risk model declares uncertain (``lines.<code>.drivers.<k>``,
+    ``high_needs.<line>`` ...): the assumptions worth a slider.  Empty if unavailable."""
+    try:
+        from mtfs_model.risk.simulate import risk_spec
+
+        return {str(d.name) for d in risk_spec(scenario).distributions}
+    except (ImportError, AttributeError, KeyError, InputError):
+        return set()
+
+
+def _first_driver(code: str, drivers: Mapping[str, Any] | None, uncertain: set[str]) -> str | None:
+    """A line's headline driver: the first the risk model treats as uncertain, else the
+    first numeric, non-zero one."""
+    numeric = [
+        str(k)
+        for k, v in (drivers or {}).items()
+        if k not in DRIVER_META and isinstance(v, int | float) and not isinstance(v, bool) and v > 0
+    ]
+    return next((k for k in numeric if f"lines.{code}.drivers.{k}" in uncertain), numeric[0] if numeric else None)
+
+
+def default_levers(scenario: Scenario) -> list[str | list[str]]:
+    """Lever paths discovered from the scenario's edition (no id is named in code): each
+    savings programme's delivery (unless the scenario sets the programme), each driven
+    line's headline driver, and the uncertain High Needs savings lines moved together."""
+    inputs = scenario.inputs
+    uncertain = _uncertain_inputs(scenario)
+    levers: list[str | list[str]] = []
+    programmes: list[str] = []
+    for line in inputs.lines.values():
+        if line.kind != "growth" and line.programme not in programmes:
+            programmes.append(line.programme)
+    set_already = scenario.overrides.get("programmes", {})
+    levers += [f"programmes.{p}.delivery" for p in programmes if p not in set_already]
+    for code, line in inputs.lines.items():
+        driver = _first_driver(code, line.drivers_base, uncertain)
+        if driver:
+            levers.append(f"lines.{code}.drivers.{driver}")
+    savings = list(getattr(inputs, "hn_savings", {}))
+    chosen = [k for k in savings if f"high_needs.{k}" in uncertain] or savings
+    if chosen:
+        levers.append([f"high_needs.savings_delivery.{k}" for k in chosen])
+    return levers
+
+
+def figures(result: Result) -> pd.DataFrame:
+    """The panel's figures by year (GBP000): net budget, its excess over the MTFS, and
+    the High Needs cumulative deficit."""
+    net = net_budget(result)
+    mtfs = net_budget(mtfs_result(result.scenario))
+    return pd.DataFrame(
+        {
+            "Net budget": net,
+            "Net budget less the MTFS": net - mtfs,
+            "High Needs cumulative deficit": hn_cumulative(result),
+        }
+    ).T.rename_axis("figure")
+
+
+def net_budget_chart(result: Result) -> bytes:
+    """PNG of the net budget by year against the MTFS (£000; greyscale, line styles)."""
+    fig = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    years = [str(y) for y in result.revenue.columns]
+    ax.plot(years, net_budget(mtfs_result(result.scenario)).to_numpy(), "--", color="0.55", marker="s", label="MTFS")
+    ax.plot(years, net_budget(result).to_numpy(), "-", color="0.0", marker="o", label=result.scenario.name)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
+    ax.set_ylabel("Net budget (£000)")
+    ax.set_title("Net budget", loc="left", fontsize=10)
+    ax.grid(axis="y", color="0.85", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def _current(scenario: Scenario, lever: Lever) -> float:
+    """The lever's value in the scenario: its override, or 1 for a factor, or the baseline."""
+    value = current_value(scenario, lever.paths[0])
+    if value is None:
+        value = 1.0
+    return min(max(value, lever.lo), lever.hi)
+
+
+class WhatIf(w.VBox):
+    """The what-if panel: ``sliders`` (path label -> slider), ``summary`` (HTML of the
+    figures), ``chart`` (PNG image); ``scenario`` and ``result`` are the latest run."""
+
+    def __init__(self, scenario: Scenario, levers: Sequence[Lever]) -> None:
+        self.base = scenario
+        self.levers = list(levers)
+        self.sliders: dict[str, w.FloatSlider] = {}
+        for lv in self.levers:
+            slider = w.FloatSlider(
+                value=_current(scenario, lv),
+                min=lv.lo,
+                max=lv.hi,
+                step=(lv.hi - lv.lo) / SLIDER_STEPS,
+                description=lv.label,
+                continuous_update=False,
+                readout_format=".3f" if lv.factor else ",.0f",
+                style={"description_width": "initial"},
+                layout=w.Layout(width="520px"),
+            )
+            slider.observe(self._changed, names="value")
+            self.sliders[lv.label] = slider
+        self.initial = {label: float(s.value) for label, s in self.sliders.items()}
+        self.summary = w.HTML()
+        self.chart = w.Image(format="png")
+        self.scenario: Scenario = scenario
+        self.result: Result | None = None
+        super().__init__([*self.sliders.values(), self.summary, self.chart])
+        self.update()
+
+    def _changed(self, _change: Any) -> None:
+        self.update()
+
+    def current_scenario(self) -> Scenario:
+        """The scenario with every lever at its slider's value."""
+        raw: Mapping[str, Any] = self.base.overrides
+        moved = False
+        for lv, slider in zip(self.levers, self.sliders.values(), strict=True):
+            if float(slider.value) != self.initial[lv.label]:  # an untouched slider changes nothing
+                raw = lv.apply(raw, float(slider.value), f"<{self.base.name}>")
+                moved = True
+        return rebuild(raw, self.base, self.base.name) if moved else self.base
+
+    def update(self) -> None:
+        """Re-run the model at the sliders' values and refresh the figures and chart."""
+        try:
+            self.scenario = self.current_scenario()
+            self.result = run(self.scenario)
+        except InputError as exc:
+            self.summary.value = f"<p><strong>error:</strong> {html.escape(str(exc))}</p>"
+            return
+        self.summary.value = display.html_table(
+            figures(self.result), "GBP000", caption=f"{self.scenario.name}: key figures (£000)"
+        )
+        self.chart.value = net_budget_chart(self.result)
+
+
+def what_if(
+    scenario: Any = "baseline",
+    levers: Sequence[str | Sequence[str]] | Mapping[str, Any] | None = None,
+    edition: Edition | None = None,
+) -> WhatIf:
+    """A panel of sliders over ``levers`` for ``scenario`` (a name, ``"a+b"``, dict or
+    Scenario).  ``levers`` is a list of override paths (a list inside it moves paths
+    together), or a mapping path -> ``(lo, hi)``; default :func:`default_levers`."""
+    s = as_scenario(scenario, edition=edition)
+    if levers is None:
+        levers = default_levers(s)
+    built: list[Lever] = []
+    if isinstance(levers, Mapping):
+        for path, bounds in levers.items():
+            lo, hi = (None, None) if bounds is None else bounds
+            built.append(make_lever(s, path, lo, hi))
+    else:
+        built = [make_lever(s, p) for p in levers]
+    return WhatIf(s, built)

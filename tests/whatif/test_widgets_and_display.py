@@ -1,0 +1,104 @@
+"""Notebook display (mtfs_model.base.display), the what-if sliders (mtfs_model.whatif.widgets) and
+notebooks/what_if.ipynb run top to bottom."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+import mtfs_model
+from mtfs_model.base import display
+from mtfs_model.base.errors import InputError
+from mtfs_model.brief import build as brief
+from mtfs_model.whatif import widgets
+from mtfs_model.whatif.goalseek import net_budget
+
+
+@pytest.fixture(scope="module")
+def frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"2021/22": [89086.0, -3750.0, -0.4], "2022/23": [89611.4, -3500.0, 0.0], "share_pct": [0.5, 0.25, 1.0]},
+        index=pd.Index(["net_budget", "savings", "<tiny>"], name="row"),
+    )
+
+
+def cells(page: str) -> list[str]:
+    return re.findall(r"<td[^>]*>([^<]*)</td>", page)
+
+
+def test_money_with_separators_and_a_minus(frame: pd.DataFrame) -> None:
+    page = display.html_table(frame)
+    assert cells(page) == ["89,086", "89,611", "50.0%", "-3,750", "-3,500", "25.0%", "0", "0", "100.0%"]
+    assert "2021/22" in page and "&lt;tiny&gt;" in page and "<tiny>" not in page
+
+
+def test_millions_to_one_decimal_and_labels(frame: pd.DataFrame) -> None:
+    page = display.html_table(frame, unit="GBPm", labels={"net_budget": "Net budget", "savings": "Less savings"})
+    assert cells(page)[:2] == ["89.1", "89.6"] and cells(page)[3] == "-3.8"
+    assert ">Net budget<" in page and ">Less savings<" in page and "net_budget" not in page.split("<table")[1]
+    with pytest.raises(InputError, match="unit"):
+        display.html_table(frame, unit="USD")
+
+
+def test_output_is_deterministic(frame: pd.DataFrame) -> None:
+    a, b = display.html_table(frame, caption="x"), display.html_table(frame.copy(), caption="x")
+    assert a == b
+    assert display.html_table(frame * 2, caption="x") != a
+    assert 'id="T_mtfs_' in a and "row0_col0" not in a  # no random uuid, no cell ids
+
+
+def test_result_compare_findings_and_risk() -> None:
+    result = mtfs_model.run("baseline")
+    page = display.result_html(result)
+    last = float(net_budget(result).iloc[-1])
+    assert f"{last:,.0f}" in page and "Key figures (£000)" in page and "baseline" in page
+    assert f"{last / 1000:,.1f}" in display.result_html(result, unit="GBPm")
+    cmp = pd.DataFrame({"a | 2021/22": [1000.0], "b | 2021/22": [2000.0], "b - a | 2021/22": [1000.0]}, index=["x"])
+    page = display.compare_html(cmp)
+    assert ">b - a<" in page and "2,000" in page
+    findings = mtfs_model.reconcile()
+    page = display.findings_html(findings)
+    assert "disagreement" in page and "font-weight: bold" in page
+    risk = mtfs_model.simulate("baseline", n=2000, seed=1)
+    page = display.risk_html(risk)
+    assert "2,000 trajectories, seed 1" in page and "%" in page and "P50" in page
+
+
+def test_what_if_sliders_rerun_the_model() -> None:
+    panel = widgets.what_if("baseline")
+    labels = list(panel.sliders)
+    assert "DCFSF delivery" in labels and any(label.startswith("G1 ") for label in labels)
+    assert any(label.startswith("High Needs") for label in labels)
+    mtfs = mtfs_model.run("baseline")
+    assert f"{net_budget(mtfs).iloc[-1]:,.0f}" in panel.summary.value
+    png = panel.chart.value
+    assert bytes(png).startswith(b"\x89PNG")
+    panel.sliders["DCFSF delivery"].value = 0.5
+    half = mtfs_model.run("dcfsf_half_delivered")
+    assert f"{net_budget(half).iloc[-1]:,.0f}" in panel.summary.value
+    assert panel.scenario.overrides["programmes"]["DCFSF"]["delivery"] == 0.5
+    assert panel.chart.value != png
+
+
+def test_what_if_with_chosen_levers_and_ranges() -> None:
+    panel = widgets.what_if(
+        "placement_unit_cost_plus_10pct", {"lines.G1.drivers.unit_cost_current_gbp_week": (3000, 6000)}
+    )
+    (slider,) = panel.sliders.values()
+    assert (slider.min, slider.max, slider.value) == (3000, 6000, 4400)
+    slider.value = 4000
+    assert f"{net_budget(mtfs_model.run('baseline')).iloc[-1]:,.0f}" in panel.summary.value
+
+
+@pytest.mark.slow
+def test_the_what_if_notebook_runs_top_to_bottom() -> None:
+    assert "scenario" in brief.notebook_parameters("what_if")
+    nb = brief.execute_notebook("what_if", {"scenario": "placement_unit_cost_plus_10pct"}, progress=False)
+    outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outs if o.output_type == "error"]
+    shown = "".join(o.get("data", {}).get("text/html", "") for o in outs)
+    for part in ("DCFSF delivery", "keeps the", "High Needs", "data:image/png;base64,", "Key figures (£m)"):
+        assert part in shown, part
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outs)
