@@ -25,11 +25,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from pandas.io.formats.style import Styler
 
 from mtfs_model.base.errors import InputError
+from mtfs_model.base.rounding import gbp_m, number, pct
 
 __all__ = [
     "UNITS",
@@ -38,6 +41,7 @@ __all__ = [
     "findings_html",
     "grid_heatmap",
     "html_table",
+    "mark_axis_break",
     "result_html",
     "risk_html",
 ]
@@ -64,11 +68,9 @@ def _money(x: float, unit: str, precise: bool = False) -> str:
     if math.isinf(x):
         return "never" if x > 0 else "-never"
     if unit == "GBPm":
-        x, decimals = x / 1000.0, 1
-    else:
-        decimals = 3 if precise and abs(x) < 100 and not float(x).is_integer() else 0
-    text = f"{x:,.{decimals}f}"
-    return text[1:] if text.startswith("-") and float(text[1:].replace(",", "")) == 0 else text
+        return gbp_m(x).replace("£", "").replace("m", "")
+    decimals = 3 if precise and abs(x) < 100 and not float(x).is_integer() else 0
+    return number(x, decimals)
 
 
 def cell_text(x: Any, column: Any = "", unit: str = "GBP000", precise: bool = False) -> str:
@@ -79,9 +81,9 @@ def cell_text(x: Any, column: Any = "", unit: str = "GBP000", precise: bool = Fa
         return str(x)
     name = str(column[-1] if isinstance(column, tuple) else column)
     if name.endswith("_pct") or name in ("occupancy", "irr", "discount_rate"):
-        return f"{float(x):.1%}"
+        return pct(x)
     if "payback" in name or "life_years" in name:
-        return f"{float(x):,.2f}"
+        return number(x, 2)
     return _money(float(x), unit, precise)
 
 
@@ -91,7 +93,7 @@ def label_text(x: Any, labels: Mapping[Any, str] | None = None) -> str:
         return str(labels[x])
     if _is_number(x):
         v = float(x)
-        return f"{v:,.0f}" if abs(v) >= 1000 or v.is_integer() else f"{v:.4g}"
+        return number(v) if abs(v) >= 1000 or v.is_integer() else f"{v:.4g}"
     return str(x)
 
 
@@ -229,7 +231,7 @@ def grid_heatmap(frame: pd.DataFrame, title: str | None = None) -> Figure:
         vmin, vmax = vmin - 1.0, vmax + 1.0
     ax.imshow(values, cmap="Greys", vmin=vmin, vmax=vmax, aspect="auto")
     for (i, j), v in np.ndenumerate(values):
-        text = f"{v:.1%}" if share else f"£{v / 1000:,.1f}m"
+        text = pct(v) if share else gbp_m(v)
         dark = (v - vmin) / (vmax - vmin) > 0.55
         ax.text(j, i, text, ha="center", va="center", fontsize=9, color="white" if dark else "black")
     ax.set_yticks(range(len(frame.index)), [label_text(x) for x in frame.index])
@@ -242,3 +244,24 @@ def grid_heatmap(frame: pd.DataFrame, title: str | None = None) -> Figure:
     unit = "" if share else " (£m)"
     ax.set_title(title or f"{phrase[:1].upper()}{phrase[1:]}{unit}", loc="left", fontsize=10)
     return fig
+
+
+def mark_axis_break(ax: Axes, axis: str = "y") -> bool:
+    """Draw the broken-axis mark (a white gap crossed by two short diagonal strokes on
+    the spine near its start) if the ``axis`` does not include zero; returns whether it
+    did.  Call after plotting, when the limits are final."""
+    ax.autoscale_view()
+    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
+    if min(lo, hi) <= 0 <= max(lo, hi):
+        return False
+    at, d, half = 0.05, 0.014, 0.012  # where on the spine, stroke size, half the gap (axes fraction)
+    kw: dict[str, Any] = {"transform": ax.transAxes, "clip_on": False, "zorder": 5}
+    if axis == "y":
+        ax.add_patch(Rectangle((-0.006, at - half), 0.012, 2 * half, color="white", **kw))
+        for c in (at - half, at + half):
+            ax.plot((-d, d), (c - d, c + d), color="black", linewidth=1.1, **kw)
+    else:
+        ax.add_patch(Rectangle((at - half, -0.012), 2 * half, 0.024, color="white", **kw))
+        for c in (at - half, at + half):
+            ax.plot((c - d, c + d), (-d * 1.5, d * 1.5), color="black", linewidth=1.1, **kw)
+    return True

@@ -22,19 +22,24 @@ from __future__ import annotations
 
 import contextlib
 import glob
+import io
 import json
 import math
 import os
+import re
 import secrets
+import textwrap
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mtfs_model.base.args import FORMATS
 from mtfs_model.base.errors import InputError, OutputError
+from mtfs_model.base.rounding import number, pct
 
 DECIMALS = 3  # GBP000 to the pound in CSV/JSON
 
@@ -43,22 +48,22 @@ def money(x: Any) -> str:
     """``-13200.0`` -> ``-13,200``; leaves text alone; infinite -> ``never``."""
     if isinstance(x, bool) or not isinstance(x, int | float):
         return str(x)
-    if math.isinf(x):
-        return "never"
-    return f"{x:,.0f}"
+    return number(x)
 
 
 def _cell(column: str, x: Any) -> str:
-    if isinstance(x, bool) or not isinstance(x, int | float):
+    if isinstance(x, bool | np.bool_):
+        return "yes" if x else "no"
+    if not isinstance(x, int | float):
         return str(x)
     if math.isinf(x):
         return "never"
     if any(k in column for k in ("payback", "life_years")):
-        return f"{x:,.2f}"
+        return number(x, 2)
     if column in ("occupancy", "irr", "discount_rate") or column.endswith("_pct"):
-        return f"{x:.1%}"
+        return pct(x)
     if column in ("tolerance", "difference", "expected", "actual") and abs(x) < 100 and not float(x).is_integer():
-        return f"{x:,.3f}"
+        return number(x, 3)
     return money(x)
 
 
@@ -103,8 +108,20 @@ def _records(df: pd.DataFrame, table: str) -> list[dict[str, Any]]:
     return records
 
 
-def to_text(df: pd.DataFrame, fmt: str = "table", title: str | None = None, *, name: str | None = None) -> str:
+def to_text(
+    df: pd.DataFrame,
+    fmt: str = "table",
+    title: str | None = None,
+    *,
+    name: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    width: int | None = None,
+) -> str:
     """Render one table as ``table``, ``csv``, ``json`` or ``markdown``.
+
+    ``table`` and ``markdown`` are for reading: ``labels`` maps column (and index) names
+    to words, and a ``table`` fits ``width`` columns (default :func:`terminal_width`,
+    see :func:`fit`).  CSV and JSON keep the names, for programs.
 
     ``name`` (else ``title``) names the table in the error a non-finite cell raises in
     CSV or JSON: ``(output): <name>.<row>.<column>: expected a finite number, got nan``.
@@ -123,6 +140,11 @@ def to_text(df: pd.DataFrame, fmt: str = "table", title: str | None = None, *, n
         doc = {"title": title, "rows": _records(df, table)}
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     shown = display_frame(df)
+    words = dict(labels or {})
+    if words:
+        shown.columns = pd.Index([words.get(str(c), str(c)) for c in shown.columns])
+        index_name = words.get(str(index_name), str(index_name))
+        shown.index.name = index_name
     if fmt == "markdown":
         head = [str(index_name), *map(str, shown.columns)]
         lines = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] + ["---:"] * len(shown.columns)) + "|"]
@@ -130,7 +152,7 @@ def to_text(df: pd.DataFrame, fmt: str = "table", title: str | None = None, *, n
             lines.append("| " + " | ".join([str(i), *(str(v) for v in row)]) + " |")
         text = "\n".join(lines) + "\n"
         return (f"### {title}\n\n" if title else "") + text
-    body = _aligned(df, shown)
+    body = _aligned(df, shown, width)
     return (f"{title}\n{'=' * len(title)}\n" if title else "") + body + "\n"
 
 
@@ -155,21 +177,147 @@ def tables_text(
         )
     text = "\n".join(to_text(df, fmt, titles[k], name=k) for k, df in frames.items())
     top = f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n"
+    if lead and fmt == "table":
+        lead = textwrap.fill(lead, terminal_width(), break_long_words=False, break_on_hyphens=False)
     return top + (lead + "\n\n" if lead else "") + text
 
 
-def _aligned(df: pd.DataFrame, shown: pd.DataFrame) -> str:
-    """Plain-text grid: labels and text columns left-aligned, figures right-aligned."""
-    numeric = {str(c) for c in df.select_dtypes("number").columns}
-    header = [str(df.index.name or ""), *map(str, shown.columns)]
+def _aligned(df: pd.DataFrame, shown: pd.DataFrame, width: int | None = None) -> str:
+    """A text grid that fits ``width`` (:func:`fit`): labels and text left-aligned,
+    figures right-aligned."""
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns]
+    header = [str(shown.index.name or ""), *map(str, shown.columns)]
     rows = [[str(i), *map(str, row)] for i, row in zip(shown.index, shown.itertuples(index=False), strict=True)]
-    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
-    right = [False, *(str(c) in numeric for c in shown.columns)]
+    right = [False, *(n or _figures(shown.iloc[:, k]) for k, n in enumerate(numeric))]
+    return fit(header, rows, right, width)
 
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if r else c.ljust(w) for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
 
-    return "\n".join([line(header), "  ".join("-" * w for w in widths), *map(line, rows)])
+def _figures(column: pd.Series) -> bool:
+    """A text column that holds figures (``1,234``, ``-0.785``, ``12.5%``, ``never``, ``n/a``)."""
+    cells = [str(v) for v in column if str(v) not in ("", "never", "n/a", "–", "-")]
+    return bool(cells) and all(re.fullmatch(r"[-+]?[\d,]*\.?\d+%?", c) for c in cells)
+
+
+# --- Terminal tables that fit ---------------------------------------------------------------
+
+DEFAULT_WIDTH = 120
+"""Tables fit this many columns unless ``$COLUMNS`` says otherwise."""
+MIN_WIDTH = 40
+TRANSPOSE_ROWS = 8
+"""A table this short and too wide is shown transposed (its rows as columns) if that fits."""
+LABEL_WIDTH = 40
+"""The label column is never wrapped narrower than this (or its longest label)."""
+GROUP = " | "
+"""A column named ``"<group> | <column>"`` (``mtfs compare``) belongs to a group: a
+table too wide is shown one group after another."""
+_RULE = None
+
+
+def terminal_width() -> int:
+    """The width tables fit: ``$COLUMNS`` if it is a whole number of at least 40, else
+    :data:`DEFAULT_WIDTH` -- the same on a terminal and in a pipe, so output is
+    deterministic."""
+    try:
+        value = int(os.environ.get("COLUMNS", ""))
+    except ValueError:
+        return DEFAULT_WIDTH
+    return value if value >= MIN_WIDTH else DEFAULT_WIDTH
+
+
+def _box() -> Any:
+    from rich.box import Box
+
+    global _RULE
+    if _RULE is None:  # a dashed rule under the header only, in ASCII
+        _RULE = Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
+    return _RULE
+
+
+def _grid(header: list[str], rows: list[list[str]], right: list[bool], width: int) -> str:
+    """A table with rich: figures right-aligned and never wrapped, text wrapped to fit."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(box=_box(), show_edge=False, pad_edge=False, padding=(0, 1))
+    for k, (h, r) in enumerate(zip(header, right, strict=True)):
+        least = min(LABEL_WIDTH, max(len(x[0]) for x in [header, *rows])) if k == 0 else None
+        table.add_column(h, justify="right" if r else "left", no_wrap=r, overflow="fold", min_width=least)
+    for row in rows:
+        table.add_row(*row)
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width, color_system=None, force_terminal=False, highlight=False, markup=False, emoji=False
+    )
+    console.print(table)
+    return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())
+
+
+def _natural(header: list[str], rows: list[list[str]], columns: Sequence[int]) -> int:
+    """The width of the given columns unwrapped (two spaces between columns)."""
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in columns]
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def _min_needed(header: list[str], rows: list[list[str]], right: list[bool]) -> int:
+    """The narrowest the table can be: figures whole, text wrapped at its longest word
+    (at least 12 characters)."""
+    widths = []
+    for k in range(len(header)):
+        cells = [header[k], *(r[k] for r in rows)]
+        if k == 0:
+            widths.append(min(LABEL_WIDTH, max(len(c) for c in cells)))
+        elif right[k]:
+            widths.append(max(len(max(header[k].split() or [""], key=len)), *(len(c) for c in cells[1:])))
+        else:
+            widths.append(min(max(len(c) for c in cells), max(12, *(len(w) for c in cells for w in c.split()))))
+    return sum(widths) + 2 * (len(widths) - 1)
+
+
+def fit(header: list[str], rows: list[list[str]], right: list[bool], width: int | None = None) -> str:
+    """A table that fits ``width`` (default :func:`terminal_width`): as it is if it fits;
+    else one block per column group (``a | b`` headers); else transposed if that fits;
+    else text wrapped; else the figure columns split into blocks, the label column
+    repeated, each block marked ``(columns i-j of n)``."""
+    width = width or terminal_width()
+    if _natural(header, rows, range(len(header))) <= width:
+        return _grid(header, rows, right, width)
+    groups = [h.split(GROUP, 1)[0] for h in header[1:]]
+    if all(GROUP in h for h in header[1:]) and len(set(groups)) > 1:
+        blocks = []
+        for g in dict.fromkeys(groups):
+            keep = [0, *(k for k in range(1, len(header)) if groups[k - 1] == g)]
+            sub = [header[0], *(header[k].split(GROUP, 1)[1] for k in keep[1:])]
+            blocks.append(f"{g}\n" + fit(sub, [[r[k] for k in keep] for r in rows], [right[k] for k in keep], width))
+        return "\n\n".join(blocks)
+    if len(rows) <= TRANSPOSE_ROWS and len(rows) < len(header) - 1:
+        t_header = [header[0], *(r[0] for r in rows)]
+        t_rows = [[header[k], *(r[k] for r in rows)] for k in range(1, len(header))]
+        if _natural(t_header, t_rows, range(len(t_header))) <= width:
+            return _grid(t_header, t_rows, [False, *([True] * len(rows))], width)
+    if _min_needed(header, rows, right) <= width:
+        return _grid(header, rows, right, width)
+    # split: the label column and as many further columns as fit, block by block
+    blocks, k, n = [], 1, len(header) - 1
+    while k <= n:
+        keep = [0]
+        while k <= n and (
+            len(keep) == 1
+            or _min_needed(
+                [header[j] for j in [*keep, k]],
+                [[r[j] for j in [*keep, k]] for r in rows],
+                [right[j] for j in [*keep, k]],
+            )
+            <= width
+        ):
+            keep.append(k)
+            k += 1
+        note = f"(columns {keep[1]}-{keep[-1]} of {n})"
+        blocks.append(
+            note
+            + "\n"
+            + _grid([header[j] for j in keep], [[r[j] for j in keep] for r in rows], [right[j] for j in keep], width)
+        )
+    return "\n\n".join(blocks)
 
 
 # --- Writing files ------------------------------------------------------------------------
@@ -305,3 +453,39 @@ def write_text(path: str | Path, text: str) -> Path:
         tmp.write_text(text, encoding="utf-8", newline="\n")
 
     return atomic_write(path, write)
+
+
+# --- Progress on a terminal ---------------------------------------------------------------
+
+
+def terminal_progress(what: str, stream: Any = None) -> Callable[[int, int], None] | None:
+    """A ``progress(done, total)`` callback drawing a progress bar (rich) on ``stream``
+    (standard error) when it is a terminal; None when it is not (a pipe, a file, CI),
+    so logs stay quiet.  The bar disappears when ``done`` reaches ``total``."""
+    import sys
+
+    out = stream if stream is not None else sys.stderr
+    if not (hasattr(out, "isatty") and out.isatty()):
+        return None
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    state: dict[str, Any] = {}
+
+    def progress(done: int, total: int) -> None:
+        if "bar" not in state:
+            bar = Progress(
+                TextColumn(what),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(file=out),
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(what, total=total)
+        state["bar"].update(state["task"], completed=done, total=total)
+        if done >= total:
+            state.pop("bar").stop()
+
+    return progress

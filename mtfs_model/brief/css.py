@@ -46,7 +46,7 @@ section.first-page{break-after:page}
 @page{size:A4;margin:14mm 13mm 15mm 13mm;@bottom-right{content:counter(page) " / " counter(pages)}}
 @media print{
 body{max-width:none;margin:0;padding:0;font-size:10pt}
-h1,h2,h3,caption,figcaption{break-after:avoid;page-break-after:avoid}
+h1,h2,h3,caption{break-after:avoid;page-break-after:avoid}
 h2,h3{break-inside:avoid}
 tr,figure.chart,ul.notes li,ol.answer li,p.same,.headline{break-inside:avoid;page-break-inside:avoid}
 thead{display:table-header-group}

@@ -25,9 +25,13 @@ from typing import Any
 import pandas as pd
 
 from mtfs_model import __version__
+from mtfs_model.base.rounding import number, pct
 from mtfs_model.brief.figures import SAME, group_rows, same_columns
 from mtfs_model.brief.tables import Brief, column_labels, risk_results, table
 from mtfs_model.brief.text import Note, answer_sentence, m, mtfs_sentence, question, surprises
+
+PRECISE = ("expected", "actual", "difference", "tolerance", "printed", "derived")
+"""Findings columns: a figure printed to a fraction (a misprinted 58.321) shows as it is."""
 
 BRIEF_NOTEBOOK = "scenario_brief.ipynb"
 KERNEL_NAME = "python3"
@@ -115,8 +119,7 @@ def ref(b: Brief, *keys: str) -> str:
 
 
 def _k(x: Any) -> str:
-    text = f"{float(x):,.0f}"
-    return "0" if text == "-0" else text
+    return number(x)
 
 
 def cell_text(column: str, value: Any, unit: str = "£000") -> str:
@@ -128,9 +131,11 @@ def cell_text(column: str, value: Any, unit: str = "£000") -> str:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         if column.endswith("_pct"):
-            return f"{float(value):.1%}"
+            return pct(value)
         if isinstance(value, float) and value in (float("inf"), float("-inf")):
             return "never"
+        if column in PRECISE and not float(value).is_integer():
+            return number(value, 3)  # a printed 58.321 or a derived 4,455.785 as it is
         return m(float(value)).replace("£", "").replace("m", "") if unit == "£m" else _k(value)
     return str(value)
 

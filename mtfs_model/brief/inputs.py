@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.run import Result
 from mtfs_model.scenarios.load import Scenario, baseline_inputs
@@ -147,10 +148,10 @@ def show(value: Any, share: bool = False) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if share and isinstance(value, int | float):
-        return f"{float(value):.1%}".replace(".0%", " %").replace("%", " %").replace("  ", " ")
+        return f"{pct(float(value))}".replace(".0%", " %").replace("%", " %").replace("  ", " ")
     if isinstance(value, int | float):
         v = float(value)
-        return f"{v:,.0f}" if v.is_integer() else f"{v:,.4g}"
+        return f"{number(v)}" if v.is_integer() else f"{v:,.4g}"
     if isinstance(value, Mapping):
         if set(value) == {"year", "value"}:
             return f"{show(value['value'])} by {value['year']}".replace("by final", "by the final year")

@@ -9,6 +9,7 @@ explains the move from the MTFS to that scenario.
 from __future__ import annotations
 
 from mtfs_model.base.cells import cell
+from mtfs_model.base.rounding import number, pct
 from mtfs_model.brief.figures import group_rows, untouched
 from mtfs_model.brief.html import brief_table, collapsed, e, marks_of, money_m, one_line, ref, section_html
 from mtfs_model.brief.tables import Brief, has_properties, risk_results, table
@@ -51,8 +52,8 @@ def _guarantee_notes(b: Brief, t: guarantee.Terms) -> str:
     for name, r in zip(b.names, b.all_results, strict=True):
         g = r.scenario.inputs.guarantee
         fee = (
-            f"Fee ASSUMED (not printed) at {g.fee_rate:.1%} of the benefit delivered each year"
-            + (f", capped at £{g.fee_cap:,.0f}k over the {n} MTFS years" if g.fee_cap is not None else ", uncapped")
+            f"Fee ASSUMED (not printed) at {pct(g.fee_rate)} of the benefit delivered each year"
+            + (f", capped at £{number(g.fee_cap)}k over the {n} MTFS years" if g.fee_cap is not None else ", uncapped")
             if g.fee_rate is not None
             else "Fee not modelled: the papers say it is capped but print neither the fee nor the cap"
         )

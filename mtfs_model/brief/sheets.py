@@ -4,6 +4,7 @@ reconciliation, sources and scenarios; :func:`auditor_workbook` writes them all.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from mtfs_model.brief.figures import CONTINGENCY_LEVELS, contingency
 from mtfs_model.brief.html import footnotes
 from mtfs_model.brief.tables import Brief, column_labels, has_properties, paper_titles, risk_results, table
 from mtfs_model.brief.workbook import ORDER, Book, growth_and_savings, guarantee_sheets, high_needs_sheet, revenue
-from mtfs_model.brief.xlsx import EXACT, SHARE, Formula, Sheet, col, frame_sheet, to_bytes
+from mtfs_model.brief.xlsx import COUNT, EXACT, SHARE, Formula, Sheet, col, frame_sheet, to_bytes
 from mtfs_model.engine import capital, guarantee, high_needs
 from mtfs_model.risk.simulate import PERCENTILE_LABELS
 
@@ -151,7 +152,10 @@ def risk_sheets(k: Book) -> None:
         "Chances and contingencies from the simulation's per-trajectory figures; the P90 gap links to the Risk sheet.",
     )
     keys = ["above_pct", "guarantee_binds_pct", "gap_p90", "contingency_p80", "contingency_p90"]
-    sm.header(["Scenario", *(labels[x] for x in keys)], formats={2: SHARE, 3: SHARE})
+    sm.header(
+        ["Scenario", *(labels[x] for x in keys)],
+        formats={labels["above_pct"]: SHARE, labels["guarantee_binds_pct"]: SHARE},
+    )
     final = len(k.years) - 1
     for name, rr in zip(b.names, results, strict=True):
         binds = rr.p_guarantee_binds if rr.p_guarantee_binds is not None else "no guarantee"
@@ -192,7 +196,7 @@ def summary_sheet(k: Book) -> None:
     ]
     if risk:
         heads += [labels[x] for x in ("above_pct", "gap_p90", "contingency_p80", "contingency_p90")]
-    s.header(heads, formats={9: SHARE})
+    s.header(heads, formats={labels["above_pct"]: SHARE} if risk else {})
     first, last = col(k.yc(0)), col(k.yc(final))
     for name in b.names:
         r_ = s.row
@@ -238,23 +242,23 @@ def findings_sheet(k: Book) -> None:
         k.wb,
         "Reconciliation findings",
         "The papers' checks that are not exact, worst first",
-        "£000 unless the table says GBP (£); difference = printed - derived; tolerance = half a printed unit "
-        "for each rounded figure.",
+        "£000 unless the table says £; printed - derived is a formula; the tolerance is half a printed unit "
+        "for each rounded figure; a misprint shows the figure as printed.",
     )
     heads = [
         "Finding",
         "Table",
         "Row",
         "Column",
-        "Derived from the parts (£000 or £)",
         "Printed (£000 or £)",
+        "Derived from the parts (£000 or £)",
         "Printed - derived (£000 or £)",
         "Tolerance (£000 or £)",
         "Severity",
         "Check",
         "Source",
     ]
-    s.header(heads, formats={5: EXACT, 6: EXACT, 7: EXACT, 8: EXACT})
+    s.header(heads, formats={h: EXACT for h in heads[4:8]} | {"Finding": COUNT})
     for i, row in zip(f.index, f.itertuples(index=False), strict=True):
         r_ = s.row
         s.add(
@@ -263,9 +267,9 @@ def findings_sheet(k: Book) -> None:
                 row.table,
                 row.row,
                 row.column,
-                row.expected,
                 row.actual,
-                Formula(f"=F{r_}-E{r_}"),
+                row.expected,
+                Formula(f"=E{r_}-F{r_}"),
                 row.tolerance,
                 row.severity,
                 row.check,
@@ -284,7 +288,7 @@ def sources_sheet(k: Book) -> None:
         "Where the figures come from",
         "Each source: the paper (sources.toml), the place in it and a phrase to search for.",
     )
-    s.header(["What", "Paper", "Place", "Phrase to search for", "Publisher"], formats={})
+    s.header(["What", "Paper", "Place", "Phrase to search for", "Publisher"])
     for _key, what, src in footnotes(b):
         doc = docs.get(src.get("doc", ""), {})
         s.add(
@@ -309,21 +313,32 @@ def small_sheets(k: Book) -> None:
     frame_sheet(k.wb, "Reconciliation", table(b, "Reconciliation"), labels, "Checks by scenario (count)")
     if has_properties(b.baseline):
         frame_sheet(k.wb, "Properties", table(b, "Properties"), labels, "Properties by scenario (£000)")
-        app = b.baseline.cip.loc[:, [c for c in b.baseline.cip.columns if c in _APPRAISAL]]
-        frame_sheet(k.wb, "Property appraisal", app, {**labels, **_APPRAISAL}, "Property appraisal, MTFS as published")
+        cip = b.baseline.cip
+        app = cip.loc[:, [c for c in cip.columns if c in _APPRAISAL]]
+        if "name" in cip.columns:
+            app = app.rename(index=dict(zip(cip.index, cip["name"], strict=True))).rename_axis("Property")
+        frame_sheet(
+            k.wb,
+            "Property appraisal",
+            app,
+            {**labels, **_APPRAISAL},
+            "Property appraisal, MTFS as published",
+            "Money in £000; occupancy and the internal rate of return as percentages; paybacks in years; "
+            "go-live as a month.",
+        )
 
 
 _APPRAISAL = {
     "capital_cost": "Capital cost (£000)",
     "net_investment": "Net investment (£000)",
     "annual_saving": "Annual saving (£000)",
-    "occupancy": "Occupancy (share)",
+    "occupancy": "Occupancy (%)",
     "go_live": "Go-live (month)",
     "simple_payback_gross": "Simple payback, gross (years)",
     "simple_payback_net": "Simple payback, net (years)",
     "discounted_payback": "Discounted payback (years)",
     "npv": "Net present value (£000)",
-    "irr": "Internal rate of return (share)",
+    "irr": "Internal rate of return (%)",
 }
 
 
@@ -342,11 +357,13 @@ def auditor_workbook(b: Brief) -> bytes:
     findings_sheet(k)
     sources_sheet(k)
     small_sheets(k)
-    wb = k.wb
-    rank = {name: i for i, name in enumerate(ORDER)}
-    wb._sheets.sort(key=lambda ws: rank.get(ws.title, len(rank)))
-    wb.active = 0
-    return to_bytes(wb)
+    return to_bytes(k.wb, ORDER, created=run_date(b))
+
+
+def run_date(b: Brief) -> dt.date:
+    """The workbook's created date: the brief's date (``--date``), so the same brief
+    gives the same bytes."""
+    return dt.date.fromisoformat(b.run_date)
 
 
 __all__ = ["auditor_workbook", "paper_titles"]

@@ -18,6 +18,8 @@ from typing import Any
 
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell
+from mtfs_model.base.rounding import gbp_m, half_up, number
+from mtfs_model.base.rounding import pct as percent
 from mtfs_model.brief.figures import council_bears, gap_by_year, hn_final, net_final, partner_bears
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result
@@ -30,12 +32,12 @@ CLOSE = 0.5
 
 def m(x: float) -> str:
     """GBP000 as £m with one decimal: 96,051 -> ``£96.1m`` (a negative as ``-£0.4m``)."""
-    return ("-" if x < -0.05 else "") + f"£{abs(x) / 1000:,.1f}m"
+    return gbp_m(x)
 
 
 def pct(x: float) -> str:
     """A fraction as a whole percentage: 0.5096 -> ``51 %``; never 0 % or 100 % unless exact."""
-    p = round(x * 100)
+    p = int(half_up(float(x) * 100))
     if p == 0 and x > 0:
         return "under 1 %"
     if p == 100 and x < 1:
@@ -241,7 +243,8 @@ def surprises(
     if first.p_exceeds_mtfs > 0.5:
         off = [d for d in first.spec.distributions if abs(d.p50 - 1.0) > 1e-9]
         why = (
-            "the simulation centres " + _joined([f"{_plain(d)} at {d.p50:.0%} of what the MTFS assumes" for d in off])
+            "the simulation centres "
+            + _joined([f"{_plain(d)} at {percent(d.p50, 0)} of what the MTFS assumes" for d in off])
             if off
             else "the costs' upside is wider than their downside"
         )
@@ -281,7 +284,7 @@ def surprises(
                 names[0],
                 "hn_p90",
                 (
-                    f"The High Needs deficit at P90 ({m(hn_p90)}) is {hn_p90 / hn_det:.1f} times the forecast "
+                    f"The High Needs deficit at P90 ({m(hn_p90)}) is {number(hn_p90 / hn_det, 1)} times the forecast "
                     f"({m(hn_det)}): {what} follow a random walk, so one year's rise carries into every later "
                     "year, and the deficit adds each year's gap to the last."
                 ),

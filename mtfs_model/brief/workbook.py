@@ -154,7 +154,8 @@ def revenue(k: Book) -> None:
         first = s.row
         prior: list[Any] = [cell(r.revenue, rows.PRIOR_YEAR_BUDGET, k.years[0])]
         prior += k.formulas("={p}{a}", a=first + 4)[1:]
-        k.block(s, name, rows.PRIOR_YEAR_BUDGET, ed.label("revenue", rows.PRIOR_YEAR_BUDGET), prior)
+        label = f"Prior-year budget ({k.years[0]}: {ed.label('revenue', rows.PRIOR_YEAR_BUDGET)}; then last year's net)"
+        k.block(s, name, rows.PRIOR_YEAR_BUDGET, label, prior)
         k.block(
             s,
             name,
@@ -282,7 +283,8 @@ def guarantee_sheets(k: Book) -> None:
     )
     lab = guarantee.level_labels(ed)
     lv.header(
-        ["Level", f"Recurring by {t.final_year} (£000)", "MTFS minus this (£000)", "% of MTFS (%)"], formats={4: SHARE}
+        ["Level", f"Recurring by {t.final_year} (£000)", "MTFS minus this (£000)", "Share of the MTFS (%)"],
+        formats={"Share of the MTFS (%)": SHARE},
     )
     mrow = lv.row + sum(1 for x in (t.floor, t.estimate, t.stretch) if x is not None)
     for key, value in (("floor", t.floor), ("estimate", t.estimate), ("stretch", t.stretch)):
@@ -307,7 +309,7 @@ def guarantee_sheets(k: Book) -> None:
         "Links to the Guarantee by year sheet; delivered % = delivered / MTFS.",
     )
     keys = list(guarantee.SUMMARY_COLUMNS)
-    sm.header(["Scenario", *(cols[x] for x in keys)], formats={keys.index("delivered_pct") + 2: SHARE})
+    sm.header(["Scenario", *(cols[x] for x in keys)], formats={cols["delivered_pct"]: SHARE})
     where = {
         "delivered_final": guarantee.DELIVERED,
         "mtfs_final": guarantee.ASSUMED,

@@ -1,32 +1,54 @@
-"""Writing a brief's workbook with openpyxl: sheets an auditor can follow and print.
+"""Writing a brief's workbook with XlsxWriter: sheets an auditor can open anywhere.
 
-:class:`Sheet` writes one sheet: a title row, a note row, a header row (the unit in
-every header), then rows whose cells are numbers (stored rounded: GBP000 to three
-decimals, i.e. to the pound), text (always text: a scenario's words starting with ``=``
-never become a formula) or :class:`Formula` (a live Excel formula).  Number formats
-``#,##0`` (GBP000), ``0.0%`` (shares), ``#,##0.0##`` (precise figures); frozen panes
+A :class:`Workbook` holds :class:`Sheet` s in memory; :func:`to_bytes` evaluates every
+formula (:class:`Evaluator`: references, ranges, ``SUM``, ``MAX``, ``MIN``, ``+ - * /``)
+and writes it **with its computed value**, so a file preview, pandas, Protected View or
+any reader that does not recalculate sees the figures, while Excel and LibreOffice keep
+the live formula.
+
+Each sheet: a title row, a note row, a header row (the unit in every header), then rows
+whose cells are numbers (stored rounded: £000 to three decimals, i.e. to the pound),
+text (always a text cell; text that a spreadsheet could read as a formula -- starting
+``=``, ``+``, ``-``, ``@`` -- also carries Excel's *quote prefix*, so editing it never
+turns it into one), dates, or :class:`Formula` (a live formula).  The number format
+follows **what a figure is** (:data:`MONEY` £000 and £ ``#,##0``, :data:`SHARE`
+``0.0%``, :data:`YEARS` ``0.00``, :data:`DATE`, :data:`EXACT` for a figure printed to a
+fraction), named per column by the sheet's writer, never by position.  Frozen panes
 under the header; print setup on every sheet (A4, fit to width, landscape where wide,
-the header rows repeated, the sheet's title in the page header, page numbers below).
+the header row repeated, the title in the page header, page numbers below).
+
+The file is the same bytes for the same content and ``created`` date (XlsxWriter stamps
+every part 1980-01-01; the document's created date is the brief's date).
 
 :func:`workbook_bytes` writes plain DataFrames the same way (one sheet each).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-from collections.abc import Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
 
-PRECISE = ("expected", "actual", "difference", "tolerance")
-"""Findings columns: some differences are fractions of a printed unit."""
 MONEY = "#,##0"
+"""£000 (or £ where the header says so): whole units with thousands separators."""
+COUNT = "#,##0"
 SHARE = "0.0%"
+YEARS = "0.00"
+DATE = "mmm yyyy"
 EXACT = "#,##0.0##"
+"""A figure whose fraction matters (a printed 58.321, a derived 4,455.785)."""
+TEXT = ""
 DECIMALS = 3
-"""GBP000 stored to three decimals: to the pound."""
+"""£000 stored to three decimals: to the pound."""
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 4
+FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
+"""Text a spreadsheet might read as a formula when typed in or exported to CSV."""
 
 
 class Formula(str):
@@ -35,10 +57,6 @@ class Formula(str):
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, int | float) and not isinstance(x, bool)
-
-
-def _is_number_column(s: pd.Series) -> bool:
-    return bool(pd.api.types.is_numeric_dtype(s)) and not bool(pd.api.types.is_bool_dtype(s))
 
 
 def excel_value(v: Any) -> Any:
@@ -57,9 +75,18 @@ def excel_value(v: Any) -> Any:
 
 def col(j: int) -> str:
     """Column letter of a 1-based column number."""
-    from openpyxl.utils import get_column_letter
+    out = ""
+    while j > 0:
+        j, rem = divmod(j - 1, 26)
+        out = chr(ord("A") + rem) + out
+    return out
 
-    return str(get_column_letter(j))
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - ord("A") + 1
+    return n
 
 
 def ref(row: int, column: int, sheet: str | None = None, absolute: bool = False) -> str:
@@ -68,62 +95,70 @@ def ref(row: int, column: int, sheet: str | None = None, absolute: bool = False)
     return f"'{sheet}'!{cell}" if sheet else cell
 
 
+@dataclass
+class Cell:
+    value: Any
+    fmt: str = TEXT
+    bold: bool = False
+    style: str = ""  # "title", "note", "header" or ""
+    wrap: bool = False
+
+
+class Workbook:
+    """Sheets in memory, in the order written (:func:`to_bytes` may reorder them)."""
+
+    def __init__(self) -> None:
+        self.sheets: dict[str, Sheet] = {}
+
+    def __getitem__(self, name: str) -> Sheet:
+        return self.sheets[name]
+
+
 class Sheet:
     """One worksheet being written (see the module's docstring)."""
 
-    def __init__(self, wb: Any, name: str, title: str, note: str = "") -> None:
-        from openpyxl.styles import Font
-
-        self.ws = wb.create_sheet(name[:31])
+    def __init__(self, wb: Workbook, name: str, title: str, note: str = "") -> None:
         self.name = name[:31]
         self.title = title
-        self.ws.cell(TITLE_ROW, 1, title).font = Font(bold=True, size=12)
+        self.cells: dict[tuple[int, int], Cell] = {}
+        wb.sheets[self.name] = self
+        self.cells[(TITLE_ROW, 1)] = Cell(title, style="title")
         if note:
-            self.ws.cell(NOTE_ROW, 1, note).font = Font(italic=True, size=9)
+            self.cells[(NOTE_ROW, 1)] = Cell(note, style="note")
         self.row = HEADER_ROW
+        self.header_row = HEADER_ROW
         self.formats: dict[int, str] = {}
         self.index_cols = 1
         self.widths: dict[int, int] = {}
 
-    def header(self, labels: Sequence[str], index_cols: int = 1, formats: Mapping[int, str] | None = None) -> None:
-        """The header row (bold, wrapped); ``formats`` by 1-based column (default ``#,##0``
-        for every column after the index columns)."""
-        from openpyxl.styles import Alignment, Font, PatternFill
-
+    def header(self, labels: Sequence[str], index_cols: int = 1, formats: Mapping[str, str] | None = None) -> None:
+        """The header row (bold, wrapped).  ``formats`` maps a column's header to its
+        number format; any other column after the index columns is :data:`MONEY`."""
         self.index_cols = index_cols
+        by_label = dict(formats or {})
         for j, label in enumerate(labels, start=1):
-            c = self.ws.cell(self.row, j, str(label))
-            c.font = Font(bold=True)
-            c.alignment = Alignment(wrap_text=True, vertical="bottom")
-            c.fill = PatternFill("solid", fgColor="E6E6E6")
+            self.cells[(self.row, j)] = Cell(str(label), style="header", wrap=True)
             self.widths[j] = max(self.widths.get(j, 0), min(len(str(label)), 18))
-        self.formats = {j: MONEY for j in range(index_cols + 1, len(labels) + 1)}
-        self.formats.update(formats or {})
+            self.formats[j] = TEXT if j <= index_cols else by_label.get(str(label), MONEY)
         self.header_row = self.row
         self.row += 1
 
     def add(self, values: Sequence[Any], bold: bool = False, formats: Mapping[int, str] | None = None) -> int:
         """Write a row; returns its number.  :class:`Formula` cells are formulas, other
-        text is text, numbers are rounded."""
-        from openpyxl.styles import Alignment, Font
-
+        text is text, numbers are rounded, dates are dates."""
         r = self.row
         for j, v in enumerate(values, start=1):
             if v is None:
                 continue
-            value = excel_value(v)
-            c = self.ws.cell(r, j, value)
-            if isinstance(v, Formula):
-                c.value = str(v)
-            elif isinstance(value, str):
-                c.data_type = "s"  # text is text, never a formula
-                c.alignment = Alignment(wrap_text=len(value) > 60, vertical="top")
-            fmt = (formats or {}).get(j) or self.formats.get(j)
-            if fmt and (isinstance(v, Formula) or _is_number(value)):
-                c.number_format = fmt
-            if bold:
-                c.font = Font(bold=True)
-            width = 12 if isinstance(v, Formula) or _is_number(value) else min(len(str(value)), 60)
+            value = v if isinstance(v, Formula) else excel_value(v)
+            if value is None:
+                continue
+            fmt = (formats or {}).get(j) or self.formats.get(j, TEXT)
+            if isinstance(value, str) and not isinstance(value, Formula):
+                fmt = TEXT
+            self.cells[(r, j)] = Cell(value, fmt, bold, wrap=isinstance(value, str) and len(value) > 60)
+            numeric = isinstance(v, Formula) or _is_number(value) or isinstance(value, dt.date)
+            width = 12 if numeric else min(len(str(value)), 60)
             self.widths[j] = max(self.widths.get(j, 0), width)
         self.row += 1
         return r
@@ -132,71 +167,335 @@ class Sheet:
         self.row += n
 
     def finish(self) -> None:
-        """Column widths, frozen panes and the print setup."""
-        from openpyxl.worksheet.properties import PageSetupProperties
-
-        ws = self.ws
-        for j, w in self.widths.items():
-            ws.column_dimensions[col(j)].width = min(max(w + 2, 8), 62)
-        head = getattr(self, "header_row", HEADER_ROW)
-        ws.freeze_panes = ws.cell(row=head + 1, column=self.index_cols + 1)
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        wide = len(self.widths) > 7 or sum(ws.column_dimensions[col(j)].width or 10 for j in self.widths) > 130
-        ws.page_setup.orientation = "landscape" if wide else "portrait"
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.print_title_rows = f"{head}:{head}"
-        ws.print_options.gridLines = False
-        ws.oddHeader.center.text = self.title.replace("&", "&&")
-        ws.oddFooter.right.text = "Page &P of &N"
-        ws.page_margins.left = ws.page_margins.right = 0.5
+        """Kept for the writers' symmetry: layout happens in :func:`to_bytes`."""
 
 
-def new_workbook() -> Any:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    wb.remove(wb.active)
-    return wb
+def new_workbook() -> Workbook:
+    return Workbook()
 
 
-def to_bytes(wb: Any) -> bytes:
+# --- evaluating the formulas --------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"\s*(?:"
+    r"(?P<ref>(?:(?:'(?P<qs>(?:[^']|'')+)'|(?P<bs>[A-Za-z_][A-Za-z0-9_.]*))!)?"
+    r"\$?(?P<c0>[A-Z]{1,3})\$?(?P<r0>\d+)(?::\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+))?)(?![A-Za-z0-9_(])"
+    r"|(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)"
+    r"|(?P<fn>[A-Z]+)\("
+    r"|(?P<op>[-+*/(),])"
+    r")"
+)
+FUNCTIONS: dict[str, Callable[[list[float]], float]] = {"SUM": sum, "MAX": max, "MIN": min}
+
+
+class FormulaError(ValueError):
+    """A formula this evaluator does not read (a bug in the writer, never user input)."""
+
+
+class Evaluator:
+    """Evaluates the workbook's formulas (no spreadsheet program): references
+    (sheet-qualified or not), ranges, ``SUM``, ``MAX``, ``MIN``, ``+ - * /``, numbers.
+    An empty cell is 0; a division by zero gives ``#DIV/0!`` as Excel does."""
+
+    def __init__(self, wb: Workbook) -> None:
+        self.wb = wb
+        self.memo: dict[tuple[str, int, int], Any] = {}
+        self.busy: set[tuple[str, int, int]] = set()
+
+    def value(self, sheet: str, row: int, column: int) -> Any:
+        key = (sheet, row, column)
+        if key in self.memo:
+            return self.memo[key]
+        if key in self.busy:
+            raise FormulaError(f"circular reference at {sheet}!{col(column)}{row}")
+        cell = self.wb.sheets[sheet].cells.get((row, column))
+        v: Any = None if cell is None else cell.value
+        if isinstance(v, Formula):
+            self.busy.add(key)
+            try:
+                v = self.formula(sheet, str(v))
+            finally:
+                self.busy.discard(key)
+        self.memo[key] = 0.0 if v is None else v
+        return self.memo[key]
+
+    def formula(self, sheet: str, text: str) -> Any:
+        tokens = self._tokens(text[1:] if text.startswith("=") else text)
+        pos = 0
+
+        def peek() -> tuple[str, Any] | None:
+            return tokens[pos] if pos < len(tokens) else None
+
+        def take() -> tuple[str, Any]:
+            nonlocal pos
+            pos += 1
+            return tokens[pos - 1]
+
+        def expr() -> Any:
+            v = term()
+            while (t := peek()) and t[0] == "op" and t[1] in "+-":
+                take()
+                w = term()
+                v = _arith(v, w, t[1])
+            return v
+
+        def term() -> Any:
+            v = unary()
+            while (t := peek()) and t[0] == "op" and t[1] in "*/":
+                take()
+                w = unary()
+                v = _arith(v, w, t[1])
+            return v
+
+        def unary() -> Any:
+            t = peek()
+            if t and t[0] == "op" and t[1] in "+-":
+                take()
+                v = unary()
+                return v if t[1] == "+" or isinstance(v, str) else -v
+            return primary()
+
+        def primary() -> Any:
+            t = take()
+            kind, x = t
+            if kind == "num":
+                return float(x)
+            if kind == "ref":
+                sh, c0, r0, c1, r1 = x
+                sh = sh or sheet
+                if c1 is None:
+                    return _number(self.value(sh, r0, c0))
+                return [_number(self.value(sh, r, c)) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+            if kind == "fn":
+                args: list[Any] = []
+                if peek() != ("op", ")"):
+                    args.append(expr())
+                    while peek() == ("op", ","):
+                        take()
+                        args.append(expr())
+                if take() != ("op", ")"):
+                    raise FormulaError(text)
+                flat = [a for arg in args for a in (arg if isinstance(arg, list) else [arg])]
+                errors = [a for a in flat if isinstance(a, str)]
+                return errors[0] if errors else float(FUNCTIONS[x](flat)) if flat else 0.0
+            if t == ("op", "("):
+                v = expr()
+                if take() != ("op", ")"):
+                    raise FormulaError(text)
+                return v
+            raise FormulaError(text)
+
+        try:
+            out = expr()
+        except IndexError:
+            raise FormulaError(text) from None
+        if pos != len(tokens) or isinstance(out, list):
+            raise FormulaError(text)
+        return out
+
+    @staticmethod
+    def _tokens(text: str) -> list[tuple[str, Any]]:
+        out: list[tuple[str, Any]] = []
+        pos = 0
+        text = text.rstrip()
+        while pos < len(text):
+            m = _TOKEN.match(text, pos)
+            if not m or m.end() == pos:
+                raise FormulaError(text)
+            pos = m.end()
+            if m["ref"]:
+                sh = m["qs"].replace("''", "'") if m["qs"] else m["bs"]
+                c0, r0 = col_number(m["c0"]), int(m["r0"])
+                c1, r1 = (col_number(m["c1"]), int(m["r1"])) if m["c1"] else (None, None)
+                out.append(("ref", (sh, c0, r0, c1, r1)))
+            elif m["num"]:
+                out.append(("num", m["num"]))
+            elif m["fn"]:
+                if m["fn"] not in FUNCTIONS:
+                    raise FormulaError(text)
+                out.append(("fn", m["fn"]))
+            else:
+                out.append(("op", m["op"]))
+        return out
+
+
+def _number(v: Any) -> Any:
+    """A cell's value in arithmetic: numbers as they are, an error (``#DIV/0!``) passed on,
+    other text 0 (as SUM treats it)."""
+    if _is_number(v):
+        return float(v)
+    if isinstance(v, str) and v.startswith("#"):
+        return v
+    return 0.0
+
+
+def _arith(a: Any, b: Any, op: str) -> Any:
+    if isinstance(a, str):
+        return a
+    if isinstance(b, str):
+        return b
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    return "#DIV/0!" if b == 0 else a / b
+
+
+# --- writing the file --------------------------------------------------------------------
+
+
+def _width_of(sheet: Sheet, j: int) -> float:
+    return float(min(max(sheet.widths.get(j, 8) + 2, 8), 62))
+
+
+def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.date | None = None) -> bytes:
+    """The workbook as ``.xlsx`` bytes: sheets named in ``order`` first, every formula
+    with its computed value, ``created`` as the document's date (default 2000-01-01, so
+    the bytes depend on the content only)."""
+    import xlsxwriter
+
+    ev = Evaluator(wb)
+    rank = {name: i for i, name in enumerate(order)}
+    names = sorted(wb.sheets, key=lambda n: (rank.get(n, len(rank)), list(wb.sheets).index(n)))
+    when = created or dt.date(2000, 1, 1)
+    if not isinstance(when, dt.datetime):
+        when = dt.datetime(when.year, when.month, when.day)
     buf = io.BytesIO()
-    wb.save(buf)
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    book.set_properties({"created": when, "comments": "Written by mtfs_model"})
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def style(cell: Cell, quote: bool = False) -> Any:
+        key = (cell.fmt, cell.bold, cell.style, cell.wrap, quote)
+        if key not in cache:
+            props: dict[str, Any] = {"valign": "top"}
+            if cell.fmt:
+                props["num_format"] = cell.fmt
+            if cell.bold:
+                props["bold"] = True
+            if cell.wrap:
+                props["text_wrap"] = True
+            if cell.style == "title":
+                props.update(bold=True, font_size=12, valign="bottom")
+            elif cell.style == "note":
+                props.update(italic=True, font_size=9, valign="bottom")
+            elif cell.style == "header":
+                props.update(bold=True, text_wrap=True, valign="bottom", bg_color="#E6E6E6")
+            if quote:
+                props["quote_prefix"] = True
+            cache[key] = book.add_format(props)
+        return cache[key]
+
+    for name in names:
+        sheet = wb.sheets[name]
+        ws = book.add_worksheet(name)
+        for (r, c), cell in sorted(sheet.cells.items()):
+            v, r0, c0 = cell.value, r - 1, c - 1
+            if isinstance(v, Formula):
+                computed = ev.value(name, r, c)
+                if _is_number(computed):
+                    computed = round(float(computed), 9) + 0.0
+                ws.write_formula(r0, c0, str(v), style(cell), computed)
+            elif isinstance(v, bool):
+                ws.write_boolean(r0, c0, v, style(cell))
+            elif _is_number(v):
+                ws.write_number(r0, c0, v, style(cell))
+            elif isinstance(v, dt.datetime | dt.date):
+                ws.write_datetime(r0, c0, v, style(cell))
+            else:
+                text = str(v)
+                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_LIKE)))
+        for j in sorted(sheet.widths):
+            ws.set_column(j - 1, j - 1, _width_of(sheet, j))
+        head = sheet.header_row
+        ws.freeze_panes(head, sheet.index_cols)
+        ws.set_paper(9)  # A4
+        wide = len(sheet.widths) > 7 or sum(_width_of(sheet, j) for j in sheet.widths) > 130
+        if wide:
+            ws.set_landscape()
+        else:
+            ws.set_portrait()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(head - 1)
+        ws.set_header("&C" + sheet.title.replace("&", "&&"))
+        ws.set_footer("&RPage &P of &N")
+        ws.set_margins(left=0.5, right=0.5)
+    book.close()
     return buf.getvalue()
 
 
+# --- plain DataFrames ---------------------------------------------------------------------
+
+GO_LIVE = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def column_format(column: str) -> str:
+    """The number format of a DataFrame column by what it holds (its name)."""
+    name = column.lower()
+    if name.endswith("_pct") or name in ("occupancy", "irr", "discount_rate", "share"):
+        return SHARE
+    if "payback" in name or name.endswith("_years") or name == "life_years":
+        return YEARS
+    if name in ("expected", "actual", "difference", "tolerance", "printed", "derived"):
+        return EXACT
+    if name in ("go_live",):
+        return DATE
+    if name in ("places", "count", "n") or name.startswith("n_"):
+        return COUNT
+    return MONEY
+
+
+def _as_date(v: Any) -> Any:
+    if isinstance(v, str) and (m := GO_LIVE.match(v)):
+        return dt.date(int(m[1]), int(m[2]), 1)
+    return v
+
+
 def frame_sheet(
-    wb: Any, name: str, df: pd.DataFrame, labels: Mapping[str, str] | None = None, title: str = "", note: str = ""
+    wb: Workbook,
+    name: str,
+    df: pd.DataFrame,
+    labels: Mapping[str, str] | None = None,
+    title: str = "",
+    note: str = "",
+    formats: Mapping[str, str] | None = None,
 ) -> Sheet:
     """A DataFrame as a sheet: the index columns first, headers from ``labels`` (else the
-    column name in words), ``0.0%`` for ``_pct`` columns, ``#,##0.0##`` for precise
-    findings columns, ``#,##0`` for other numbers."""
+    column name in words), each column's format from ``formats`` (by column name) or
+    :func:`column_format`; text columns stay text."""
     headers = dict(labels or {})
     flat = df.reset_index()
     index_cols = df.index.nlevels
     sheet = Sheet(wb, name, title or name, note)
     names = [headers.get(str(c), str(c).replace("_", " ").capitalize()) for c in flat.columns]
-    formats = {}
-    for j, c in enumerate(flat.columns, start=1):
-        if j <= index_cols or not _is_number_column(flat[c]):
-            formats[j] = ""
-        elif str(c).endswith("_pct"):
-            formats[j] = SHARE
-        elif str(c) in PRECISE:
-            formats[j] = EXACT
-    sheet.header(names, index_cols, formats)
+    by_label: dict[str, str] = {}
+    dates = set()
+    for j, c in enumerate(flat.columns):
+        fmt = (formats or {}).get(str(c)) or column_format(str(c))
+        if fmt == DATE:
+            dates.add(j)
+        elif j < index_cols or not pd.api.types.is_numeric_dtype(flat[c]) or pd.api.types.is_bool_dtype(flat[c]):
+            fmt = TEXT
+        by_label[names[j]] = fmt
+    sheet.header(names, index_cols, by_label)
     for row in flat.itertuples(index=False):
-        sheet.add(list(row))
+        sheet.add([_as_date(v) if j in dates else v for j, v in enumerate(row)])
     sheet.finish()
     return sheet
 
 
-def workbook_bytes(sheets: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None) -> bytes:
+def workbook_bytes(
+    sheets: Mapping[str, pd.DataFrame], labels: Mapping[str, str] | None = None, created: dt.date | None = None
+) -> bytes:
     """The tables as a formatted .xlsx, one sheet each (:func:`frame_sheet`).  Text that
     starts with ``=`` is stored as text, never as a formula."""
     wb = new_workbook()
     for title, df in sheets.items():
         frame_sheet(wb, title, df, labels)
-    return to_bytes(wb)
+    return to_bytes(wb, created=created)
+
+
+def is_finite(x: Any) -> bool:
+    return _is_number(x) and math.isfinite(float(x))

@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter
 
 from mtfs_model.base import rows
 from mtfs_model.base.report import display_frame
+from mtfs_model.base.rounding import gbp_m, number, pct
 from mtfs_model.forecast.backtest import DETERMINISTIC_ROW, BacktestResult, summary_view, view
 from mtfs_model.forecast.reforecast import REFORECAST_HN_ROW, REFORECAST_ROW, ReforecastResult
 from mtfs_model.risk.simulate import MTFS_ROW, PERCENTILE_LABELS, SCENARIO_HN_ROW
@@ -36,12 +37,11 @@ FIGURES = {"net_budget": f"revenue.{rows.NET_BUDGET}", "hn_deficit": f"high_need
 
 def pounds_m(value: float, _pos: Any = None) -> str:
     """GBP000 as £m with one decimal: ``93751`` -> ``£93.8m``."""
-    sign = "-" if value < 0 else ""
-    return f"{sign}£{abs(value) / 1000:,.1f}m"
+    return gbp_m(value)
 
 
 def _plain(value: float, _pos: Any = None) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}"
+    return number(value) if abs(value) >= 100 else number(value, 2)
 
 
 def _short(text: str, width: int = 48) -> str:
@@ -83,7 +83,7 @@ def _outturns(ax: Axes, table: pd.DataFrame, figure: str, years: Sequence[str], 
         for xi, yi, rank in zip(x, part["outturn"], part["pit_pct"], strict=True):
             text = pounds_m(yi) if money else _plain(yi)
             if isinstance(rank, float) and not math.isnan(rank):
-                text += f" (rank {rank:.0%})"
+                text += f" (rank {pct(rank, 0)})"
             ax.annotate(text, (xi, yi), textcoords="offset points", xytext=(6, -12), fontsize=7.5)
 
 
@@ -140,7 +140,7 @@ def pit_chart(result: BacktestResult, bins: int = 10) -> Figure:
            label=f"{len(ranks)} ranked outturns")  # fmt: skip
     ax.axhline(len(ranks) / bins, color="black", linestyle="--", linewidth=1, label="calibrated (uniform)")
     ax.set_xlim(0, 1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{v:.0%}"))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{pct(v, 0)}"))
     ax.set_xlabel("Rank of the outturn in the simulated distribution (PIT)")
     ax.set_ylabel("Outturns")
     ax.legend(frameon=False, fontsize=8)

@@ -24,11 +24,13 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch, Rectangle
+from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell, row_of
+from mtfs_model.base.display import mark_axis_break
+from mtfs_model.base.rounding import gbp_m
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine import capital, high_needs
 from mtfs_model.engine.run import Result, unique_names
@@ -52,8 +54,7 @@ NOT_FROM_ZERO = "axis does not start at zero"
 
 def millions(x: float, _pos: object = None) -> str:
     """GBP000 as £m with one decimal, the unit of every chart: ``93751`` -> ``£93.8m``."""
-    sign = "-" if x < -0.05 else ""
-    return f"{sign}£{abs(x) / 1000:,.1f}m"
+    return gbp_m(x)
 
 
 def signed_millions(x: float) -> str:
@@ -93,27 +94,6 @@ def _figure(title: str, ylabel: str, size: tuple[float, float] = SIZE) -> tuple[
     ax.grid(axis="y", color="0.85", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     return fig, ax
-
-
-def mark_axis_break(ax: Axes, axis: str = "y") -> bool:
-    """Draw the broken-axis mark (a white gap crossed by two short diagonal strokes on
-    the spine near its start) if the ``axis`` does not include zero; returns whether it
-    did.  Call after plotting, when the limits are final."""
-    ax.autoscale_view()
-    lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
-    if min(lo, hi) <= 0 <= max(lo, hi):
-        return False
-    at, d, half = 0.05, 0.014, 0.012  # where on the spine, stroke size, half the gap (axes fraction)
-    kw: dict[str, Any] = {"transform": ax.transAxes, "clip_on": False, "zorder": 5}
-    if axis == "y":
-        ax.add_patch(Rectangle((-0.006, at - half), 0.012, 2 * half, color="white", **kw))
-        for c in (at - half, at + half):
-            ax.plot((-d, d), (c - d, c + d), color="black", linewidth=1.1, **kw)
-    else:
-        ax.add_patch(Rectangle((at - half, -0.012), 2 * half, 0.024, color="white", **kw))
-        for c in (at - half, at + half):
-            ax.plot((c - d, c + d), (-d * 1.5, d * 1.5), color="black", linewidth=1.1, **kw)
-    return True
 
 
 def _grouped(paths: Mapping[str, list[float]]) -> list[tuple[str, list[float]]]:

@@ -11,13 +11,15 @@ import pandas as pd
 
 from mtfs_model.base.args import ARGS
 from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import check_output, to_text, write_text
+from mtfs_model.base.report import check_output, terminal_progress, terminal_width, to_text, write_text
 from mtfs_model.cli import forecast as cli_forecast
 from mtfs_model.cli import whatif as cli_whatif
 from mtfs_model.cli.parser import DEFAULT_TABLES, TITLES, print_error
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine.compare import compare, table_of
-from mtfs_model.engine.run import run
+from mtfs_model.engine.labels import COLUMN_LABELS, short_name
+from mtfs_model.engine.run import Result, run
+from mtfs_model.reconciliation.findings import reader_view
 from mtfs_model.reconciliation.reconcile import reconcile, summary
 from mtfs_model.scenarios.compose import as_scenario
 from mtfs_model.scenarios.load import available_scenarios, load_scenario
@@ -31,9 +33,29 @@ def title_of(name: str, edition: Edition | None = None) -> str:
     return TITLES.get(name, name).format(first=ed.first_year)
 
 
+def for_reading(result: Result, name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Table ``name`` as a reader sees it in ``table`` and ``markdown``: properties by
+    their printed names (``Property 1``), a driver model in words."""
+    if name in ("cip", "cip_cash") and not frame.empty:
+        props = result.edition.cip.get("properties", {})
+        names = {str(k): short_name(str(v.get("name", k))) for k, v in props.items()}
+        if name == "cip":
+            return frame.rename(index=lambda i: names.get(str(i), str(i)))
+        return frame.rename(columns=lambda c: names.get(str(c), str(c)))
+    if name == "drivers" and "model" in frame.columns:
+        out = frame.copy()
+        out["model"] = [str(m).replace("_", " ") for m in out["model"]]
+        return out
+    return frame
+
+
 def render(frames: list[tuple[str, pd.DataFrame]], fmt: str, edition: Edition | None = None) -> str:
-    """Tables as one text in ``fmt`` (several: one JSON object, or CSV blocks with titles)."""
+    """Tables as one text in ``fmt`` (several: one JSON object, or CSV blocks with titles);
+    ``table`` and ``markdown`` name columns in words (:data:`~mtfs_model.engine.labels.COLUMN_LABELS`)
+    and a ``table`` fits the terminal (:func:`~mtfs_model.base.report.fit`)."""
     titles = {name: title_of(name, edition) for name, _ in frames}
+    if fmt in ("table", "markdown"):
+        return "\n".join(to_text(df, fmt, titles[name], name=name, labels=COLUMN_LABELS) for name, df in frames)
     if fmt == "json" and len(frames) > 1:
         import json
 
@@ -64,6 +86,16 @@ def _edition(args: argparse.Namespace) -> Edition:
     return load_edition(args.edition) if getattr(args, "edition", None) else load_edition()
 
 
+def scenario_line(name: str, description: str, width: int | None = None) -> str:
+    """``name`` and its description, the description wrapped to the terminal's width
+    under itself (:func:`~mtfs_model.base.report.terminal_width`)."""
+    import textwrap
+
+    pad = max(32, len(name) + 1)
+    lines = textwrap.wrap(description, max((width or terminal_width()) - pad - 1, 20), break_on_hyphens=False)
+    return "\n".join(f"{(name if i == 0 else ''):{pad}s} {line}".rstrip() for i, line in enumerate(lines or [""]))
+
+
 def list_scenarios(edition: Edition | None = None) -> int:
     """Print every scenario that loads (name and description) on standard output, and
     each one that does not as its own ``error: <file>: <key>: ...`` line on standard error.
@@ -81,7 +113,7 @@ def list_scenarios(edition: Edition | None = None) -> int:
         except InputError as exc:
             print_error(exc)
             continue
-        print(f"{name:32s} {scenario.description}")
+        print(scenario_line(name, scenario.description))
         good += 1
     return 0 if good else 2
 
@@ -96,9 +128,9 @@ def _reconcile(args: argparse.Namespace) -> int:
     counts = summary(findings)
     if args.format == "table":
         text = to_text(counts, "table", "Reconciliation summary (count of checks)") + "\n"
-        brief = shown.drop(columns=["source", "tolerance"])
-        brief["check"] = [c if len(c) <= 70 else c[:67] + "..." for c in brief["check"]]
-        text += to_text(brief, "table", "Findings (difference = printed - derived)")
+        view = reader_view(shown, where=True).drop(columns=["source", "tolerance"])
+        view.index = pd.RangeIndex(1, len(view) + 1, name="")
+        text += to_text(view, "table", "Findings (printed − derived; £000 unless the table says £ or £m)")
     else:
         text = render([("summary", counts), ("findings", shown)], args.format, _edition(args))
     _emit(text, args.output)
@@ -109,14 +141,14 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, report_text, simulate, stderr_progress
+    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, report_text, simulate
 
     if getattr(args, "from_outturns", False):
         _emit(cli_forecast.simulate_from_outturns(args, _edition(args)), args.output)
         return
 
     chunk = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
-    progress = stderr_progress if chunk > 0 and args.n > chunk else None
+    progress = terminal_progress("simulating") if chunk > 0 and args.n > chunk else None
     scenario = as_scenario(args.scenario, edition=_edition(args))
     result = simulate(scenario, n=args.n, seed=args.seed, chunk_size=args.chunk_size, progress=progress)
     _emit(report_text(result, args.format), args.output)
@@ -165,11 +197,15 @@ def dispatch(args: argparse.Namespace) -> int:
         names = args.table or DEFAULT_TABLES
         if "all" in names:
             names = list(TITLES)
-        _emit(render([(n, table_of(result, n)) for n in names], args.format, ed), args.output)
+        reading = args.format in ("table", "markdown")
+        frames = [(n, for_reading(result, n, table_of(result, n)) if reading else table_of(result, n)) for n in names]
+        _emit(render(frames, args.format, ed), args.output)
     elif args.command == "compare":
         if len(args.scenarios) < 2:
             raise InputError(ARGS, "scenarios", "at least two scenario names", len(args.scenarios))
-        _emit(render([(args.table, compare(args.scenarios, args.table, ed))], args.format, ed), args.output)
+        _emit(
+            render([(args.table, compare(args.scenarios, table=args.table, edition=ed))], args.format, ed), args.output
+        )
     elif args.command == "schema":
         from mtfs_model.cli.schema import schema_json
 

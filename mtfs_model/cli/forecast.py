@@ -30,12 +30,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import Any
 
 import pandas as pd
 
 from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import OutputError, check_output, to_text, write_text
+from mtfs_model.base.report import OutputError, check_output, terminal_progress, terminal_width, to_text, write_text
 from mtfs_model.edition.folder import Edition, load_edition
 
 __all__ = ["COMMANDS", "dispatch", "simulate_from_outturns"]
@@ -83,7 +84,8 @@ def outturns_text(edition: Edition, fmt: str = "table") -> str:
     frame = load_outturns(edition)
     title = f"Outturns and re-forecasts recorded for {edition.title} ({outturns_file(edition).name})"
     if frame.empty and fmt in ("table", "markdown"):
-        return f"{edition.title}: no outturns recorded ({outturns_file(edition)} does not exist or is empty).\n"
+        text = f"{edition.title}: no outturns recorded ({outturns_file(edition)} does not exist or is empty)."
+        return textwrap.fill(text, terminal_width(), break_long_words=False, break_on_hyphens=False) + "\n"
     shown = frame.copy().astype(object)
     shown["as_of"] = [d.isoformat() for d in frame["as_of"]]
     shown["value"] = [
@@ -145,7 +147,7 @@ def simulate_from_outturns(args: argparse.Namespace, edition: Edition | None = N
     Reads ``scenario``, ``n``, ``seed``, ``chunk_size``, ``format``, ``through`` and
     ``reforecast_chart`` from ``args``; raises :class:`InputError` on bad input."""
     from mtfs_model.forecast.reforecast import reforecast, report_text
-    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, stderr_progress
+    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE
 
     ed = edition or _edition(args)
     _check_paths(args, ("reforecast_chart", "--reforecast-chart"))
@@ -153,7 +155,7 @@ def simulate_from_outturns(args: argparse.Namespace, edition: Edition | None = N
     if through is not None and through not in ed.years:
         raise InputError(ARGS, "--through", "a year of the horizon: " + ", ".join(ed.years), through)
     chunk = getattr(args, "chunk_size", None)
-    progress = stderr_progress if args.n > (chunk or DEFAULT_CHUNK_SIZE) else None
+    progress = terminal_progress("simulating") if args.n > (chunk or DEFAULT_CHUNK_SIZE) else None
     result = reforecast(
         args.scenario, n=args.n, seed=args.seed, edition=ed, through=through, chunk_size=chunk, progress=progress
     )

@@ -19,18 +19,18 @@ from mtfs_model.whatif.targets import BOUNDS, GRID_FORMATS, TARGETS
 __all__ = ["DEFAULT_TABLES", "TITLES", "ArgumentParser", "argument_message", "build_parser", "print_error"]
 
 TITLES = {
-    "key_figures": "Key figures (GBP000)",
-    "revenue": "Revenue budget roll-forward (GBP000, para 9)",
-    "cumulative": "Growth and savings, cumulative (GBP000, Appendix B)",
-    "in_year": "Growth and savings, in-year (GBP000)",
-    "service_areas": "Net budget {first} by service area (GBP000, para 12)",
-    "high_needs": "High Needs Block forecast (GBP000, para 33)",
-    "capital_programme": "Capital programme (GBP000, Appendix C)",
-    "capital_financing": "Capital financing and the council's own funding requirement (GBP000, Appendix C)",
-    "cip": "Residential properties: paybacks (GBP000, years)",
-    "cip_cash": "Residential properties: cumulative cash by fiscal year (GBP000)",
-    "drivers": "Driver-implied against modelled growth (GBP000)",
-    "appendix_a": "Appendix A revenue budget {first}, derived subtotals (GBP)",
+    "key_figures": "Key figures (£000)",
+    "revenue": "Revenue budget roll-forward (£000, para 9)",
+    "cumulative": "Growth and savings, cumulative (£000, Appendix B)",
+    "in_year": "Growth and savings, in-year (£000)",
+    "service_areas": "Net budget {first} by service area (£000, para 12)",
+    "high_needs": "High Needs Block forecast (£000, para 33)",
+    "capital_programme": "Capital programme (£000, Appendix C)",
+    "capital_financing": "Capital financing and the council's own funding requirement (£000, Appendix C)",
+    "cip": "Residential properties: paybacks (£000, years)",
+    "cip_cash": "Residential properties: cumulative cash by fiscal year (£000)",
+    "drivers": "Driver-implied against modelled growth (£000)",
+    "appendix_a": "Appendix A revenue budget {first}, derived subtotals (£)",
 }
 """Table titles; ``{first}`` is the edition's first year."""
 DEFAULT_TABLES = ["key_figures", "revenue", "cumulative", "high_needs", "capital_financing", "cip"]
@@ -144,7 +144,7 @@ def add_whatif_parsers(subparsers: Any) -> None:
     p.add_argument("scenario", help="scenario name, .toml path or a+b")
     p.add_argument("--lever", action="append", required=True, help="override path (repeat: moved together)")
     p.add_argument("--target", default="net_budget", help=target_help)
-    p.add_argument("--value", type=float, help="target figure (GBP000, or a share 0-1; default the MTFS)")
+    p.add_argument("--value", type=float, help="target figure (£000, or a share 0-1; default the MTFS)")
     p.add_argument("--bound", choices=list(BOUNDS), default="equal", help="equal (default), at_most, at_least")
     p.add_argument("--lo", type=float, help="lowest lever value (default: its natural range)")
     p.add_argument("--hi", type=float, help="highest lever value")

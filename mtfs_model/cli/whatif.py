@@ -28,6 +28,8 @@ from typing import Any
 import pandas as pd
 
 from mtfs_model.base.errors import InputError
+from mtfs_model.base.rounding import pct
+from mtfs_model.engine.labels import paths_label
 from mtfs_model.whatif.goalseek import grid, grid_heatmap, solve
 
 __all__ = ["COMMANDS", "dispatch", "parse_grid_lever"]
@@ -92,11 +94,24 @@ def _grid(args: argparse.Namespace) -> str:
         print(f"wrote {_write(args.chart, buf.getvalue())}", file=sys.stderr)
     from mtfs_model.base.report import to_text
 
-    title = f"{frame.attrs['phrase']} ({'GBP000' if frame.attrs['unit'] == 'GBP000' else 'share'})"
+    money = frame.attrs["unit"] == "GBP000"
+    title = f"{frame.attrs['phrase'][:1].upper()}{frame.attrs['phrase'][1:]} ({'£000' if money else 'chance'})"
     readable = args.format in ("table", "markdown")
     shown = _labelled(frame, readable)
-    if readable and frame.attrs["unit"] != "GBP000":
-        shown = shown.map(lambda v: f"{v:.1%}")
+    if readable:
+        ed = args.scenario.edition
+        words = []
+        for paths in frame.attrs["levers"]:
+            short, unit, _ = paths_label(ed, paths.split(" + "))
+            words.append(f"{short} ({unit})" if unit else short)
+        if len(words) == 2:
+            title += f" by {words[0]} (rows) and {words[1]} (columns)"
+            shown.index.name = f"{words[0]} \\ {words[1]}"
+        else:
+            title += f" by {words[0]}"
+            shown.index.name = words[0]
+    if readable and not money:
+        shown = shown.map(lambda v: f"{pct(v)}")
     return str(to_text(shown, args.format, title))
 
 

@@ -19,6 +19,17 @@ LABELLED = ("revenue", "cumulative", "in_year", "high_needs", "capital_programme
 """Tables shown with the edition's printed labels (ids stay in ``run()``'s DataFrames)."""
 
 
+def flatten(items: Sequence[object]) -> list[object]:
+    """Scenario arguments with lists and tuples opened (a string is one name, never its letters)."""
+    out: list[object] = []
+    for item in items:
+        if isinstance(item, list | tuple):
+            out.extend(flatten(item))
+        else:
+            out.append(item)
+    return out
+
+
 def table_of(result: Result, name: str) -> pd.DataFrame:
     """One named table of a result (``key_figures`` included), rows labelled as printed."""
     if name == "key_figures":
@@ -31,9 +42,16 @@ def table_of(result: Result, name: str) -> pd.DataFrame:
     return frame
 
 
-def compare(names: Sequence[object], table: str = "key_figures", edition: Edition | None = None) -> pd.DataFrame:
+def compare(*scenarios: object, table: str = "key_figures", edition: Edition | None = None) -> pd.DataFrame:
     """Scenarios side by side for one table, with each one's difference from the first.
-    ``names``: anything :func:`mtfs_model.as_scenario` takes (names, ``a+b``, Scenarios, dicts)."""
+
+    Each argument is anything :func:`mtfs_model.as_scenario` takes (a name, ``a+b``, a
+    path, a Scenario, a dict) or a list or tuple of them:
+    ``compare("baseline", "placement_unit_cost_plus_10pct")`` and
+    ``compare(["baseline", "placement_unit_cost_plus_10pct"])`` are the same."""
+    names = flatten(scenarios)
+    if len(names) < 2:
+        raise InputError("(arguments)", "scenarios", "at least two scenarios to compare", len(names))
     results = [run(as_scenario(n, edition=edition)) for n in names]
     frames = {
         key: table_of(r, table).select_dtypes("number") for key, r in zip(unique_names(results), results, strict=True)

@@ -54,6 +54,7 @@ import pandas as pd
 
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell, row_of
+from mtfs_model.base.rounding import gbp_m
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.guarantee_terms import Terms, applies, load_terms, partner_of, programme_of
 from mtfs_model.engine.run import Result, unique_names
@@ -387,8 +388,7 @@ def labelled(table: pd.DataFrame, edition: Edition) -> pd.DataFrame:
 
 def millions(x: float) -> str:
     """GBP000 as GBP millions: 7,000 -> ``£7m``, 13,100 -> ``£13.1m``."""
-    text = f"£{x / 1000:,.1f}m"
-    return text.replace(".0m", "m")
+    return gbp_m(x).replace(".0m", "m")
 
 
 def phasing_note(phasing: str, terms: Terms | None = None) -> str:

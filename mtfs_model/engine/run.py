@@ -16,6 +16,7 @@ import pandas as pd
 
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell, row_of
+from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine import capital, high_needs, revenue
 from mtfs_model.scenarios.inputs import ModelInputs
@@ -117,7 +118,7 @@ class Result:
         net = self.net_budget
         return (
             f"<Result {self.scenario.name!r} ({self.edition.id}): net budget "
-            + " / ".join(f"{y} {net[y]:,.0f}" for y in self.years)
+            + " / ".join(f"{y} {number(net[y])}" for y in self.years)
             + " (GBP000)>"
         )
 

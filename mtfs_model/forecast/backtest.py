@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_model.base.report import tables_text
+from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
 from mtfs_model.forecast.outturns import Outturn, check_kinds, read_outturns
 from mtfs_model.forecast.outturns_schema import LEVERS
@@ -94,8 +95,9 @@ class BacktestResult:
         one row per outturn (index ``record``, the file's order): the figure, its label,
         year, kind, as_of and unit; the ``outturn``, the deterministic ``forecast``, the
         ``error`` (outturn - forecast, the figure's unit) and ``error_pct`` (a share of
-        the forecast's size); the simulated ``P10``/``P50``/``P90``; ``pit_pct`` the
-        outturn's rank (0-1; missing where nothing is simulated), ``inside_p10_p90``, and
+        the forecast's size; n/a where the forecast is near zero, :func:`near_zero`);
+        the simulated ``P10``/``P50``/``P90``; ``pit_pct`` the outturn's rank (0-1; missing where
+        nothing is simulated), ``inside_p10_p90``, and
         ``simulated`` (whether the simulation varies the figure).
     ``summary``
         the measures across outturns (``value`` with its ``unit``).
@@ -154,13 +156,24 @@ def _forecast_and_samples(o: Outturn, tr: Trajectories) -> tuple[float, Array | 
     return det, tr.figure(o.table, o.row)[:, t]
 
 
+NEAR_ZERO = 0.1
+"""A forecast smaller than this share of the outturn's size is *near zero*: a percentage
+error against it (a forecast gap of -132 against an outturn of 6,700 would be 5,176 %)
+says nothing, so it is n/a."""
+
+
+def near_zero(forecast: float, outturn: float) -> bool:
+    """True when a percentage error against ``forecast`` would mislead (see :data:`NEAR_ZERO`)."""
+    return abs(forecast) < NEAR_ZERO * max(abs(outturn), abs(forecast)) or forecast == 0
+
+
 def _row(o: Outturn, tr: Trajectories) -> dict[str, Any]:
     forecast, sims = _forecast_and_samples(o, tr)
     error = o.value - forecast
     row: dict[str, Any] = {
         "record": o.record, "figure": o.figure, "label": o.label, "year": o.year, "kind": o.kind,
         "as_of": o.as_of, "unit": o.unit, "outturn": o.value, "forecast": forecast, "error": error,
-        "error_pct": error / abs(forecast) if forecast != 0 and o.what != "lever" else math.nan,
+        "error_pct": error / abs(forecast) if not near_zero(forecast, o.value) and o.what != "lever" else math.nan,
     }  # fmt: skip
     varies = sims is not None and bool(np.ptp(sims) > 0)
     if sims is None:
@@ -200,7 +213,7 @@ def _fans(outturns: Sequence[Outturn], tr: Trajectories) -> dict[str, pd.DataFra
 def _summary(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
     scored = table[table["simulated"].astype(bool)]
     money = table[table["unit"] == "GBP000"]
-    pct = table["error_pct"].dropna()
+    shares = table["error_pct"].dropna()
     k, inside = len(scored), int(scored["inside_p10_p90"].astype(bool).sum()) if len(scored) else 0
     lo, hi = clopper_pearson(inside, k)
     values: dict[str, float] = {
@@ -208,8 +221,8 @@ def _summary(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         "ranked": float(k),
         "mean_error_gbp000": float(money["error"].mean()) if len(money) else math.nan,
         "mean_absolute_error_gbp000": float(money["error"].abs().mean()) if len(money) else math.nan,
-        "mean_error_pct": float(pct.mean()) if len(pct) else math.nan,
-        "mean_absolute_error_pct": float(pct.abs().mean()) if len(pct) else math.nan,
+        "mean_error_pct": float(shares.mean()) if len(shares) else math.nan,
+        "mean_absolute_error_pct": float(shares.abs().mean()) if len(shares) else math.nan,
         "inside_p10_p90": float(inside),
         "inside_p10_p90_pct": inside / k if k else math.nan,
         "coverage_low_pct": lo if k else math.nan,
@@ -221,9 +234,9 @@ def _summary(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         "mean_error_gbp000": "GBP000 (outturn - forecast; table figures)",
         "mean_absolute_error_gbp000": "GBP000 (table figures)",
         "mean_error_pct": "share of the forecast", "mean_absolute_error_pct": "share of the forecast",
-        "inside_p10_p90": f"count of {k} ranked", "inside_p10_p90_pct": f"share (calibrated: {COVERAGE:.0%})",
-        "coverage_low_pct": f"share, {CONFIDENCE:.0%} interval for the coverage (Clopper-Pearson)",
-        "coverage_high_pct": f"share, {CONFIDENCE:.0%} interval for the coverage (Clopper-Pearson)",
+        "inside_p10_p90": f"count of {k} ranked", "inside_p10_p90_pct": f"share (calibrated: {pct(COVERAGE, 0)})",
+        "coverage_low_pct": f"share, {pct(CONFIDENCE, 0)} interval for the coverage (Clopper-Pearson)",
+        "coverage_high_pct": f"share, {pct(CONFIDENCE, 0)} interval for the coverage (Clopper-Pearson)",
         "mean_rank_pct": "share (unbiased: 50%)",
     }  # fmt: skip
     frame = pd.DataFrame({"value": values, "unit": units}).rename_axis("measure")
@@ -251,18 +264,18 @@ def calibration_statement(values: Mapping[str, float], table: pd.DataFrame) -> s
     years = table.loc[table["simulated"].astype(bool), "year"].nunique()
     text = (
         f"{inside} of {k} ranked outturn{'s' * (k != 1)} fell inside the simulated P10–P90 band "
-        f"({inside / k:.0%}); a calibrated fan holds {COVERAGE:.0%} there. "
-        f"With {k} point{'s' * (k != 1)} a {CONFIDENCE:.0%} interval for the band's true coverage is "
-        f"{lo:.0%} to {hi:.0%}, "
+        f"({pct(inside / k, 0)}); a calibrated fan holds {pct(COVERAGE, 0)} there. "
+        f"With {k} point{'s' * (k != 1)} a {pct(CONFIDENCE, 0)} interval for the band's true coverage is "
+        f"{pct(lo, 0)} to {pct(hi, 0)}, "
     )
     if lo <= COVERAGE <= hi:
         if hi - lo > 0.3:
             text += (
-                f"which holds {COVERAGE:.0%} but is wide: these points cannot tell a well-calibrated fan from "
+                f"which holds {pct(COVERAGE, 0)} but is wide: these points cannot tell a well-calibrated fan from "
                 "one much too narrow or too wide."
             )
         else:
-            text += f"which holds {COVERAGE:.0%}: nothing here says the fan is mis-calibrated."
+            text += f"which holds {pct(COVERAGE, 0)}: nothing here says the fan is mis-calibrated."
     elif hi < COVERAGE:
         text += "below a calibrated fan's coverage: the fan looks too narrow (outcomes fell outside it too often)."
     else:
@@ -270,7 +283,7 @@ def calibration_statement(values: Mapping[str, float], table: pd.DataFrame) -> s
     mean_rank = values["mean_rank_pct"]
     if k >= 2:
         side = "above" if mean_rank > 0.5 else "below"
-        text += f" The mean rank is {mean_rank:.0%} (50% if the median is unbiased): outturns sat mostly {side} it."
+        text += f" The mean rank is {pct(mean_rank, 0)} (50% if the median is unbiased): outturns sat mostly {side} it."
     text += (
         f" The {k} points come from {years} year{'s' * (years != 1)}; figures of one year share that year's "
         "shocks (a net budget moves with its lines), so they are fewer independent points than they look and "
@@ -321,7 +334,8 @@ def _missing(x: Any) -> bool:
 
 
 def view(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
-    """Missing cells as None (CSV, JSON) or an en dash (table, markdown); dates as text;
+    """Missing cells as None (CSV, JSON) or an en dash (table, markdown; a percentage
+    error against a near-zero forecast ``n/a``); dates as text;
     yes/no for the flags."""
     out = frame.copy().astype(object)
     readable = fmt in ("table", "markdown")
@@ -329,7 +343,7 @@ def view(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
         values = []
         for v in out[col]:
             if _missing(v):
-                values.append("–" if readable else None)
+                values.append(("n/a" if col == "error_pct" else "–") if readable else None)
             elif isinstance(v, bool) and readable:
                 values.append("yes" if v else "no")
             elif hasattr(v, "isoformat"):
@@ -348,11 +362,11 @@ def summary_view(summary: pd.DataFrame, fmt: str) -> pd.DataFrame:
         if _missing(value):
             shown.append("–")
         elif str(measure).endswith("_pct"):
-            shown.append(f"{value:.1%}")
+            shown.append(f"{pct(value)}")
         elif "gbp000" in str(measure):
-            shown.append(f"{value:,.0f}")
+            shown.append(f"{number(value)}")
         else:
-            shown.append(f"{value:,.0f}")
+            shown.append(f"{number(value)}")
     return pd.DataFrame({"value": shown, "unit": list(summary["unit"])}, index=summary.index)
 
 
@@ -370,8 +384,8 @@ def report_text(result: BacktestResult, fmt: str = "table") -> str:
     if fmt == "table":
         table = table.drop(columns=["label", "kind", "unit", "simulated"])
     frames = {"outturns": view(table, fmt), "summary": summary_view(result.summary, fmt)}
-    if table.empty and fmt in ("table", "markdown"):
-        del frames["outturns"]
+    if table.empty and fmt in ("table", "markdown"):  # nothing to show but the sentence
+        frames = {}
     meta = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed}
     return tables_text(head, frames, titles, fmt, meta, lead=result.statement, after={"statement": result.statement})
 

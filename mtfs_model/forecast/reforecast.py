@@ -338,10 +338,17 @@ def report_text(result: ReforecastResult, fmt: str = "table") -> str:
         frames["ignored"] = frames["ignored"].drop(columns=["label"])
     if frames["ignored"].empty:
         del frames["ignored"]
+    lead = ""
+    if frames["conditions"].empty and fmt in ("table", "markdown"):  # say so in a sentence, no empty table
+        del frames["conditions"]
+        lead = (
+            "The edition records no outturns, so nothing is conditioned on: the re-forecast below is the "
+            "simulation as the MTFS stands (outturns.toml in the edition's folder holds them)."
+        )
     named = titles(result)
     head = (
         f"Scenario {result.base.name!r} re-forecast from {len(result.conditions)} outturn"
         f"{'s' * (len(result.conditions) != 1)}: {result.n:,} trajectories, seed {result.seed}"
     )
     meta = {"scenario": result.base.name, "n": result.n, "seed": result.seed, "through": result.through}
-    return tables_text(head, frames, named, fmt, meta)
+    return tables_text(head, frames, named, fmt, meta, lead=lead)

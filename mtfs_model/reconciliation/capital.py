@@ -16,7 +16,14 @@ from mtfs_model.base.cells import cell
 from mtfs_model.base.years import parse_month
 from mtfs_model.engine import capital
 from mtfs_model.reconciliation.checks import Context
-from mtfs_model.reconciliation.findings import Value, printed, printed_sum, title
+from mtfs_model.reconciliation.findings import (
+    MISPRINT_THOUSANDS,
+    Value,
+    printed,
+    printed_sum,
+    thousands_misprint,
+    title,
+)
 
 WEEKS_A_YEAR = 52
 HALF_YEAR_MONTHS = 6  # "by mid-2022" places a date within a six-month window
@@ -98,14 +105,22 @@ def summary(ctx: Context) -> None:
     src, detail = s.get("source"), _ref(ed.capital["programme"], "the programme")
     name, ref = title(ed, "Capital programme", [src]), _ref(s, "summary")
     cols = [*ed.years, capital.TOTAL]
-    for row in s.get("rows", []):
+    read: dict[tuple[int, str], float] = {}  # a misprinted figure as it is meant, for the total
+    for i, row in enumerate(s.get("rows", [])):
+        text = str(row.get("printed_total", ""))
+        meant = thousands_misprint(text)
         for col in (c for c in cols if c in row["values"]):
+            check, as_text = f"{ref} summary = {detail}", ""
+            if col == capital.TOTAL and meant is not None:  # counted once, here, with its kind
+                read[(i, col)] = float(meant)
+                check, as_text = f'{MISPRINT_THOUSANDS} ("{text}" for {meant:,}); {check}', text
             f.compare(
                 (name, row["label"], col),
                 ctx.resolver.cell("capital_programme", row["block"], col),
                 printed(row["values"][col]),
-                f"{ref} summary = {detail}",
+                check,
                 src,
+                printed_as=as_text,
             )
     for col in (c for c in cols if c in s.get("total", {})):
         shown = printed(s["total"][col])
@@ -118,7 +133,7 @@ def summary(ctx: Context) -> None:
         )
         f.compare(
             (name, capital.TOTAL, col),
-            printed_sum(r["values"][col] for r in s.get("rows", [])),
+            printed_sum(read.get((i, col), r["values"][col]) for i, r in enumerate(s.get("rows", []))),
             shown,
             f"{ref} total = sum of its printed rows",
             src,

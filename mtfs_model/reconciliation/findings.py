@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition
 
 SEVERITIES = ("ok", "rounding", "note", "disagreement")
@@ -36,7 +37,12 @@ COLUMNS = [
     "severity",
     "check",
     "source",
+    "printed_as",
 ]
+"""``printed_as``: the figure as the paper prints it where that is not a plain number
+(a misprint such as ``58.321``), else empty."""
+MISPRINT_THOUSANDS = "misprint: a decimal point for a thousands separator"
+_THOUSANDS_WITH_POINTS = re.compile(r"-?\d{1,3}(?:\.\d{3})+")
 ENGINE_TOLERANCE = 1e-6  # float summation noise only
 
 
@@ -90,6 +96,14 @@ class Finding:
     severity: str
     check: str
     source: str
+    printed_as: str = ""
+
+
+def thousands_misprint(text: Any) -> int | None:
+    """The figure a printed ``58.321`` means when its point is a thousands separator
+    (58,321), or None if ``text`` is not written that way."""
+    t = str(text or "").strip()
+    return int(t.replace(".", "")) if _THOUSANDS_WITH_POINTS.fullmatch(t) else None
 
 
 def severity_of(difference: float, tolerance: float, *, soft: bool = False) -> str:
@@ -121,8 +135,10 @@ class Findings:
         source: Mapping[str, Any] | str | None = None,
         *,
         soft: bool = False,
+        printed_as: str = "",
     ) -> None:
-        """Record ``actual`` (printed) against ``expected`` (derived) within ``tolerance``."""
+        """Record ``actual`` (printed) against ``expected`` (derived) within ``tolerance``;
+        ``printed_as`` is the figure as printed where it is not a plain number."""
         diff = float(actual) - float(expected)
         src = source if isinstance(source, str) else (self.edition.source_of(source) if source else "")
         self.rows.append(
@@ -138,6 +154,7 @@ class Findings:
                 severity=severity_of(diff, tolerance, soft=soft),
                 check=check,
                 source=src,
+                printed_as=printed_as,
             )
         )
 
@@ -150,11 +167,23 @@ class Findings:
         source: Mapping[str, Any] | str | None = None,
         *,
         soft: bool = False,
+        printed_as: str = "",
     ) -> None:
         """Record two values; the tolerance is the sum of their rounding allowances."""
         table, row, column = where
         tolerance = expected.allowance + actual.allowance
-        self.add(table, row, column, expected.amount, actual.amount, tolerance, check, source, soft=soft)
+        self.add(
+            table,
+            row,
+            column,
+            expected.amount,
+            actual.amount,
+            tolerance,
+            check,
+            source,
+            soft=soft,
+            printed_as=printed_as,
+        )
 
     def frame(self) -> pd.DataFrame:
         return frame_of(self.rows)
@@ -168,6 +197,8 @@ def frame_of(findings: Iterable[Finding]) -> pd.DataFrame:
 # --- table titles -------------------------------------------------------------------
 
 _PARA = re.compile(r"^para (\d+)")
+UNIT_WORDS = {"GBP": "£", "GBP000": "£000", "GBPm": "£m"}
+"""A data file's unit as a reader writes it."""
 
 
 def _span(refs: list[str]) -> str:
@@ -195,6 +226,64 @@ def title(edition: Edition, name: str, sources: Iterable[Mapping[str, Any] | Non
     srcs = [s for s in sources if s]
     docs = {str(s.get("doc", "")) for s in srcs}
     parts = [_paper_date(edition, docs.pop()) if len(docs) == 1 else ""]
-    parts += [_span([str(s.get("ref", "")) for s in srcs]), unit]
+    parts += [_span([str(s.get("ref", "")) for s in srcs]), UNIT_WORDS.get(unit, unit)]
     inner = ", ".join(p for p in parts if p)
     return f"{name} ({inner})" if inner else name
+
+
+# --- for reading ---------------------------------------------------------------------
+
+READER_COLUMNS = {"printed": "printed", "derived": "derived", "difference": "printed − derived"}
+"""The figures' columns as a reader sees them (the frame keeps ``actual``/``expected``)."""
+
+
+def _decimals(values: Iterable[float]) -> int:
+    """The fewest decimals (up to three) that show every value in a column as it is."""
+    most = 0
+    for v in values:
+        for d in range(4):
+            if abs(round(v, d) - v) < 1e-9:
+                most = max(most, d)
+                break
+        else:
+            most = 3
+    return most
+
+
+def as_printed(value: float, printed_as: str = "") -> str:
+    """A printed figure as the paper prints it: its text where that is not a plain number
+    (``58.321``), else the number with the decimals it has."""
+    if printed_as:
+        return printed_as
+    return number(value, _decimals([value]))
+
+
+def reader_view(frame: pd.DataFrame, *, where: bool = False) -> pd.DataFrame:
+    """Findings as a reader sees them: ``printed`` (as printed), ``derived`` and
+    ``printed − derived`` as text, each row's figures to the decimals its difference
+    needs (so they visibly add up), column ids in words; with ``where`` the table, row and
+    column as one ``where`` column (for a terminal).  Other columns as they are."""
+    out = frame.copy()
+    shown = out["printed_as"].fillna("") if "printed_as" in out else pd.Series([""] * len(out), index=out.index)
+    printed_, derived_, diff_ = [], [], []
+    for p, d, x, t in zip(out["actual"], out["expected"], out["difference"], shown, strict=True):
+        dec = _decimals([float(d), float(x)])
+        printed_.append(str(t) or number(p, _decimals([float(p)])))
+        derived_.append(number(d, dec))
+        diff_.append(number(x, dec))
+    out["printed"], out["derived"], out["printed − derived"] = printed_, derived_, diff_
+    if "column" in out:
+        out["column"] = [str(c).replace("_", " ") for c in out["column"]]
+    if "row" in out:
+        out["row"] = [str(c).replace("_", " ") if "_" in str(c) and " " not in str(c) else c for c in out["row"]]
+    lead = [c for c in ("kind", "table", "row", "column") if c in out]
+    if where:
+        out["where"] = [
+            f"{t}: {r}" + (f", {c}" if c else "")
+            for t, r, c in zip(out["table"], out["row"], out["column"], strict=True)
+        ]
+        lead = [c for c in ("kind", "where") if c in out]
+    figures = ["printed", "derived", "printed − derived"]
+    skip = {"kind", "table", "row", "column", "where", *figures, "expected", "actual", "difference", "printed_as"}
+    rest = [c for c in out.columns if c not in skip]
+    return out[[*lead, *figures, *rest]]

@@ -47,7 +47,8 @@ import pandas as pd
 
 from mtfs_model.base.args import check_whole
 from mtfs_model.base.cells import cell
-from mtfs_model.base.report import tables_text
+from mtfs_model.base.report import tables_text, terminal_progress
+from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.risk import schema as risk_schema
 from mtfs_model.risk.draws import BLOCK_SIZE, Z90, Array, Distribution, RiskSpec, correlation_groups, draw, mix
@@ -254,14 +255,14 @@ class RiskResult:
         """The headline probabilities as a table (``probability_pct`` is a share, 0-1)."""
         final = self.years[-1]
         mtfs = cell(self.reference, MTFS_ROW, final)
-        rows = {f"Net budget {final} above the published MTFS ({mtfs:,.0f})": self.p_exceeds_mtfs}
+        rows = {f"Net budget {final} above the published MTFS ({number(mtfs)})": self.p_exceeds_mtfs}
         if self.p_guarantee_binds is not None and self.guarantee_floor is not None:
             ed = self.edition
             pid = str(ed.links["guarantee_programme"])
             partner = ed.links.get("guarantee_partner")
             what = ed.programme(pid).short or pid
             floor = f"the {partner} floor" if partner else "the guaranteed floor"
-            rows[f"{what} benefit {final} below {floor} ({self.guarantee_floor:,.0f})"] = self.p_guarantee_binds
+            rows[f"{what} benefit {final} below {floor} ({number(self.guarantee_floor)})"] = self.p_guarantee_binds
         return pd.DataFrame({"probability_pct": rows}).rename_axis("event")
 
     def _repr_html_(self) -> str:
@@ -447,6 +448,6 @@ def cli_report(
 ) -> str:
     """Run :func:`simulate` for the command line, progress on stderr if it takes chunks."""
     chunk = chunk_size or DEFAULT_CHUNK_SIZE
-    progress = stderr_progress if n > chunk else None
+    progress = terminal_progress("simulating") if n > chunk else None
     result = simulate(scenario, n=n, seed=seed, chunk_size=chunk, edition=edition, progress=progress)
     return report_text(result, fmt)

@@ -9,13 +9,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from mtfs_model.base.rounding import number, pct
 from mtfs_model.scenarios.inputs import GuaranteeAssumptions, LineInput, ModelInputs, PropertyInput
 from mtfs_model.scenarios.schema import GuaranteeOverride, HighNeedsOverride, PropertyOverride, ScenarioFile
 
 
 def fmt(x: float) -> str:
     """A figure as the change log prints it: ``4,400`` or ``0.667``."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.3g}"
+    return f"{number(x)}" if float(x).is_integer() else f"{x:,.3g}"
 
 
 def _lines(inputs: ModelInputs, sf: ScenarioFile, changes: list[str]) -> dict[str, LineInput]:
@@ -41,7 +42,7 @@ def _lines(inputs: ModelInputs, sf: ScenarioFile, changes: list[str]) -> dict[st
         members = [c for c, ln in lines.items() if ln.programme == prog]
         if pspec.delivery is not None:
             factor = pspec.delivery
-            changes.append(f"{prog} programme delivers {factor:.0%} of its profile, every line and year")
+            changes.append(f"{prog} programme delivers {pct(factor, 0)} of its profile, every line and year")
         else:
             assert pspec.recurring is not None
             year = inputs.edition.year(pspec.recurring.year)
@@ -76,7 +77,7 @@ def _high_needs(inputs: ModelInputs, hn: HighNeedsOverride, changes: list[str]) 
         changes.append(f"High Needs {key} set to " + " / ".join(fmt(group[key][y]) for y in years))
     for key, f in hn.savings_delivery.items():
         savings[key] = {y: v * f for y, v in savings[key].items()}
-        changes.append(f"High Needs {key} delivered at {f:.0%}")
+        changes.append(f"High Needs {key} delivered at {pct(f, 0)}")
     for key, f in hn.expenditure_scale.items():
         expenditure[key] = {y: v * f for y, v in expenditure[key].items()}
         changes.append(f"High Needs {key} x{f:g}")
@@ -89,14 +90,14 @@ def _property(p: PropertyInput, spec: PropertyOverride, changes: list[str]) -> P
     upd: dict[str, Any] = {}
     if spec.occupancy is not None:
         upd["occupancy"] = spec.occupancy
-        changes.append(f"{code} occupancy {p.occupancy:.0%} -> {spec.occupancy:.0%}")
+        changes.append(f"{code} occupancy {pct(p.occupancy, 0)} -> {pct(spec.occupancy, 0)}")
     if spec.go_live is not None:
         upd["go_live"] = spec.go_live
         changes.append(f"{code} goes live {spec.go_live} (baseline {p.go_live})")
     if spec.weekly_differential_gbp is not None:
         upd["weekly_differential_gbp"] = spec.weekly_differential_gbp
         before, after = p.weekly_differential_gbp or 0.0, spec.weekly_differential_gbp
-        changes.append(f"{code} weekly saving a place: £{before:,.0f} -> £{after:,.0f}")
+        changes.append(f"{code} weekly saving a place: £{number(before)} -> £{number(after)}")
     if spec.retained_value is not None:
         upd["retained_value"] = spec.retained_value
         changes.append(f"{code} retained value {fmt(spec.retained_value)}")
@@ -124,7 +125,7 @@ def _guarantee(
         changes.append(f"ASSUMPTION (not printed): the guarantee floor applies {reading[phasing]}")
     if g.fee_rate is not None:
         rate = g.fee_rate
-        changes.append(f"ASSUMPTION (not printed): partner's fee {rate:.1%} of the benefit delivered each year")
+        changes.append(f"ASSUMPTION (not printed): partner's fee {pct(rate)} of the benefit delivered each year")
     if g.fee_cap_gbp000 is not None:
         cap = g.fee_cap_gbp000
         changes.append(f"ASSUMPTION (not printed): partner's fee capped at {fmt(cap)} (GBP000) over the horizon")
@@ -144,7 +145,7 @@ def apply_overrides(inputs: ModelInputs, sf: ScenarioFile) -> tuple[ModelInputs,
     life = inputs.life_years if cip.life_years is None else cip.life_years
     feeds = inputs.properties_feed_line if cip.properties_feed_line is None else cip.properties_feed_line
     if cip.discount_rate is not None:
-        changes.append(f"discount rate {inputs.discount_rate:.1%} -> {rate:.1%}")
+        changes.append(f"discount rate {pct(inputs.discount_rate)} -> {pct(rate)}")
     if cip.life_years is not None:
         changes.append(f"appraisal life {inputs.life_years} -> {life} years")
     if cip.properties_feed_line is not None and not feeds:

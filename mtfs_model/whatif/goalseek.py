@@ -40,6 +40,7 @@ from scipy.optimize import brentq  # type: ignore[import-untyped]
 from mtfs_model.base import rows
 from mtfs_model.base.display import grid_heatmap
 from mtfs_model.base.errors import InputError
+from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.run import Result, run
 from mtfs_model.scenarios.compose import as_scenario, rebuild
@@ -110,7 +111,7 @@ class Lever:
 
     def fmt(self, x: float) -> str:
         """The lever's value as text."""
-        return f"{x:.3f}" if self.factor else f"{x:,.0f}"
+        return f"{x:.3f}" if self.factor else f"{number(x)}"
 
     def apply(self, overrides: Mapping[str, Any], x: float, file: str = ARGS) -> dict[str, Any]:
         """A deep copy of ``overrides`` with every path set to ``x``."""
@@ -212,7 +213,7 @@ class Target:
 
     def fmt(self, x: float) -> str:
         """A figure of this target as text (GBP000 with separators, or a percentage)."""
-        return f"{x:,.0f}" if self.money else f"{x:.1%}"
+        return f"{number(x)}" if self.money else f"{pct(x)}"
 
     @property
     def phrase(self) -> str:

@@ -21,14 +21,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as w  # type: ignore[import-untyped]
+import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from mtfs_model.base import display
+from mtfs_model.base.display import mark_axis_break
 from mtfs_model.base.errors import InputError
+from mtfs_model.base.rounding import gbp_m, number, pct
 from mtfs_model.edition.folder import Edition
+from mtfs_model.engine.labels import FACTOR_UNIT, paths_label
 from mtfs_model.engine.run import Result, run
 from mtfs_model.scenarios.compose import as_scenario, rebuild
 from mtfs_model.scenarios.load import Scenario
@@ -86,6 +90,62 @@ def default_levers(scenario: Scenario) -> list[str | list[str]]:
     return levers
 
 
+P5_Z, P95_Z = -1.6448536269514722, 1.6448536269514722
+"""The standard normal's 5th and 95th percentiles: a risk input's plausible band."""
+SPREAD = 0.5
+"""Without a risk input, a slider spans the baseline value +/- 50 %."""
+DESCRIPTION_WIDTH = "270px"
+"""Every slider's label box: wide enough for a short label, so the track keeps its width."""
+SLIDER_LAYOUT = {"width": "100%", "max_width": "680px", "min_width": "400px"}
+
+
+def _distributions(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's risk inputs by path (empty if the edition declares none)."""
+    try:
+        from mtfs_model.risk.simulate import risk_spec
+
+        return {str(d.name): d for d in risk_spec(scenario).distributions}
+    except (ImportError, AttributeError, KeyError, InputError):
+        return {}
+
+
+def plausible_range(scenario: Scenario, paths: Sequence[str]) -> tuple[float, float]:
+    """A slider's range: the risk input's P5-P95 times the baseline value (its P5/P95 as
+    multipliers of the scenario's figure), else the baseline +/- 50 %; for a factor the
+    baseline is 1.  The range always holds the current value."""
+    dists = _distributions(scenario)
+    lows, highs = [], []
+    for path in paths:
+        base = current_value(scenario, path)
+        base = 1.0 if base is None else float(base)
+        d = dists.get(path) or dists.get(_risk_name(path))
+        if d is not None:
+            lo, hi = (float(x) for x in d.multiplier(np.array([P5_Z, P95_Z])))
+        else:
+            lo, hi = 1.0 - SPREAD, 1.0 + SPREAD
+        lows.append(min(lo * base, base))
+        highs.append(max(hi * base, base))
+    return min(lows), max(highs)
+
+
+def _risk_name(path: str) -> str:
+    """A lever path as the risk model names the same input (``high_needs.savings_delivery.x``
+    -> ``high_needs.x``)."""
+    parts = path.split(".")
+    if parts[0] == "high_needs" and len(parts) == 3:
+        return f"high_needs.{parts[2]}"
+    return path
+
+
+def slider_label(scenario: Scenario, lever: Lever) -> tuple[str, str]:
+    """A slider's short label with its unit, and the long one (its tooltip), from the
+    edition's own names (:func:`mtfs_model.labels.paths_label`)."""
+    short, unit, long = paths_label(scenario.edition, lever.paths)
+    if unit == FACTOR_UNIT:
+        unit = "% of plan"
+    return (f"{short} ({unit})" if unit else short), long
+
+
 def figures(result: Result) -> pd.DataFrame:
     """The panel's figures by year (GBP000): net budget, its excess over the MTFS, and
     the High Needs cumulative deficit."""
@@ -100,17 +160,24 @@ def figures(result: Result) -> pd.DataFrame:
     ).T.rename_axis("figure")
 
 
-def net_budget_chart(result: Result) -> bytes:
-    """PNG of the net budget by year against the MTFS (£000; greyscale, line styles)."""
-    fig = Figure(figsize=(6.4, 3.2), dpi=100, layout="constrained")
+CHART_SIZE = (6.4, 3.2)
+CHART_DPI = 100
+"""The chart's size in inches and its resolution: shown at 640 x 320 px, never stretched."""
+
+
+def net_budget_chart(result: Result, label: str | None = None) -> bytes:
+    """PNG of the net budget by year against the MTFS (£m; greyscale, line styles); the
+    axis does not start at zero, so it carries a break mark and says so."""
+    fig = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     years = [str(y) for y in result.revenue.columns]
     ax.plot(years, net_budget(mtfs_result(result.scenario)).to_numpy(), "--", color="0.55", marker="s", label="MTFS")
-    ax.plot(years, net_budget(result).to_numpy(), "-", color="0.0", marker="o", label=result.scenario.name)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: f"{x:,.0f}"))
-    ax.set_ylabel("Net budget (£000)")
-    ax.set_title("Net budget", loc="left", fontsize=10)
+    ax.plot(years, net_budget(result).to_numpy(), "-", color="0.0", marker="o", label=label or result.scenario.name)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: gbp_m(x)))
+    ax.set_ylabel("Net budget, £m\n(axis does not start at zero)", fontsize=8)
+    mark_axis_break(ax)
+    ax.set_title("Net budget against the MTFS (£m)", loc="left", fontsize=10)
     ax.grid(axis="y", color="0.85", linewidth=0.6)
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(frameon=False, fontsize=8)
@@ -135,23 +202,30 @@ class WhatIf(w.VBox):
         self.base = scenario
         self.levers = list(levers)
         self.sliders: dict[str, w.FloatSlider] = {}
+        self.labels: dict[str, str] = {}
         for lv in self.levers:
+            label, long = slider_label(scenario, lv)
+            percent = label.endswith("(% of plan)")
             slider = w.FloatSlider(
                 value=_current(scenario, lv),
                 min=lv.lo,
                 max=lv.hi,
                 step=(lv.hi - lv.lo) / SLIDER_STEPS,
-                description=lv.label,
+                description=label,
+                description_allow_html=False,
+                tooltip=long,
                 continuous_update=False,
-                readout_format=".3f" if lv.factor else ",.0f",
-                style={"description_width": "initial"},
-                layout=w.Layout(width="520px"),
+                readout_format=".0%" if percent else (".2f" if lv.hi < 10 else ",.0f"),
+                style={"description_width": DESCRIPTION_WIDTH},
+                layout=w.Layout(**SLIDER_LAYOUT),
             )
             slider.observe(self._changed, names="value")
-            self.sliders[lv.label] = slider
+            self.sliders[label] = slider
+            self.labels[lv.label] = label
         self.initial = {label: float(s.value) for label, s in self.sliders.items()}
         self.summary = w.HTML()
-        self.chart = w.Image(format="png")
+        width, height = (int(x * CHART_DPI) for x in CHART_SIZE)
+        self.chart = w.Image(format="png", width=width, height=height, layout=w.Layout(width=f"{width}px"))
         self.scenario: Scenario = scenario
         self.result: Result | None = None
         super().__init__([*self.sliders.values(), self.summary, self.chart])
@@ -164,8 +238,8 @@ class WhatIf(w.VBox):
         """The scenario with every lever at its slider's value."""
         raw: Mapping[str, Any] = self.base.overrides
         moved = False
-        for lv, slider in zip(self.levers, self.sliders.values(), strict=True):
-            if float(slider.value) != self.initial[lv.label]:  # an untouched slider changes nothing
+        for lv, (label, slider) in zip(self.levers, self.sliders.items(), strict=True):
+            if float(slider.value) != self.initial[label]:  # an untouched slider changes nothing
                 raw = lv.apply(raw, float(slider.value), f"<{self.base.name}>")
                 moved = True
         return rebuild(raw, self.base, self.base.name) if moved else self.base
@@ -178,10 +252,21 @@ class WhatIf(w.VBox):
         except InputError as exc:
             self.summary.value = f"<p><strong>error:</strong> {html.escape(str(exc))}</p>"
             return
-        self.summary.value = display.html_table(
-            figures(self.result), "GBP000", caption=f"{self.scenario.name}: key figures (£000)"
-        )
-        self.chart.value = net_budget_chart(self.result)
+        name = self.caption()
+        self.summary.value = display.html_table(figures(self.result), "GBP000", caption=f"{name}: key figures (£000)")
+        self.chart.value = net_budget_chart(self.result, label=name)
+
+    def caption(self) -> str:
+        """What the figures show: the scenario's name, and each moved slider at its value
+        (``baseline with DCFSF (CF1-3) delivery at 50%``)."""
+        moved = []
+        for label, slider in self.sliders.items():
+            if float(slider.value) != self.initial[label]:
+                short = label.rsplit(" (", 1)[0]
+                value = float(slider.value)
+                shown = pct(value, 0) if label.endswith("(% of plan)") else number(value, 3 if value < 10 else 0)
+                moved.append(f"{short} at {shown}")
+        return self.base.name + (" with " + ", ".join(moved) if moved else "")
 
 
 def what_if(
@@ -201,5 +286,7 @@ def what_if(
             lo, hi = (None, None) if bounds is None else bounds
             built.append(make_lever(s, path, lo, hi))
     else:
-        built = [make_lever(s, p) for p in levers]
+        for p in levers:
+            paths = [p] if isinstance(p, str) else list(p)
+            built.append(make_lever(s, paths, *plausible_range(s, paths)))
     return WhatIf(s, built)
