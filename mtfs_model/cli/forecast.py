@@ -93,6 +93,8 @@ def outturns_text(edition: Edition, fmt: str = "table") -> str:
     ]
     if fmt == "table":
         shown = shown.drop(columns=["source", "note"])
+    if fmt in ("table", "markdown"):  # the unit as a reader writes it
+        shown["unit"] = [str(u).replace("GBP000", "£000").replace("GBP", "£") for u in shown["unit"]]
     return to_text(shown, fmt, title, name="outturns")
 
 

@@ -30,6 +30,7 @@ import pandas as pd
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import pct
 from mtfs_model.engine.labels import paths_label
+from mtfs_model.scenarios.compose import as_scenario
 from mtfs_model.whatif.goalseek import grid, grid_heatmap, solve
 
 __all__ = ["COMMANDS", "dispatch", "parse_grid_lever"]
@@ -99,7 +100,7 @@ def _grid(args: argparse.Namespace) -> str:
     readable = args.format in ("table", "markdown")
     shown = _labelled(frame, readable)
     if readable:
-        ed = args.scenario.edition
+        ed = as_scenario(args.scenario).edition
         words = []
         for paths in frame.attrs["levers"]:
             short, unit, _ = paths_label(ed, paths.split(" + "))

@@ -254,7 +254,7 @@ def test_mtfs_outturns_lists_the_records(tmp_path: Path, capsys: pytest.CaptureF
     ])  # fmt: skip
     assert forecast_cli(["outturns", "--edition", str(folder)]) == 0
     out = capsys.readouterr().out
-    assert "revenue.net_budget" in out and "90,512" in out and "True" in out
+    assert "revenue.net_budget" in out and "90,512" in out and "yes" in out and "£000" in out
     assert forecast_cli(["outturns", "--edition", str(folder), "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert [r["value"] for r in doc["rows"]] == [90512.0, True]

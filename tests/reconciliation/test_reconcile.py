@@ -134,7 +134,6 @@ PAPER_DISAGREEMENTS = {
     ("Growth and savings narrative", "CF1", "2024/25", -8_400),
     ("Capital programme", "Additional School Places", "Total", 58.321 - 58_321),
     ("Capital programme", "SEND Programme", "Total", 14.0 - 14_000),
-    ("Capital programme", "Total", "Total", 84_421 - (58.321 + 14.0 + 12_100)),
     ("Properties", "P3", "net investment", 100),
     ("Headline statements", "appendix_a_dsg_2021_22", "", 578_300 - 577_659.247),
     *(("Growth drivers", "G6", y, -80) for y in ("2021/22", "2022/23", "2023/24", "2024/25")),
@@ -166,7 +165,7 @@ def test_every_disagreement_and_note_is_found(findings: pd.DataFrame) -> None:
     assert _found(findings, "disagreement") == {(t, r, c, round(d, 1)) for t, r, c, d in PAPER_DISAGREEMENTS}
     assert _found(findings, "note") == {(t, r, c, round(d, 1)) for t, r, c, d in PAPER_NOTES}
     counts = summary(findings)
-    assert counts.loc["paper"].to_dict() == {"ok": 473, "rounding": 62, "note": 9, "disagreement": 17}
+    assert counts.loc["paper"].to_dict() == {"ok": 474, "rounding": 62, "note": 9, "disagreement": 16}
 
 
 def test_the_check_vocabulary() -> None:
@@ -317,3 +316,25 @@ def test_a_malformed_check_file_reports_every_problem(tmp_path: Path) -> None:
     assert len(err.value.lines()) >= 4
     assert all("checks.toml" in line for line in err.value.lines())
     assert "year or column with table" in text and "exactly one of table" in text and "no_such_kind" in text
+
+
+def test_a_misprint_is_shown_as_printed_and_counted_once(findings: pd.DataFrame) -> None:
+    """Para 43's "58.321" (a decimal point for a thousands separator): one finding with
+    its kind and the figure as printed; the printed total checks against the rows as
+    meant (58,321), so the misprint is not counted again there."""
+    from mtfs_model.reconciliation.findings import reader_view, thousands_misprint
+
+    assert thousands_misprint("58.321") == 58_321 and thousands_misprint("14.000") == 14_000
+    assert thousands_misprint("58.3") is None and thousands_misprint("84,421") is None
+    para43 = findings[findings["table"] == "Capital programme (para 43)"]
+    misprints = para43[para43["printed_as"] != ""]
+    assert list(misprints["printed_as"]) == ["58.321", "14.000"]
+    assert all(c.startswith("misprint: a decimal point for a thousands separator") for c in misprints["check"])
+    total = para43[(para43["row"] == "Total") & (para43["check"].str.contains("sum of its printed rows"))]
+    assert set(total["severity"]) <= {"ok", "rounding"}
+    view = reader_view(misprints)
+    at = list(view.columns).index("printed")
+    assert list(view.columns[at : at + 3]) == ["printed", "derived", "printed − derived"]
+    assert list(view["printed"]) == ["58.321", "14.000"]
+    assert list(view["derived"]) == ["58,321.000", "14,000"]
+    assert list(view["printed − derived"]) == ["-58,262.679", "-13,986"]

@@ -69,17 +69,35 @@ def test_result_compare_findings_and_risk() -> None:
 def test_what_if_sliders_rerun_the_model() -> None:
     panel = widgets.what_if("baseline")
     labels = list(panel.sliders)
-    assert "DCFSF delivery" in labels and any(label.startswith("G1 ") for label in labels)
-    assert any(label.startswith("High Needs") for label in labels)
+    dcfsf = "DCFSF (CF1-3) delivery (% of plan)"  # the edition's short name, with the unit
+    assert dcfsf in labels and "G1 unit cost current (£ a week)" in labels
+    assert "High Needs savings delivery (% of plan)" in labels
+    assert not any("_" in label for label in labels)  # no internal id reaches the reader
     mtfs = mtfs_model.run("baseline")
     assert f"{net_budget(mtfs).iloc[-1]:,.0f}" in panel.summary.value
     png = panel.chart.value
     assert bytes(png).startswith(b"\x89PNG")
-    panel.sliders["DCFSF delivery"].value = 0.5
+    assert "baseline: key figures (£000)" in panel.summary.value
+    panel.sliders[dcfsf].value = 0.5
     half = mtfs_model.run("dcfsf_half_delivered")
     assert f"{net_budget(half).iloc[-1]:,.0f}" in panel.summary.value
     assert panel.scenario.overrides["programmes"]["DCFSF"]["delivery"] == 0.5
+    assert "baseline with DCFSF (CF1-3) delivery at 50%: key figures (£000)" in panel.summary.value  # follows
     assert panel.chart.value != png
+
+
+def test_slider_ranges_are_the_plausible_band() -> None:
+    """A slider spans its risk input's P5-P95 (G1: the lognormal through 0.875 / 1 / 1.143
+    of £4,000 a week, about £3.4k-£4.7k), else the baseline +/- 50 %; every one holds its
+    current value; the chart is drawn at its own size."""
+    panel = widgets.what_if("baseline")
+    g1 = panel.sliders["G1 unit cost current (£ a week)"]
+    assert 3300 < g1.min < 3500 and 4600 < g1.max < 4800 and g1.value == 4000
+    cip = panel.sliders["CIP (CF4) delivery (% of plan)"]
+    assert (cip.min, cip.max) == (0.5, 1.5)  # no programme-level risk input: +/- 50 %
+    assert all(s.min <= s.value <= s.max for s in panel.sliders.values())
+    assert all(s.style.description_width == widgets.DESCRIPTION_WIDTH for s in panel.sliders.values())
+    assert panel.chart.width == "640" and panel.chart.layout.width == "640px"
 
 
 def test_what_if_with_chosen_levers_and_ranges() -> None:
