@@ -153,7 +153,10 @@ def to_text(
         text = "\n".join(lines) + "\n"
         return (f"### {title}\n\n" if title else "") + text
     body = _aligned(df, shown, width)
-    return (f"{title}\n{'=' * len(title)}\n" if title else "") + body + "\n"
+    if not title:
+        return body + "\n"
+    lines = textwrap.wrap(title, width or terminal_width(), break_long_words=False) or [title]
+    return "\n".join(lines) + "\n" + "=" * max(len(x) for x in lines) + "\n" + body + "\n"
 
 
 def tables_text(
@@ -164,6 +167,8 @@ def tables_text(
     meta: Mapping[str, Any],
     lead: str = "",
     after: Mapping[str, Any] | None = None,
+    *,
+    labels: Mapping[str, str] | None = None,
 ) -> str:
     """Several titled tables as one text: JSON one object (``meta`` first, each table by
     name, then ``after``), CSV blocks each under a ``# title`` line, or the tables one after
@@ -175,7 +180,7 @@ def tables_text(
         return f"# {head}\n" + "".join(
             f"# {titles[k]}\n" + to_text(df, "csv", name=k) + "\n" for k, df in frames.items()
         )
-    text = "\n".join(to_text(df, fmt, titles[k], name=k) for k, df in frames.items())
+    text = "\n".join(to_text(df, fmt, titles[k], name=k, labels=labels) for k, df in frames.items())
     top = f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n"
     if lead and fmt == "table":
         lead = textwrap.fill(lead, terminal_width(), break_long_words=False, break_on_hyphens=False)
@@ -206,6 +211,8 @@ MIN_WIDTH = 40
 TRANSPOSE_ROWS = 8
 """A table this short and too wide is shown transposed (its rows as columns) if that fits."""
 LABEL_WIDTH = 40
+GAP = 3
+"""Characters between two columns (padding, rule gap, padding)."""
 """The label column is never wrapped narrower than this (or its longest label)."""
 GROUP = " | "
 """A column named ``"<group> | <column>"`` (``mtfs compare``) belongs to a group: a
@@ -233,44 +240,70 @@ def _box() -> Any:
     return _RULE
 
 
+def _least(header: list[str], rows: list[list[str]], right: list[bool]) -> list[int]:
+    """Each column's narrowest width: a figure never cut (its header wraps at words), the
+    label column wrapped only past :data:`LABEL_WIDTH`, text at its longest word (at
+    least 12)."""
+    out = []
+    for k, h in enumerate(header):
+        cells = [r[k] for r in rows]
+        natural = max([len(h), *(len(c) for c in cells)])
+        words = max([len(w) for c in [h, *cells] for w in c.split()] + [1])
+        if k == 0:
+            out.append(min(natural, max(LABEL_WIDTH, words)))
+        elif right[k]:
+            out.append(max([len(c) for c in cells] + [len(w) for w in h.split()] + [1]))
+        else:
+            out.append(min(natural, max(12, words)))
+    return out
+
+
+def _widths(header: list[str], rows: list[list[str]], right: list[bool], width: int) -> list[int] | None:
+    """Column widths that fit ``width`` (None if even the narrowest do not): the narrowest
+    (:func:`_least`), then the room left given to the label, the text, then the headers,
+    each up to its natural width."""
+    least = _least(header, rows, right)
+    spare = width - sum(least) - GAP * (len(least) - 1)
+    if spare < 0:
+        return None
+    natural = [max([len(h), *(len(r[k]) for r in rows)]) for k, h in enumerate(header)]
+    widths = list(least)
+    order = [0, *(k for k in range(1, len(header)) if not right[k]), *(k for k in range(1, len(header)) if right[k])]
+    for k in order:
+        more = min(spare, natural[k] - widths[k])
+        widths[k] += more
+        spare -= more
+    return widths
+
+
 def _grid(header: list[str], rows: list[list[str]], right: list[bool], width: int) -> str:
-    """A table with rich: figures right-aligned and never wrapped, text wrapped to fit."""
+    """The table drawn with rich at fixed column widths (:func:`_widths`): figures
+    right-aligned, text and headers wrapped at words; trailing spaces removed."""
     from rich.console import Console
     from rich.table import Table
 
+    widths = _widths(header, rows, right, width) or _least(header, rows, right)
     table = Table(box=_box(), show_edge=False, pad_edge=False, padding=(0, 1))
-    for k, (h, r) in enumerate(zip(header, right, strict=True)):
-        least = min(LABEL_WIDTH, max(len(x[0]) for x in [header, *rows])) if k == 0 else None
-        table.add_column(h, justify="right" if r else "left", no_wrap=r, overflow="fold", min_width=least)
+    for h, r, w in zip(header, right, widths, strict=True):
+        table.add_column(h, justify="right" if r else "left", overflow="fold", width=w)
     for row in rows:
         table.add_row(*row)
     buf = io.StringIO()
-    console = Console(
-        file=buf, width=width, color_system=None, force_terminal=False, highlight=False, markup=False, emoji=False
-    )
-    console.print(table)
+    console = Console(file=buf, width=max(width, sum(widths) + GAP * len(widths)), color_system=None)
+    console.print(table, crop=False)
     return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())
+
+
+def _min_needed(header: list[str], rows: list[list[str]], right: list[bool]) -> int:
+    """The narrowest the table can be drawn without cutting a figure."""
+    least = _least(header, rows, right)
+    return sum(least) + GAP * (len(least) - 1)
 
 
 def _natural(header: list[str], rows: list[list[str]], columns: Sequence[int]) -> int:
     """The width of the given columns unwrapped (two spaces between columns)."""
     widths = [max(len(r[k]) for r in [header, *rows]) for k in columns]
-    return sum(widths) + 2 * (len(widths) - 1)
-
-
-def _min_needed(header: list[str], rows: list[list[str]], right: list[bool]) -> int:
-    """The narrowest the table can be: figures whole, text wrapped at its longest word
-    (at least 12 characters)."""
-    widths = []
-    for k in range(len(header)):
-        cells = [header[k], *(r[k] for r in rows)]
-        if k == 0:
-            widths.append(min(LABEL_WIDTH, max(len(c) for c in cells)))
-        elif right[k]:
-            widths.append(max(len(max(header[k].split() or [""], key=len)), *(len(c) for c in cells[1:])))
-        else:
-            widths.append(min(max(len(c) for c in cells), max(12, *(len(w) for c in cells for w in c.split()))))
-    return sum(widths) + 2 * (len(widths) - 1)
+    return sum(widths) + GAP * (len(widths) - 1)
 
 
 def fit(header: list[str], rows: list[list[str]], right: list[bool], width: int | None = None) -> str:

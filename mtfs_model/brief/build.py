@@ -27,6 +27,7 @@ with :class:`~mtfs_model.base.errors.InputError` on any it does not declare.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sys
 import tempfile
@@ -306,6 +307,15 @@ def _requested(s: ScenarioLike) -> str:
     return str(s)
 
 
+def today() -> str:
+    """The brief's date when ``--date`` is not given: ``SOURCE_DATE_EPOCH`` (seconds, the
+    reproducible-builds convention) if set, else today; ``YYYY-MM-DD``."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.date.today().isoformat()
+
+
 def build(
     scenarios: Sequence[ScenarioLike],
     *,
@@ -329,7 +339,7 @@ def build(
     results = tuple(r for r in map(run, loaded) if r.scenario.name != "baseline" or r.scenario.changes)
     return Brief(
         title=title or default_title(ed),
-        run_date=check_date(run_date) if run_date else dt.date.today().isoformat(),
+        run_date=check_date(run_date) if run_date else today(),
         requested=tuple(_requested(s) for s in scenarios),
         baseline=base,
         results=results,
@@ -385,7 +395,7 @@ def scenario_files(scenarios: Sequence[ScenarioLike], edition: Edition, folder: 
 
 def _check_run(run_date: str | None, risk_n: int, risk_seed: int) -> str:
     """The date to print (today if none) after checking ``--n`` and ``--seed``."""
-    date = check_date(run_date) if run_date else dt.date.today().isoformat()
+    date = check_date(run_date) if run_date else today()
     for key, value in (("--n", risk_n), ("--seed", risk_seed)):
         check_whole(key, value, 0, where="(command line)")
     return date

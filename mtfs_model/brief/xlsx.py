@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+
+from mtfs_model.brief.formulas import Evaluator, Formula, col
 
 MONEY = "#,##0"
 """£000 (or £ where the header says so): whole units with thousands separators."""
@@ -49,10 +50,6 @@ DECIMALS = 3
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 4
 FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
 """Text a spreadsheet might read as a formula when typed in or exported to CSV."""
-
-
-class Formula(str):
-    """A live Excel formula (``=SUM(C5:C9)``); any other text is stored as text."""
 
 
 def _is_number(x: Any) -> bool:
@@ -71,22 +68,6 @@ def excel_value(v: Any) -> Any:
     if isinstance(v, float):
         return round(v, DECIMALS) + 0.0
     return v
-
-
-def col(j: int) -> str:
-    """Column letter of a 1-based column number."""
-    out = ""
-    while j > 0:
-        j, rem = divmod(j - 1, 26)
-        out = chr(ord("A") + rem) + out
-    return out
-
-
-def col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - ord("A") + 1
-    return n
 
 
 def ref(row: int, column: int, sheet: str | None = None, absolute: bool = False) -> str:
@@ -174,175 +155,6 @@ def new_workbook() -> Workbook:
     return Workbook()
 
 
-# --- evaluating the formulas --------------------------------------------------------------
-
-_TOKEN = re.compile(
-    r"\s*(?:"
-    r"(?P<ref>(?:(?:'(?P<qs>(?:[^']|'')+)'|(?P<bs>[A-Za-z_][A-Za-z0-9_.]*))!)?"
-    r"\$?(?P<c0>[A-Z]{1,3})\$?(?P<r0>\d+)(?::\$?(?P<c1>[A-Z]{1,3})\$?(?P<r1>\d+))?)(?![A-Za-z0-9_(])"
-    r"|(?P<num>\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)"
-    r"|(?P<fn>[A-Z]+)\("
-    r"|(?P<op>[-+*/(),])"
-    r")"
-)
-FUNCTIONS: dict[str, Callable[[list[float]], float]] = {"SUM": sum, "MAX": max, "MIN": min}
-
-
-class FormulaError(ValueError):
-    """A formula this evaluator does not read (a bug in the writer, never user input)."""
-
-
-class Evaluator:
-    """Evaluates the workbook's formulas (no spreadsheet program): references
-    (sheet-qualified or not), ranges, ``SUM``, ``MAX``, ``MIN``, ``+ - * /``, numbers.
-    An empty cell is 0; a division by zero gives ``#DIV/0!`` as Excel does."""
-
-    def __init__(self, wb: Workbook) -> None:
-        self.wb = wb
-        self.memo: dict[tuple[str, int, int], Any] = {}
-        self.busy: set[tuple[str, int, int]] = set()
-
-    def value(self, sheet: str, row: int, column: int) -> Any:
-        key = (sheet, row, column)
-        if key in self.memo:
-            return self.memo[key]
-        if key in self.busy:
-            raise FormulaError(f"circular reference at {sheet}!{col(column)}{row}")
-        cell = self.wb.sheets[sheet].cells.get((row, column))
-        v: Any = None if cell is None else cell.value
-        if isinstance(v, Formula):
-            self.busy.add(key)
-            try:
-                v = self.formula(sheet, str(v))
-            finally:
-                self.busy.discard(key)
-        self.memo[key] = 0.0 if v is None else v
-        return self.memo[key]
-
-    def formula(self, sheet: str, text: str) -> Any:
-        tokens = self._tokens(text[1:] if text.startswith("=") else text)
-        pos = 0
-
-        def peek() -> tuple[str, Any] | None:
-            return tokens[pos] if pos < len(tokens) else None
-
-        def take() -> tuple[str, Any]:
-            nonlocal pos
-            pos += 1
-            return tokens[pos - 1]
-
-        def expr() -> Any:
-            v = term()
-            while (t := peek()) and t[0] == "op" and t[1] in "+-":
-                take()
-                w = term()
-                v = _arith(v, w, t[1])
-            return v
-
-        def term() -> Any:
-            v = unary()
-            while (t := peek()) and t[0] == "op" and t[1] in "*/":
-                take()
-                w = unary()
-                v = _arith(v, w, t[1])
-            return v
-
-        def unary() -> Any:
-            t = peek()
-            if t and t[0] == "op" and t[1] in "+-":
-                take()
-                v = unary()
-                return v if t[1] == "+" or isinstance(v, str) else -v
-            return primary()
-
-        def primary() -> Any:
-            t = take()
-            kind, x = t
-            if kind == "num":
-                return float(x)
-            if kind == "ref":
-                sh, c0, r0, c1, r1 = x
-                sh = sh or sheet
-                if c1 is None:
-                    return _number(self.value(sh, r0, c0))
-                return [_number(self.value(sh, r, c)) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
-            if kind == "fn":
-                args: list[Any] = []
-                if peek() != ("op", ")"):
-                    args.append(expr())
-                    while peek() == ("op", ","):
-                        take()
-                        args.append(expr())
-                if take() != ("op", ")"):
-                    raise FormulaError(text)
-                flat = [a for arg in args for a in (arg if isinstance(arg, list) else [arg])]
-                errors = [a for a in flat if isinstance(a, str)]
-                return errors[0] if errors else float(FUNCTIONS[x](flat)) if flat else 0.0
-            if t == ("op", "("):
-                v = expr()
-                if take() != ("op", ")"):
-                    raise FormulaError(text)
-                return v
-            raise FormulaError(text)
-
-        try:
-            out = expr()
-        except IndexError:
-            raise FormulaError(text) from None
-        if pos != len(tokens) or isinstance(out, list):
-            raise FormulaError(text)
-        return out
-
-    @staticmethod
-    def _tokens(text: str) -> list[tuple[str, Any]]:
-        out: list[tuple[str, Any]] = []
-        pos = 0
-        text = text.rstrip()
-        while pos < len(text):
-            m = _TOKEN.match(text, pos)
-            if not m or m.end() == pos:
-                raise FormulaError(text)
-            pos = m.end()
-            if m["ref"]:
-                sh = m["qs"].replace("''", "'") if m["qs"] else m["bs"]
-                c0, r0 = col_number(m["c0"]), int(m["r0"])
-                c1, r1 = (col_number(m["c1"]), int(m["r1"])) if m["c1"] else (None, None)
-                out.append(("ref", (sh, c0, r0, c1, r1)))
-            elif m["num"]:
-                out.append(("num", m["num"]))
-            elif m["fn"]:
-                if m["fn"] not in FUNCTIONS:
-                    raise FormulaError(text)
-                out.append(("fn", m["fn"]))
-            else:
-                out.append(("op", m["op"]))
-        return out
-
-
-def _number(v: Any) -> Any:
-    """A cell's value in arithmetic: numbers as they are, an error (``#DIV/0!``) passed on,
-    other text 0 (as SUM treats it)."""
-    if _is_number(v):
-        return float(v)
-    if isinstance(v, str) and v.startswith("#"):
-        return v
-    return 0.0
-
-
-def _arith(a: Any, b: Any, op: str) -> Any:
-    if isinstance(a, str):
-        return a
-    if isinstance(b, str):
-        return b
-    if op == "+":
-        return a + b
-    if op == "-":
-        return a - b
-    if op == "*":
-        return a * b
-    return "#DIV/0!" if b == 0 else a / b
-
-
 # --- writing the file --------------------------------------------------------------------
 
 
@@ -356,7 +168,7 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
     the bytes depend on the content only)."""
     import xlsxwriter
 
-    ev = Evaluator(wb)
+    ev = Evaluator(wb.sheets)
     rank = {name: i for i, name in enumerate(order)}
     names = sorted(wb.sheets, key=lambda n: (rank.get(n, len(rank)), list(wb.sheets).index(n)))
     when = created or dt.date(2000, 1, 1)
@@ -395,7 +207,7 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
             v, r0, c0 = cell.value, r - 1, c - 1
             if isinstance(v, Formula):
                 computed = ev.value(name, r, c)
-                if _is_number(computed):
+                if isinstance(computed, float):
                     computed = round(float(computed), 9) + 0.0
                 ws.write_formula(r0, c0, str(v), style(cell), computed)
             elif isinstance(v, bool):
@@ -495,7 +307,3 @@ def workbook_bytes(
     for title, df in sheets.items():
         frame_sheet(wb, title, df, labels)
     return to_bytes(wb, created=created)
-
-
-def is_finite(x: Any) -> bool:
-    return _is_number(x) and math.isfinite(float(x))

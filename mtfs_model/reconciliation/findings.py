@@ -258,6 +258,16 @@ def as_printed(value: float, printed_as: str = "") -> str:
     return number(value, _decimals([value]))
 
 
+_SNAKE = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+_YEAR = re.compile(r"(?<!\d)(\d{4})_(\d{2})(?!\d)")
+
+
+def in_words(text: str) -> str:
+    """Internal ids in a finding's text as words: ``net_2021_22 = dsg_total + la_block``
+    -> ``net 2021/22 = dsg total + la block``; other text as it is."""
+    return _SNAKE.sub(lambda m: _YEAR.sub(r"\1/\2", m.group(0)).replace("_", " "), text)
+
+
 def reader_view(frame: pd.DataFrame, *, where: bool = False) -> pd.DataFrame:
     """Findings as a reader sees them: ``printed`` (as printed), ``derived`` and
     ``printed − derived`` as text, each row's figures to the decimals its difference
@@ -272,10 +282,9 @@ def reader_view(frame: pd.DataFrame, *, where: bool = False) -> pd.DataFrame:
         derived_.append(number(d, dec))
         diff_.append(number(x, dec))
     out["printed"], out["derived"], out["printed − derived"] = printed_, derived_, diff_
-    if "column" in out:
-        out["column"] = [str(c).replace("_", " ") for c in out["column"]]
-    if "row" in out:
-        out["row"] = [str(c).replace("_", " ") if "_" in str(c) and " " not in str(c) else c for c in out["row"]]
+    for col in ("row", "column", "check"):
+        if col in out:
+            out[col] = [in_words(str(c)) for c in out[col]]
     lead = [c for c in ("kind", "table", "row", "column") if c in out]
     if where:
         out["where"] = [

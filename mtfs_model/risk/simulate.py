@@ -50,6 +50,7 @@ from mtfs_model.base.cells import cell
 from mtfs_model.base.report import tables_text, terminal_progress
 from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
+from mtfs_model.engine.labels import COLUMN_LABELS, path_label
 from mtfs_model.risk import schema as risk_schema
 from mtfs_model.risk.draws import BLOCK_SIZE, Z90, Array, Distribution, RiskSpec, correlation_groups, draw, mix
 from mtfs_model.risk.plan import Paths, Plan, evaluate, guarantee_floor, plan
@@ -434,8 +435,21 @@ def report_text(result: RiskResult, fmt: str = "table") -> str:
         net_at = tornado_columns(result.years[-1])[3:5]  # the gap columns say the same
         frames["tornado"] = frames["tornado"].drop(columns=["label", *net_at])
         frames["inputs"] = frames["inputs"].drop(columns=["label", "source or reason"])
+    labels: dict[str, str] = {}
+    if fmt in ("table", "markdown"):  # inputs by the edition's short names, columns in words
+        ed = result.scenario.edition
+        for key in ("tornado", "inputs"):
+            frames[key] = frames[key].rename(index=lambda p: _input_words(ed, str(p)))
+        labels = COLUMN_LABELS
     head = f"Scenario {result.scenario.name!r}: {result.n:,} trajectories, seed {result.seed}"
-    return tables_text(head, frames, named, fmt, {"scenario": result.scenario.name, "n": result.n, "seed": result.seed})
+    meta = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed}
+    return tables_text(head, frames, named, fmt, meta, labels=labels)
+
+
+def _input_words(edition: Edition, path: str) -> str:
+    """A risk input's path as a reader's label: ``G1 unit cost current (£ a week)``."""
+    short, unit, _ = path_label(edition, path)
+    return f"{short} ({unit})" if unit else short
 
 
 def stderr_progress(done: int, total: int) -> None:

@@ -30,6 +30,7 @@ import mtfs_model
 from mtfs_model import load_edition
 from mtfs_model.base.errors import InputError
 from mtfs_model.brief import build as brief
+from mtfs_model.brief.tables import column_labels
 from mtfs_model.charts import budget as charts
 from mtfs_model.cli.main import main
 from tests.paths import TESTS
@@ -825,7 +826,9 @@ def check_workbook(book: Any, b: brief.Brief) -> None:
             float(b.baseline.capital_financing.loc["lcc_requirement", y]), abs=0.01
         )
     for ws in book:  # print setup and units on every sheet
-        assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and int(ws.page_setup.fitToWidth) == 1
+        assert (
+            int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4) and int(ws.page_setup.fitToWidth or 1) == 1
+        )  # 1 is the default
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$4:$4"
         assert ws.oddHeader.center.text
         heads = [str(c.value) for c in ws[4] if c.value is not None]
@@ -886,3 +889,70 @@ def test_the_five_year_edition_briefs() -> None:
     text = visible(page)
     assert "over the five years of the MTFS" in text and "2026/27" in text
     check_workbook(load_workbook(io.BytesIO(brief.workbook(b))), b)
+
+
+# --- the workbook as an auditor opens it: values without recalculation, formats by what a figure is
+
+
+def test_workbook_opens_with_values_anywhere(newton: brief.Brief) -> None:
+    """Every formula carries its computed value (a preview, pandas or Protected View sees
+    the figures without recalculating), and the cached values are the engine's figures."""
+    import pandas as pd
+
+    data = brief.workbook(newton)
+    live, cached = load_workbook(io.BytesIO(data)), load_workbook(io.BytesIO(data), data_only=True)
+    formulas = [
+        (ws.title, c.coordinate) for ws in live for row in ws.iter_rows() for c in row if is_formula(ws, c.coordinate)
+    ]
+    assert len(formulas) > 500
+    assert [f for f in formulas if cached[f[0]][f[1]].value is None] == []
+    rev = rows_of(live["Revenue"])
+    net_label = newton.edition.label("revenue", "net_budget")
+    for name, r in zip(newton.names, newton.all_results, strict=True):
+        at = f"F{rev[(name, net_label)]}"
+        assert cached["Revenue"][at].value == pytest.approx(float(r.revenue.loc["net_budget", "2024/25"]), abs=0.01)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=3)
+    summary = sheets["Summary"].set_index("Scenario")
+    assert summary.notna().all().all() and summary.index[0] == "MTFS as published"
+    assert "newton guarantee" in summary.index  # names, not ids
+
+
+def test_workbook_formats_follow_what_a_figure_is(newton: brief.Brief) -> None:
+    book = load_workbook(io.BytesIO(brief.workbook(newton)))
+    ws = book["Property appraisal"]
+    head = [c.value for c in ws[4]]
+    fmt = {h: ws.cell(5, j + 1).number_format for j, h in enumerate(head)}
+    assert fmt["Internal rate of return (%)"] == "0.0%" and fmt["Occupancy (%)"] == "0.0%"
+    assert fmt["Simple payback, net (years)"] == "0.00" and fmt["Capital cost (£000)"] == "#,##0"
+    assert fmt["Go-live (month)"] == "mmm yyyy" and ws.cell(5, head.index("Go-live (month)") + 1).is_date
+    assert str(ws["A5"].value).startswith("Property 1")  # the property's name, not P1
+    irr = ws.cell(5, head.index("Internal rate of return (%)") + 1).value
+    assert 0.1 < irr < 0.3  # stored as a fraction, shown 18.4 %
+    risk = book["Risk summary"]
+    head = [c.value for c in risk[4]]
+    assert risk.cell(5, head.index(column_labels(newton.edition)["above_pct"]) + 1).number_format == "0.0%"
+    revenue = [r[1].value for r in book["Revenue"].iter_rows(min_row=5, max_row=5)]
+    assert revenue[0].startswith("Prior-year budget (2021/22: ") and "then last year's net" in revenue[0]
+
+
+def test_workbook_bytes_repeat_with_the_date(newton: brief.Brief) -> None:
+    """The same brief and --date give the same bytes; the document's created date is the
+    brief's date, not the clock."""
+    import zipfile
+
+    first, second = brief.workbook(newton), brief.workbook(newton)
+    assert first == second
+    core = zipfile.ZipFile(io.BytesIO(first)).read("docProps/core.xml").decode()
+    assert f'<dcterms:created xsi:type="dcterms:W3CDTF">{DATE}T00:00:00Z</dcterms:created>' in core
+
+
+def test_workbook_text_that_looks_like_a_formula_is_neutralised(tmp_path: Path) -> None:
+    import pandas as pd
+
+    df = pd.DataFrame({"description": ["+cmd|' /C calc'!A0", "@SUM(1)", "-2+3", "plain"]}, index=list("abcd"))
+    book = load_workbook(io.BytesIO(brief.workbook_bytes({"Scenarios": df})))
+    ws = book["Scenarios"]
+    cells = [ws[f"B{r}"] for r in range(5, 9)]
+    assert [c.data_type for c in cells] == ["s"] * 4
+    assert [c.quotePrefix for c in cells] == [True, True, True, False]  # Excel keeps them text when edited
+    assert cells[0].value == "+cmd|' /C calc'!A0"

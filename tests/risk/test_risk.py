@@ -723,7 +723,7 @@ def test_cli_simulate_formats(capsys: pytest.CaptureFixture[str], tmp_path: Path
     out, err = capsys.readouterr()
     assert "Net budget, simulated: percentiles by year (£000)" in out
     assert "Tornado" in out and "P95" in out and "Newton Europe floor (7,000)" in out
-    assert "3,000 / 3,000 trajectories" in err  # progress on stderr
+    assert "trajectories" not in err  # progress only on a terminal: quiet in a pipe or a log
     assert main(["simulate", "baseline", "--n", "3000", "--seed", "2", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["n"] == 3000 and doc["seed"] == 2
@@ -756,3 +756,21 @@ def test_charts_return_figures(sim: RiskResult) -> None:
         fig.savefig(io.BytesIO(), format="png")
     with pytest.raises(ValueError, match="measure"):
         fan_chart(sim, "nonsense")
+
+
+def test_progress_shows_on_a_terminal_only() -> None:
+    import io
+
+    from mtfs_model.base.report import terminal_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert terminal_progress("simulating", io.StringIO()) is None  # a pipe, a file, CI: nothing
+    screen = Terminal()
+    progress = terminal_progress("simulating", screen)
+    assert progress is not None
+    progress(1000, 3000)
+    progress(3000, 3000)
+    assert "simulating" in screen.getvalue()
