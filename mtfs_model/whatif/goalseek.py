@@ -42,6 +42,7 @@ from mtfs_model.base.display import grid_heatmap
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
+from mtfs_model.engine.labels import paths_label
 from mtfs_model.engine.run import Result, run
 from mtfs_model.scenarios.compose import as_scenario, rebuild
 from mtfs_model.scenarios.load import Scenario
@@ -93,10 +94,15 @@ class Lever:
     paths: tuple[str, ...]
     lo: float
     hi: float
+    words: str = ""
+    """The reader's name from the edition's own names (:func:`mtfs_model.engine.labels.paths_label`)."""
 
     @property
     def label(self) -> str:
-        """A reader's name: ``programmes.<id>.delivery`` -> ``<id> delivery``."""
+        """A reader's name: :attr:`words` (``DCFSF (CF1-3) delivery``, ``G1 unit cost
+        current``), else from the path (``programmes.<id>.delivery`` -> ``<id> delivery``)."""
+        if self.words:
+            return self.words
         parents = {p.rsplit(".", 1)[0] for p in self.paths}
         if len(self.paths) > 1 and len(parents) == 1 and self.paths[0].startswith("high_needs."):
             kind = _path_label(self.paths[0]).rsplit(" ", 1)[-1]
@@ -189,7 +195,7 @@ def make_lever(
     high = float(hi) if hi is not None else min(r[1] for r in ranges)
     if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
         raise InputError(ARGS, "lo/hi", "finite numbers with lo < hi", (low, high))
-    return Lever(ps, low, high)
+    return Lever(ps, low, high, paths_label(scenario.edition, ps)[0])
 
 
 # --- targets -------------------------------------------------------------------------------

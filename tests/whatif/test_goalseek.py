@@ -45,11 +45,11 @@ def test_a_dcfsf_delivery_that_keeps_the_final_year_within_the_mtfs(mtfs_final: 
     assert 1.0 < sol.value < 2.0  # placements at 4,400 need more than the DCFSF profile
     assert sol.goal == pytest.approx(mtfs_final)
     assert sol.achieved <= sol.goal + 0.01
-    assert sol.lever == "DCFSF delivery" and sol.bound == "at_most"
+    assert sol.lever == "DCFSF (CF1-3) delivery" and sol.bound == "at_most"
     last = str(mtfs_model.run(base).revenue.columns[-1])
     assert sol.target == f"net_budget:{last}"
     assert repr(sol) == sol.sentence
-    assert sol.sentence.startswith(f"DCFSF delivery {sol.value:.3f} keeps the {last} net budget at ")
+    assert sol.sentence.startswith(f"DCFSF (CF1-3) delivery {sol.value:.3f} keeps the {last} net budget at ")
     assert sol.sentence.endswith(f"(target ≤ {mtfs_final:,.0f})")
     assert "<p>" in sol._repr_html_()
     print(sol.sentence)
@@ -115,8 +115,8 @@ def test_the_simulated_probability_is_met_with_fixed_draws() -> None:
 def test_a_two_way_grid_matches_direct_runs(mtfs_final: float) -> None:
     table = goalseek.grid("baseline", {DCFSF: [0.5, 1.0], G1_COST: [4000, 4400, 4800]}, target="net_budget")
     assert table.shape == (2, 3)
-    assert table.index.name == "DCFSF delivery" and list(table.index) == [0.5, 1.0]
-    assert table.columns.name == "G1 unit_cost_current_gbp_week" and list(table.columns) == [4000, 4400, 4800]
+    assert table.index.name == "DCFSF (CF1-3) delivery" and list(table.index) == [0.5, 1.0]
+    assert table.columns.name == "G1 unit cost current" and list(table.columns) == [4000, 4400, 4800]
     assert table.loc[1.0, 4000] == pytest.approx(mtfs_final, abs=1e-9)
     direct = compose.combine("placement_unit_cost_plus_10pct", "dcfsf_half_delivered")
     assert table.loc[0.5, 4400] == pytest.approx(final(net_budget(mtfs_model.run(direct))), abs=1e-9)
@@ -152,7 +152,7 @@ def test_cli_solve(capsys: pytest.CaptureFixture[str]) -> None:
     args = parse(["solve", "baseline", "--lever", G1_COST, "--target", "net_vs_mtfs", "--value", "2000"])
     assert cli_whatif.dispatch(args) == 0
     out = capsys.readouterr().out
-    assert out.startswith("G1 unit_cost_current_gbp_week ") and "(target = 2,000)" in out
+    assert out.startswith("G1 unit cost current 4,215 ") and "(target = 2,000)" in out
     args = parse(["solve", "baseline", *[a for p in HN_SAVINGS for a in ("--lever", p)], "--target", "hn_deficit"])
     args.value, args.bound, args.format = 30000.0, "at_most", "json"
     assert cli_whatif.dispatch(args) == 0
@@ -166,7 +166,7 @@ def test_cli_grid_writes_table_and_chart(tmp_path: Path, capsys: pytest.CaptureF
     args = parse([*argv, "--format", "csv", "-o", str(out), "--chart", str(chart)])
     assert cli_whatif.dispatch(args) == 0
     text = out.read_text(encoding="utf-8")
-    assert text.splitlines()[0] == "DCFSF delivery,4000,4400"
+    assert text.splitlines()[0] == "DCFSF (CF1-3) delivery,4000,4400"
     assert text.splitlines()[1].startswith("0.5,")
     assert chart.read_bytes().startswith(b"\x89PNG")
     assert cli_whatif.dispatch(parse([*argv, "--format", "table"])) == 0

@@ -117,6 +117,6 @@ def test_the_what_if_notebook_runs_top_to_bottom() -> None:
     outs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outs if o.output_type == "error"]
     shown = "".join(o.get("data", {}).get("text/html", "") for o in outs)
-    for part in ("DCFSF delivery", "keeps the", "High Needs", "data:image/png;base64,", "Key figures (£m)"):
+    for part in ("DCFSF (CF1-3) delivery", "keeps the", "High Needs", "data:image/png;base64,", "Key figures (£m)"):
         assert part in shown, part
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outs)
