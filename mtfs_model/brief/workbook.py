@@ -154,7 +154,7 @@ def revenue(k: Book) -> None:
         first = s.row
         prior: list[Any] = [cell(r.revenue, rows.PRIOR_YEAR_BUDGET, k.years[0])]
         prior += k.formulas("={p}{a}", a=first + 4)[1:]
-        label = f"Prior-year budget ({k.years[0]}: {ed.label('revenue', rows.PRIOR_YEAR_BUDGET)}; then last year's net)"
+        label = "Prior-year budget (then last year's net)"  # the first year's is as published
         k.block(s, name, rows.PRIOR_YEAR_BUDGET, label, prior)
         k.block(
             s,
