@@ -84,3 +84,32 @@ def test_nothing_is_wider_than_the_page(newton_brief: Path, tmp_path: Path) -> N
     found = re.search(r"<title>OVERFLOW\[(.*?)\](\d+)</title>", dom)
     assert found, dom[:300]
     assert found.group(2) == "0", found.group(1)
+
+
+MIN_FILL = 0.6
+"""Every page but the first (it ends after the answer by design) and the last is at least
+this full: no half-blank page."""
+
+
+def page_fill(png: Path) -> float:
+    """How far down the page the last ink is (0-1), the page-number band left out."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(png).convert("L"))
+    body = a[: int(a.shape[0] * 0.93)]
+    ink = np.where((body < 200).any(axis=1))[0]
+    return float(ink.max() + 1) / body.shape[0] if len(ink) else 0.0
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler's pdftoppm is not installed")
+def test_no_page_is_half_blank(newton_brief: Path, tmp_path: Path) -> None:
+    """Sections keep together without leaving a page empty: a chart's caption does not drag
+    the next chart with it (figcaption has no break-after: avoid)."""
+    pdf = tmp_path / "brief.pdf"
+    chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", newton_brief.as_uri())
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    pngs = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+    fills = [round(page_fill(p), 2) for p in pngs]
+    assert len(fills) > 2
+    assert all(f >= MIN_FILL for f in fills[1:-1]), fills
