@@ -29,8 +29,11 @@ from mtfs_model.base.rounding import number, pct
 from mtfs_model.brief.figures import SAME, group_rows, same_columns
 from mtfs_model.brief.tables import Brief, column_labels, risk_results, table
 from mtfs_model.brief.text import Note, answer_sentence, m, mtfs_sentence, question, surprises
+from mtfs_model.reconciliation.findings import READER_COLUMNS, reader_view
 
 PRECISE = ("expected", "actual", "difference", "tolerance", "printed", "derived")
+FIGURES_AS_TEXT = {"printed", "derived", "printed − derived"}
+"""Findings' figures already written as the reader sees them (:func:`reader_view`): right-aligned."""
 """Findings columns: a figure printed to a fraction (a misprinted 58.321) shows as it is."""
 
 BRIEF_NOTEBOOK = "scenario_brief.ipynb"
@@ -181,7 +184,7 @@ def html_table(
     markers) appended to the escaped ``caption``."""
     labels = dict(labels or {})
     marks = dict(marks or {})
-    numeric = {str(c) for c in df.select_dtypes("number").columns}
+    numeric = {str(c) for c in df.select_dtypes("number").columns} | FIGURES_AS_TEXT
     names = [INDEX_LABELS.get(str(n), str(n).replace("_", " ").capitalize()) if n else "" for n in df.index.names]
     head = "".join(f'<th scope="col">{e(n)}</th>' for n in names)
     head += "".join(
@@ -260,7 +263,7 @@ def html_header(b: Brief) -> str:
         f'<header class="brief"><h1>{e(b.title)}</h1>'
         f'<p class="meta">Date: <time datetime="{e(b.run_date)}">{e(b.run_date)}</time> &middot; '
         f"Scenarios: {names} &middot; against the MTFS as published{when}. "
-        "Text and charts in £m; detail tables in £000 (GBP thousands); savings negative, as published.</p></header>"
+        "Text and charts in £m; detail tables in £000; savings negative, as published.</p></header>"
     )
 
 
@@ -392,7 +395,7 @@ def html_reconciliation(b: Brief) -> str:
     """The reconciler's status: the papers' own disagreements and the engine identities."""
     rec = table(b, "Reconciliation")
     ok = bool((rec["engine_identities"] == "all ok").all())
-    dis = table(b, "Paper disagreements")[["table", "row", "column", "expected", "actual", "difference"]]
+    dis = reader_view(table(b, "Paper disagreements"))[["table", "row", "column", *READER_COLUMNS.values()]]
     counts = collapsed(b, rec, "Checks by scenario (count)", unit="count")
     return section_html(
         "Reconciliation",
@@ -405,14 +408,14 @@ def html_reconciliation(b: Brief) -> str:
         brief_table(
             b,
             dis,
-            "The papers' disagreements (£000 unless the table says GBP)",
+            "The papers' disagreements (£000 unless the table says £)",
             labels={
                 "table": "Table",
                 "row": "Row",
                 "column": "Column",
-                "expected": "Derived from the parts (£000 or £)",
-                "actual": "Printed (£000 or £)",
-                "difference": "Printed − derived (£000 or £)",
+                "printed": "Printed (£000 or £)",
+                "derived": "Derived from the parts (£000 or £)",
+                "printed − derived": "Printed − derived (£000 or £)",
             },
             unit="£000 or £",
             css="wide",
