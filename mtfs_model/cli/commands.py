@@ -19,7 +19,7 @@ from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine.compare import compare, table_of
 from mtfs_model.engine.labels import COLUMN_LABELS, short_name
 from mtfs_model.engine.run import Result, run
-from mtfs_model.reconciliation.findings import reader_view
+from mtfs_model.reconciliation.findings import in_words, reader_view
 from mtfs_model.reconciliation.reconcile import reconcile, summary
 from mtfs_model.scenarios.compose import as_scenario
 from mtfs_model.scenarios.load import available_scenarios, load_scenario
@@ -42,6 +42,9 @@ def for_reading(result: Result, name: str, frame: pd.DataFrame) -> pd.DataFrame:
         if name == "cip":
             return frame.rename(index=lambda i: names.get(str(i), str(i)))
         return frame.rename(columns=lambda c: names.get(str(c), str(c)))
+    if name == "appendix_a" and "label" in frame.columns:  # lines by their printed labels, columns in words
+        out = frame.set_index("label").rename_axis("")
+        return out.rename(columns=lambda c: in_words(str(c)))
     if name == "drivers" and "model" in frame.columns:
         out = frame.copy()
         out["model"] = [str(m).replace("_", " ") for m in out["model"]]

@@ -96,6 +96,17 @@ COLUMN_LABELS = {
     "evolution": "Evolution",
     "from": "From",
     "percentile": "",
+    "record": "",
+    "as_of": "As of",
+    "outturn": "Outturn",
+    "forecast": "Forecast",
+    "error": "Error",
+    "error_pct": "Error (% of forecast)",
+    "pit_pct": "Rank",
+    "inside_p10_p90": "Inside P10-P90",
+    "value": "Value",
+    "unit": "Unit",
+    "year": "Year",
 }
 """Reader's words for the engine's column names (display only: the frames keep their ids)."""
 

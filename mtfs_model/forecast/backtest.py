@@ -40,6 +40,7 @@ import pandas as pd
 from mtfs_model.base.report import tables_text
 from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
+from mtfs_model.engine.labels import COLUMN_LABELS
 from mtfs_model.forecast.outturns import Outturn, check_kinds, read_outturns
 from mtfs_model.forecast.outturns_schema import LEVERS
 from mtfs_model.risk.draws import Array
@@ -367,7 +368,25 @@ def summary_view(summary: pd.DataFrame, fmt: str) -> pd.DataFrame:
             shown.append(f"{number(value)}")
         else:
             shown.append(f"{number(value)}")
-    return pd.DataFrame({"value": shown, "unit": list(summary["unit"])}, index=summary.index)
+    units = [str(u).replace("GBP000", "£000") for u in summary["unit"]]
+    words = [MEASURE_WORDS.get(str(m), str(m)) for m in summary.index]
+    return pd.DataFrame({"value": shown, "unit": units}, index=pd.Index(words, name=""))
+
+
+MEASURE_WORDS = {
+    "outturns": "Outturns",
+    "ranked": "Ranked outturns",
+    "mean_error_gbp000": "Mean error",
+    "mean_absolute_error_gbp000": "Mean absolute error",
+    "mean_error_pct": "Mean error (%)",
+    "mean_absolute_error_pct": "Mean absolute error (%)",
+    "inside_p10_p90": "Inside P10-P90",
+    "inside_p10_p90_pct": "Share inside P10-P90",
+    "coverage_low_pct": "Coverage, lower bound",
+    "coverage_high_pct": "Coverage, upper bound",
+    "mean_rank_pct": "Mean rank",
+}
+"""The summary's measures as a reader reads them (``table`` and ``markdown``)."""
 
 
 def report_text(result: BacktestResult, fmt: str = "table") -> str:
@@ -387,7 +406,8 @@ def report_text(result: BacktestResult, fmt: str = "table") -> str:
     if table.empty and fmt in ("table", "markdown"):  # nothing to show but the sentence
         frames = {}
     meta = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed}
-    return tables_text(head, frames, titles, fmt, meta, lead=result.statement, after={"statement": result.statement})
+    after = {"statement": result.statement}
+    return tables_text(head, frames, titles, fmt, meta, lead=result.statement, after=after, labels=COLUMN_LABELS)
 
 
 # --- Calibration from history ------------------------------------------------------------------

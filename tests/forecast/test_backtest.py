@@ -419,3 +419,16 @@ def test_simulate_takes_from_outturns(tmp_path: Path) -> None:
     args = parser.parse_args(["simulate", "--from-outturns", "--through", YEARS[0], "--reforecast-chart", "x.png"])
     assert args.from_outturns and args.through == YEARS[0] and args.reforecast_chart == "x.png"
     assert not parser.parse_args(["simulate"]).from_outturns
+
+
+def test_a_percentage_error_against_a_near_zero_forecast_is_na() -> None:
+    """A forecast High Needs gap of -132 against an outturn of 6,700 is not 5,176 % wrong:
+    the percentage says nothing, so it is n/a (the error in £000 stands)."""
+    import pandas as pd
+
+    from mtfs_model.forecast.backtest import near_zero, view
+
+    assert near_zero(-132, 6700) and near_zero(0, 5) and not near_zero(89_851, 90_512)
+    frame = pd.DataFrame({"error": [6832.0], "error_pct": [math.nan]}, index=pd.Index([0], name="record"))
+    assert view(frame, "table").loc[0, "error_pct"] == "n/a"
+    assert view(frame, "csv").loc[0, "error_pct"] is None
