@@ -370,6 +370,11 @@ def save_workbook(b: Brief, path: str | Path) -> None:
 # --- the command ----------------------------------------------------------------------
 
 
+def _terminal() -> bool:
+    """Whether standard error is a terminal (papermill's progress bar only there)."""
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
 def _step(message: str, progress: bool) -> None:
     if progress:
         print(f"mtfs brief: {message}", file=sys.stderr, flush=True)
@@ -448,7 +453,7 @@ def write_brief(
         if xlsx is not None:
             params["workbook"] = str(book_path)  # the notebook writes it from its own runs
         _step(f"executing {BRIEF_NOTEBOOK} with papermill (kernel {KERNEL_NAME}: {sys.executable})", progress)
-        nb = execute_notebook(BRIEF_NOTEBOOK, params, progress=progress)
+        nb = execute_notebook(BRIEF_NOTEBOOK, params, progress=progress and _terminal())  # a bar only on a terminal
         _step("exporting HTML with nbconvert (code hidden, charts embedded, no external resources)", progress)
         page = export_html(nb, title)
         book = None

@@ -253,7 +253,8 @@ class WhatIf(w.VBox):
             self.summary.value = f"<p><strong>error:</strong> {html.escape(str(exc))}</p>"
             return
         name = self.caption()
-        self.summary.value = display.html_table(figures(self.result), "GBP000", caption=f"{name}: key figures (£000)")
+        shown = figures(self.result).rename_axis(None)  # the rows say what they are
+        self.summary.value = display.html_table(shown, "GBP000", caption=f"{name}: key figures (£000)")
         self.chart.value = net_budget_chart(self.result, label=name)
 
     def caption(self) -> str:
