@@ -94,3 +94,20 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert proc.returncode == 2
     assert "error: (arguments): scenario: expected one of" in proc.stderr
+
+
+def test_compare_takes_names_objects_or_lists() -> None:
+    """``mtfs_model.compare("a", "b")`` compares two scenarios (it used to walk the string's
+    letters); a list, Scenario objects and dicts work the same."""
+    import mtfs_model
+    from mtfs_model.base.errors import InputError
+
+    by_names = mtfs_model.compare("baseline", "placement_unit_cost_plus_10pct")
+    by_list = mtfs_model.compare(["baseline", "placement_unit_cost_plus_10pct"])
+    scenario = mtfs_model.load_scenario("placement_unit_cost_plus_10pct")
+    by_object = mtfs_model.compare(mtfs_model.load_scenario("baseline"), scenario)
+    assert by_names.equals(by_list) and by_names.to_numpy().tolist() == by_object.to_numpy().tolist()
+    three = mtfs_model.compare(["baseline", "hn_savings_half"], "placement_unit_cost_plus_10pct", table="revenue")
+    assert len({c.split(" | ")[0] for c in three.columns}) == 5  # three scenarios and two differences
+    with pytest.raises(InputError, match="at least two scenarios"):
+        mtfs_model.compare("baseline")
