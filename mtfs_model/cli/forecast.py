@@ -37,6 +37,7 @@ import pandas as pd
 
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.report import OutputError, check_output, terminal_progress, terminal_width, to_text, write_text
+from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
 
 __all__ = ["COMMANDS", "dispatch", "simulate_from_outturns"]
@@ -138,7 +139,7 @@ def _readable(frame: pd.DataFrame) -> pd.DataFrame:
     """Multipliers to three decimals, missing as an en dash."""
     out = frame.astype(object)
     for col in out.columns:
-        shown = [("–" if v != v else (f"{v:.3f}" if isinstance(v, float) else v)) for v in frame[col]]
+        shown = [("–" if v != v else (number(v, 3) if isinstance(v, float) else v)) for v in frame[col]]
         out[col] = pd.Series(shown, index=frame.index, dtype=object)
     return out
 

@@ -51,7 +51,7 @@ def _lines(inputs: ModelInputs, sf: ScenarioFile, changes: list[str]) -> dict[st
             factor = target / published if published else 0.0
             changes.append(
                 f"{prog} programme reaches {fmt(target)} recurring by {year} "
-                f"(profile {fmt(published)}; each line and year x{factor:.4f})"
+                f"(profile {fmt(published)}; each line and year x{number(factor, 4)})"
             )
         for c in members:
             lines[c] = dataclasses.replace(lines[c], profile={y: v * factor for y, v in lines[c].profile.items()})

@@ -117,7 +117,7 @@ class Lever:
 
     def fmt(self, x: float) -> str:
         """The lever's value as text."""
-        return f"{x:.3f}" if self.factor else f"{number(x)}"
+        return number(x, 3) if self.factor else number(x)
 
     def apply(self, overrides: Mapping[str, Any], x: float, file: str = ARGS) -> dict[str, Any]:
         """A deep copy of ``overrides`` with every path set to ``x``."""

@@ -40,3 +40,24 @@ def test_every_reader_surface_rounds_half_up() -> None:
     import pandas as pd
 
     assert display_frame(pd.DataFrame({"x": [1234.5]})).iloc[0, 0] == "1,235"
+
+
+def test_no_reader_figure_is_formatted_by_python_rounding() -> None:
+    """Every figure text, table or chart shows goes through ``base/rounding.py`` (half up):
+    no ``f"{x:,.0f}"``, ``:.1f``, ``:.1%`` left in the package, bar error messages quoting
+    a whole-number limit."""
+    import re
+    from pathlib import Path
+
+    import mtfs_model
+
+    fmt = re.compile(r"\{[^{}]*:,?\.\d+[f%]\}")
+    root = Path(mtfs_model.__file__).parent
+    found = [
+        f"{p.relative_to(root)}:{i}"
+        for p in root.rglob("*.py")
+        if p.name != "rounding.py"
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if fmt.search(line) and not re.search(r"\b(problems|p)\.add\(", line)
+    ]
+    assert found == []
