@@ -48,6 +48,8 @@ __all__ = [
 
 UNITS = ("GBP000", "GBPm")
 SEVERITY_ORDER = {"disagreement": 0, "note": 1, "rounding": 2, "ok": 3}
+FINDINGS_WORDS = {"actual": "printed", "expected": "derived", "difference": "printed − derived"}
+"""The findings' figure columns as a reader names them (the frame keeps its names)."""
 PRECISE_COLUMNS = ("tolerance", "difference", "expected", "actual")
 """Columns where a small fraction matters (reconciliation): shown to three decimals."""
 STYLES = [
@@ -183,9 +185,17 @@ def findings_html(frame: pd.DataFrame) -> str:
         bold = [i for i, s in enumerate(shown["severity"]) if s == "disagreement"]
         tally = shown["severity"].value_counts()
         counts = ", ".join(f"{tally[s]} {s}" for s in SEVERITY_ORDER if s in tally)
-    keep = [c for c in shown.columns if c not in ("source", "kind")]
+    figures = [c for c in ("actual", "expected", "difference", "tolerance") if c in shown.columns]  # printed first
+    rest = [c for c in shown.columns if c not in ("source", "kind", "printed_as", *figures)]
+    at = rest.index("severity") if "severity" in rest else len(rest)
+    keep = [*rest[:at], *figures, *rest[at:]]
     table = html_table(
-        shown[keep], "GBP000", caption="Reconciliation findings", precise=PRECISE_COLUMNS, bold_rows=bold
+        shown[keep],
+        "GBP000",
+        FINDINGS_WORDS,
+        caption="Reconciliation findings (£000 unless the table says £)",
+        precise=PRECISE_COLUMNS,
+        bold_rows=bold,
     )
     return (_heading("Checks", counts) if counts else "") + table
 
