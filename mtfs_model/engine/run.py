@@ -119,7 +119,7 @@ class Result:
         return (
             f"<Result {self.scenario.name!r} ({self.edition.id}): net budget "
             + " / ".join(f"{y} {number(net[y])}" for y in self.years)
-            + " (GBP000)>"
+            + " (£000)>"
         )
 
 

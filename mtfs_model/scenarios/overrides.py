@@ -128,7 +128,7 @@ def _guarantee(
         changes.append(f"ASSUMPTION (not printed): partner's fee {pct(rate)} of the benefit delivered each year")
     if g.fee_cap_gbp000 is not None:
         cap = g.fee_cap_gbp000
-        changes.append(f"ASSUMPTION (not printed): partner's fee capped at {fmt(cap)} (GBP000) over the horizon")
+        changes.append(f"ASSUMPTION (not printed): partner's fee capped at {fmt(cap)} (£000) over the horizon")
     return GuaranteeAssumptions(phasing, rate, cap)
 
 
