@@ -268,11 +268,21 @@ def _widths(header: list[str], rows: list[list[str]], right: list[bool], width: 
         return None
     natural = [max([len(h), *(len(r[k]) for r in rows)]) for k, h in enumerate(header)]
     widths = list(least)
-    order = [0, *(k for k in range(1, len(header)) if not right[k]), *(k for k in range(1, len(header)) if right[k])]
-    for k in order:
-        more = min(spare, natural[k] - widths[k])
-        widths[k] += more
-        spare -= more
+    text = [k for k in range(1, len(header)) if not right[k]]
+    for group in ([0], text, [k for k in range(1, len(header)) if right[k]]):
+        want = {k: natural[k] - widths[k] for k in group if natural[k] > widths[k]}
+        total = sum(want.values())
+        if not want or spare <= 0:
+            continue
+        if total <= spare:  # room for all: each at its natural width
+            for k, w in want.items():
+                widths[k] += w
+            spare -= total
+        else:  # share the room in proportion to what each would take
+            for k, w in want.items():
+                more = min(w, spare * w // total)
+                widths[k] += more
+            spare = width - sum(widths) - GAP * (len(widths) - 1)
     return widths
 
 
