@@ -139,6 +139,11 @@ def to_text(
     if fmt == "json":
         doc = {"title": title, "rows": _records(df, table)}
         return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if df.empty:  # an empty state is a sentence, never a bare header
+        sentence = "Nothing to show: the edition or scenario has no rows for this table."
+        if fmt == "markdown":
+            return (f"### {title}\n\n" if title else "") + sentence + "\n"
+        return (f"{title}\n{'=' * min(len(title), terminal_width())}\n" if title else "") + sentence + "\n"
     shown = display_frame(df)
     words = dict(labels or {})
     if words:

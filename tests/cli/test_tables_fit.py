@@ -57,3 +57,15 @@ def test_fit_transposes_groups_and_splits() -> None:
     grouped = ["", "x | 2021/22", "x | 2022/23", "y | 2021/22", "y | 2022/23"]
     text = fit(grouped, [["row", "1", "2", "3", "4"]], [False, True, True, True, True], 20)
     assert text.splitlines()[0] == "x" and "y" in text.splitlines()
+
+
+def test_an_empty_table_says_so_in_a_sentence() -> None:
+    import pandas as pd
+
+    from mtfs_model.base.report import to_text
+
+    empty = pd.DataFrame(columns=["capital_cost"]).rename_axis("property")
+    for fmt in ("table", "markdown"):
+        text = to_text(empty, fmt, "Residential properties")
+        assert "Nothing to show" in text and "capital_cost" not in text
+    assert to_text(empty, "csv") == "property,capital_cost\n"  # data formats keep their header
