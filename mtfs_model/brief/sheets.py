@@ -17,6 +17,7 @@ from mtfs_model.brief.tables import Brief, column_labels, has_properties, paper_
 from mtfs_model.brief.workbook import ORDER, Book, growth_and_savings, guarantee_sheets, high_needs_sheet, revenue
 from mtfs_model.brief.xlsx import COUNT, EXACT, SHARE, Formula, Sheet, col, frame_sheet, to_bytes
 from mtfs_model.engine import capital, guarantee, high_needs
+from mtfs_model.engine.labels import row_labels
 from mtfs_model.risk.simulate import PERCENTILE_LABELS
 
 RISK_PERCENTILES = tuple(f"P{q}" for q in (5, 10, 50, 80, 90, 95))
@@ -81,10 +82,11 @@ def capital_sheet(k: Book) -> None:
         return s.add([label, *values, Formula(f"=SUM(B{row}:{last}{row})")], bold=bold)
 
     prog = r.capital_programme
+    names = {**row_labels(r, "capital_programme"), **row_labels(r, "capital_financing")}  # blocks by their labels
     blocks = [i for i in prog.index if i != capital.PROGRAMME_TOTAL]
     first = s.row
     for i in blocks:
-        put(ed.label("capital", str(i)), [cell(prog, i, y) for y in k.years])
+        put(names.get(str(i), ed.label("capital", str(i))), [cell(prog, i, y) for y in k.years])
     total = put(
         ed.label("capital", capital.PROGRAMME_TOTAL),
         [Formula(f"=SUM({col(2 + j)}{first}:{col(2 + j)}{s.row - 1})") for j in range(n)],
@@ -94,7 +96,7 @@ def capital_sheet(k: Book) -> None:
     groups = [i for i in fin.index if i not in (capital.AVAILABLE, capital.LCC, capital.PROGRAMME_FUNDING)]
     first = s.row
     for i in groups:
-        put(ed.label("capital", str(i)), [cell(fin, i, y) for y in k.years])
+        put(names.get(str(i), ed.label("capital", str(i))), [cell(fin, i, y) for y in k.years])
     avail = put(
         ed.label("capital", capital.AVAILABLE),
         [Formula(f"=SUM({col(2 + j)}{first}:{col(2 + j)}{s.row - 1})") for j in range(n)],

@@ -24,6 +24,7 @@ from mtfs_model.charts import budget as charts
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result, run, unique_names
+from mtfs_model.reconciliation.findings import in_words
 from mtfs_model.reconciliation.reconcile import reconcile
 from mtfs_model.risk.simulate import RiskResult, simulate
 from mtfs_model.scenarios.load import Scenario, load_scenario
@@ -332,10 +333,9 @@ def paper_titles(edition: Edition, text: str) -> str:
 def plain_findings(b: Brief, frame: pd.DataFrame) -> pd.DataFrame:
     """Findings for reading: column names in words (never ids), sources by their titles."""
     out = frame.copy()
-    if "column" in out:
-        out["column"] = [str(c).replace("_", " ") for c in out["column"]]
-    if "row" in out:
-        out["row"] = [str(c).replace("_", " ") if "_" in str(c) and " " not in str(c) else c for c in out["row"]]
+    for col in ("row", "column", "check"):  # ids in words (net_2021_22 -> net 2021/22)
+        if col in out:
+            out[col] = [in_words(str(c)) for c in out[col]]
     if "source" in out:
         out["source"] = [paper_titles(b.edition, str(x)) for x in out["source"]]
     return out

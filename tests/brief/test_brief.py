@@ -956,3 +956,16 @@ def test_workbook_text_that_looks_like_a_formula_is_neutralised(tmp_path: Path) 
     assert [c.data_type for c in cells] == ["s"] * 4
     assert [c.quotePrefix for c in cells] == [True, True, True, False]  # Excel keeps them text when edited
     assert cells[0].value == "+cmd|' /C calc'!A0"
+
+
+def test_no_internal_id_reaches_the_workbook(newton: brief.Brief) -> None:
+    book = load_workbook(io.BytesIO(brief.workbook(newton)))
+    ids = {
+        (ws.title, m)
+        for ws in book
+        for row in ws.iter_rows()
+        for c in row
+        if isinstance(c.value, str) and not c.value.startswith("=")
+        for m in re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", c.value)
+    }
+    assert ids == set()
