@@ -95,7 +95,6 @@ COLUMN_LABELS = {
     "shape": "Shape",
     "evolution": "Evolution",
     "from": "From",
-    "percentile": "",
     "record": "",
     "as_of": "As of",
     "outturn": "Outturn",
