@@ -118,14 +118,30 @@ def plausible_range(scenario: Scenario, paths: Sequence[str]) -> tuple[float, fl
     for path in paths:
         base = current_value(scenario, path)
         base = 1.0 if base is None else float(base)
-        d = dists.get(path) or dists.get(_risk_name(path))
-        if d is not None:
-            lo, hi = (float(x) for x in d.multiplier(np.array([P5_Z, P95_Z])))
+        found = [dists[n] for n in _risk_names(scenario, path, dists) if n in dists]
+        if found:  # a programme without its own input: its lines' inputs together
+            bands = [d.multiplier(np.array([P5_Z, P95_Z])) for d in found]
+            lo, hi = min(float(b[0]) for b in bands), max(float(b[1]) for b in bands)
         else:
             lo, hi = 1.0 - SPREAD, 1.0 + SPREAD
         lows.append(min(lo * base, base))
         highs.append(max(hi * base, base))
     return min(lows), max(highs)
+
+
+def _risk_names(scenario: Scenario, path: str, dists: Mapping[str, Any]) -> list[str]:
+    """The risk inputs that say how far ``path`` may plausibly move: its own (under the
+    risk model's name), else for a programme's delivery or scale its lines' own."""
+    parts = path.split(".")
+    names = [path, _risk_name(path)]
+    if parts[0] == "programmes" and len(parts) == 3:
+        try:
+            codes = scenario.edition.lines_of(parts[1])
+        except (KeyError, ValueError):
+            codes = []
+        if not any(n in dists for n in names):
+            names += [f"lines.{code}.{parts[2]}" for code in codes]
+    return names
 
 
 def _risk_name(path: str) -> str:

@@ -94,7 +94,9 @@ def test_slider_ranges_are_the_plausible_band() -> None:
     g1 = panel.sliders["G1 unit cost current (£ a week)"]
     assert 3300 < g1.min < 3500 and 4600 < g1.max < 4800 and g1.value == 4000
     cip = panel.sliders["CIP (CF4) delivery (% of plan)"]
-    assert (cip.min, cip.max) == (0.5, 1.5)  # no programme-level risk input: +/- 50 %
+    assert 0.3 < cip.min < 0.4 and 1.1 < cip.max < 1.2  # the programme's one line's input (CF4: 0.5 / 1 / 1.1)
+    base = mtfs_model.load_scenario("baseline")
+    assert widgets.plausible_range(base, ["lines.G1.drivers.unit_cost_budgeted_gbp_week"]) == (1750, 5250)  # +/-50 %
     assert all(s.min <= s.value <= s.max for s in panel.sliders.values())
     assert all(s.style.description_width == widgets.DESCRIPTION_WIDTH for s in panel.sliders.values())
     assert panel.chart.width == "640" and panel.chart.layout.width == "640px"
