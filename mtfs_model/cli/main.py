@@ -12,6 +12,7 @@ mtfs schema scenario|edition|outturns [-o FILE]
 mtfs outturns
 mtfs backtest [SCENARIO] [--n N] [--seed S] [--chart FILE.png]
 mtfs simulate SCENARIO --from-outturns [--through YEAR]
+mtfs edition export [--edition PATH] -o BOOK.xlsx | import BOOK.xlsx -o FOLDER | new --years A..B -o FOLDER
 
 Every subcommand takes ``--edition PATH`` (an edition folder; default: the bundled one).
 A SCENARIO is a name, a ``.toml`` path, or names joined with ``+`` (``a+b``: both
@@ -69,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as exc:  # --help (0) or a bad argument (2, already reported)
             return exc.code if isinstance(exc.code, int) else 2
         command = args.command
+        if command == "edition":  # export / import / new: no engine, no pandas
+            from mtfs_model.cli.edition import dispatch as edition_dispatch
+
+            return edition_dispatch(args)
         from mtfs_model.cli.commands import dispatch  # the heavy libraries load only for a command
 
         return dispatch(args)

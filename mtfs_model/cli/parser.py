@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from mtfs_model.base.args import ARGS, FORMATS, whole_number
 from mtfs_model.base.limits import MAX_TRAJECTORIES
+from mtfs_model.cli.edition import add_parsers as add_edition_parsers
 from mtfs_model.whatif.targets import BOUNDS, GRID_FORMATS, TARGETS
 
 __all__ = ["DEFAULT_TABLES", "TITLES", "ArgumentParser", "argument_message", "build_parser", "print_error"]
@@ -134,6 +135,7 @@ def build_parser() -> ArgumentParser:
     add_simulate_arguments(p_sim)
     for p in sub.choices.values():
         p.add_argument("--edition", help="edition folder (default: the bundled edition)")
+    add_edition_parsers(sub)  # its own --edition on `export`
     return parser
 
 

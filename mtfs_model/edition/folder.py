@@ -26,6 +26,7 @@ import pandas as pd
 from mtfs_model.base.errors import InputError, Problems
 from mtfs_model.base.schema_types import read_toml, validate
 from mtfs_model.edition import checks as edition_checks
+from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.registry import edition_file_checks
 from mtfs_model.edition.schema import EditionFile, ProgrammeSpec
 
@@ -230,10 +231,12 @@ def _load(folder: str, signature: tuple[tuple[str, int, int], ...]) -> Edition:
         except InputError as exc:
             problems.extend(exc)
     problems.raise_if_any()
+    optional = {n: read_toml(d / n) for n in ("headlines.toml", "checks.toml") if (d / n).is_file()}
+    problems.found.extend(marker_problems(d, {**raw, **optional}))  # a rolled-forward edition's gaps
+    problems.raise_if_any()
     ef = validate(EditionFile, raw["edition.toml"], d / "edition.toml")
     years = tuple(ef.horizon.years)
     edition_checks.check_files(d, raw, ef)
-    optional = {n: read_toml(d / n) for n in ("headlines.toml", "checks.toml") if (d / n).is_file()}
     columns = tuple(raw["revenue.toml"].get("appendix_a", {}).get("columns", ()))
     appendix = read_appendix_a(d / "appendix_a.csv", columns) if (d / "appendix_a.csv").is_file() else pd.DataFrame()
     last = ef.horizon.appraisal_last_year or years[-1]

@@ -1,0 +1,96 @@
+"""Write an edition folder from its files' data, atomically.
+
+TOML through tomli_w (one figure a line, keys in a fixed order: diff-friendly and the same
+bytes for the same data), CSV with ``\\n`` line ends.  Each TOML file whose schema exists
+in the repository's ``schemas/`` starts with a ``#:schema`` line relative to where the
+folder is written (editors such as VS Code's Even Better TOML read it).
+
+The folder is built in a hidden folder beside the target and renamed into place only once
+it is complete and checked: nothing is left behind on failure.  The parent folder must
+exist (it is never created); the target must not exist, or be an empty folder.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mtfs_model.base.errors import InputError
+
+SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+"""The repository's JSON Schemas (absent in an installed wheel: then no ``#:schema`` line)."""
+
+
+def schema_line(name: str, folder: Path) -> str:
+    """``#:schema ../../schemas/edition.schema.json`` for ``edition.toml`` written in ``folder``."""
+    schema = SCHEMAS_DIR / (Path(name).stem + ".schema.json")
+    if not schema.is_file():
+        return ""
+    try:
+        rel = os.path.relpath(schema, folder.resolve())
+    except ValueError:  # another drive (Windows)
+        rel = schema.as_uri()
+    return f"#:schema {Path(rel).as_posix()}\n"
+
+
+def file_bytes(name: str, data: Any, folder: Path) -> bytes:
+    """One file of the folder, as written."""
+    if name.endswith(".toml"):
+        import tomli_w
+
+        return (schema_line(name, folder) + tomli_w.dumps(data)).encode("utf-8")
+    if name.endswith(".csv"):
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows(data)
+        return buf.getvalue().encode("utf-8")
+    return (str(data).rstrip("\n") + "\n").encode("utf-8")
+
+
+def check_target(out: Path, key: str = "-o/--output") -> None:
+    """The folder can be written: its parent exists, it does not (or is an empty folder)."""
+    parent = out.resolve().parent
+    if not parent.is_dir():
+        raise InputError("(arguments)", key, f"a folder in an existing folder ({parent} does not exist)", str(out))
+    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
+        raise InputError("(arguments)", key, "a new folder, or an empty one (it is never overwritten)", str(out))
+    if not os.access(parent, os.W_OK):
+        raise InputError("(arguments)", key, f"a folder in a writable folder ({parent})", str(out))
+
+
+def write_folder(
+    files: Mapping[str, Any],
+    out: str | Path,
+    check: Callable[[Path], None] | None = None,
+) -> Path:
+    """Write ``files`` as the edition folder ``out``; ``check(tmp)`` may raise to refuse it.
+
+    Built in ``.<name>.partial-*`` beside ``out`` and renamed into place; removed on any
+    failure (bad data, a full disk, Ctrl-C)."""
+    out = Path(out)
+    check_target(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.resolve().parent))
+    try:
+        for name, data in files.items():
+            (tmp / name).write_bytes(file_bytes(name, data, out))
+        if check is not None:
+            check(tmp)
+        os.chmod(tmp, 0o777 & ~_umask())
+        if out.is_dir():
+            out.rmdir()
+        os.rename(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,403 @@
+"""``mtfs edition import BOOK.xlsx -o FOLDER``: a workbook back into an edition folder.
+
+Read with openpyxl.  A cell's type is its value's: a number (a whole number unless the
+cell's format shows decimals or a percentage), text, TRUE/FALSE or a date.  A formula is
+read as the value Excel or LibreOffice last calculated and saved with the book
+(``data_only=True``); a formula with no saved value (a book written by a script and never
+opened in a spreadsheet) is refused, naming its cell.
+
+Every problem is reported at once, one line each, naming the sheet and cell, the key and
+what was expected: ``book.xlsx: Growth!E7: lines.G2.values.2023/24: expected a number,
+got 'tbc'``.  The book's own structure is checked here (headers, keys, duplicates); the
+figures are checked by writing the folder to a hidden folder beside the target and
+loading it as any edition is loaded, each of the loader's problems mapped back to the
+cell it came from.  Nothing is written unless everything is right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.edition.book_layout import (
+    CSV_SHEETS,
+    EMPTY_LIST,
+    EMPTY_TABLE,
+    FIRST_DATA_ROW,
+    JOINED,
+    LAYOUT,
+    LIST0,
+    TABLE0,
+    TEXT_SHEETS,
+    Grid,
+    Listing,
+    Path_,
+    TreeError,
+    build,
+    is_year,
+    loose_path,
+    parse_path,
+    path_text,
+    sheets_of,
+    split,
+)
+from mtfs_model.edition.folder_write import check_target, write_folder
+from mtfs_model.edition.markers import marker_problems
+
+Loc = tuple[str, str]
+"""(file, key text) -> ``Sheet!A1``."""
+
+
+class _Reader:
+    """Reads one book, collecting entries per file, cell locations and problems."""
+
+    def __init__(self, book: Path, shown: str) -> None:
+        self.book, self.shown = book, shown
+        self.problems: list[Problem] = []
+        self.entries: dict[str, list[tuple[str, Path_, Any]]] = {}
+        self.where: dict[str, dict[Path_, str]] = {}
+        self.csv: dict[str, list[list[str]]] = {}
+        self.text: dict[str, str] = {}
+
+    def problem(self, ref: str, key: str, expected: str, got: Any = None, *, show_got: bool = True) -> None:
+        self.problems.append(Problem(self.shown, f"{ref}: {key}" if key else ref, expected, got, show_got))
+
+    def put(self, file: str, path: Path_, value: Any, ref: str) -> None:
+        self.entries.setdefault(file, []).append((ref.split("!")[0], path, value))
+        self.locate(file, path, ref)
+
+    def locate(self, file: str, path: Path_, ref: str) -> None:
+        where = self.where.setdefault(file, {})
+        where.setdefault(path, ref)
+        if path and path[-1] == JOINED:
+            where.setdefault(path[:-1], ref)
+
+
+def _ref(sheet: str, cell: Any) -> str:
+    return f"{sheet}!{cell.coordinate}"
+
+
+_NUMBER_TEXT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def _value(r: _Reader, sheet: str, cell: Any, formula: Any, *, joined: bool = False, year: bool = False) -> Any:
+    """A cell's value as data: None for blank; reports a formula with no saved value.
+
+    In a year column a number stored as text (``17,200``, Excel's green triangle) is the
+    number."""
+    v = cell.value
+    ref = _ref(sheet, cell)
+    if isinstance(formula, str) and formula.startswith("=") and v is None:
+        r.problem(
+            ref,
+            "",
+            "a value: the formula has no saved result (open and save the book in Excel or LibreOffice, "
+            "or type the figure)",
+            formula,
+        )
+        return None
+    if v is None:
+        return None
+    if cell.data_type == "e":
+        r.problem(ref, "", "a value, not a spreadsheet error", v)
+        return None
+    fmt = str(cell.number_format or "")
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int | float):
+        if joined:
+            return [v]
+        if "." in fmt or "%" in fmt or "E+" in fmt.upper() or not float(v).is_integer():
+            return float(v)
+        return int(v)
+    if isinstance(v, dt.datetime):
+        if v.time() == dt.time(0) and "h" not in fmt.lower():
+            return v.date()
+        return v
+    if isinstance(v, dt.date | dt.time):
+        return v
+    text = str(v)
+    if year and _NUMBER_TEXT.match(text.strip()):
+        number = text.strip().replace(",", "")
+        return float(number) if "." in number else int(number)
+    if text == EMPTY_TABLE:
+        return TABLE0
+    if text == EMPTY_LIST:
+        return LIST0
+    if joined:
+        return split(text)
+    return text
+
+
+def _header(r: _Reader, sheet: str, ws: Any, col: int) -> Path_ | None:
+    group = ws.cell(3, col).value
+    fld = ws.cell(4, col).value
+    if fld is None or str(fld).strip() == "":
+        return None
+    text = f"{group}.{fld}" if group not in (None, "") and not str(fld).startswith("[") else f"{group or ''}{fld}"
+    try:
+        return parse_path(str(text).strip())
+    except ValueError as exc:
+        r.problem(f"{sheet}!{ws.cell(4, col).coordinate}", "", f"a key in the header ({exc})", text)
+        return None
+
+
+def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
+    nk = len(spec.key_headers)
+    columns: dict[int, Path_] = {}
+    for col in range(nk + 1, ws.max_column + 1):
+        sub = _header(r, spec.sheet, ws, col)
+        if sub is not None:
+            if sub in columns.values():
+                r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "each column once", path_text(sub))
+            columns[col] = sub
+    seen: dict[Path_, str] = {}
+    counters: dict[tuple[str, ...], int] = {}
+    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+        keys: list[str] = []
+        blank_keys = True
+        for c in range(1, nk + 1):
+            cell = ws.cell(row, c)
+            v = cell.value
+            if v not in (None, ""):
+                blank_keys = False
+            keys.append("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+        values = {
+            c: _value(
+                r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value,
+                joined=sub[-1] == JOINED, year=isinstance(sub[-1], str) and (is_year(sub[-1]) or sub[-1] == "Total"),
+            )
+            for c, sub in columns.items()
+        }  # fmt: skip
+        if blank_keys and all(v is None for v in values.values()):
+            continue
+        if any(k == "" for k in keys):
+            c = next(i for i, k in enumerate(keys, start=1) if k == "")
+            r.problem(f"{spec.sheet}!{ws.cell(row, c).coordinate}", "", f"a {spec.key_headers[c - 1]} for the row")
+            continue
+        item = _item_path(r, spec, keys, counters, f"{spec.sheet}!{ws.cell(row, 1).coordinate}")
+        if item is None:
+            continue
+        key_ref = f"{spec.sheet}!{ws.cell(row, max(nk, 1)).coordinate}"
+        if item in seen:
+            r.problem(key_ref, path_text(item), f"a row for each key once (also {seen[item]})", keys[-1])
+            continue
+        seen[item] = key_ref
+        r.locate(spec.file, item, key_ref)
+        for c, sub in columns.items():
+            ref = f"{spec.sheet}!{ws.cell(row, c).coordinate}"
+            v = values[c]
+            full = (*item, *sub)
+            if v is None:
+                r.locate(spec.file, full[:-1] if full[-1] == JOINED else full, ref)
+            else:
+                r.put(spec.file, full, v, ref)
+
+
+def _item_path(r: _Reader, spec: Grid, keys: list[str], counters: dict[tuple[str, ...], int], ref: str) -> Path_ | None:
+    if spec.where is not None:
+        try:
+            return (*spec.at, *parse_path(keys[-1]))
+        except ValueError as exc:
+            r.problem(ref, "", f"a key such as lines.G1.scale ({exc})", keys[-1])
+            return None
+    wild = iter(keys[: len(spec.wild)])
+    at = tuple(next(wild) if seg == "*" else seg for seg in spec.at)
+    if spec.key:
+        return (*at, keys[-1])
+    n = counters.get(tuple(keys), 0)
+    counters[tuple(keys)] = n + 1
+    return (*at, n)
+
+
+def _read_listing(r: _Reader, spec: Listing, ws: Any, wf: Any) -> None:
+    years: dict[int, str] = {}
+    for col in range(3, ws.max_column + 1):
+        y = ws.cell(4, col).value
+        if y in (None, ""):
+            continue
+        if isinstance(y, str) and (is_year(y.strip()) or y.strip() == "Total"):
+            if y.strip() in years.values():
+                r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "each year once", y)
+            years[col] = y.strip()
+        else:
+            r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "a fiscal year such as 2025/26, or Total", y)
+    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+        kcell = ws.cell(row, 1)
+        value = _value(r, spec.sheet, ws.cell(row, 2), wf.cell(row, 2).value)
+        by_year = {
+            y: _value(r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value, year=True) for c, y in years.items()
+        }
+        if kcell.value in (None, ""):
+            if value is not None or any(v is not None for v in by_year.values()):
+                r.problem(_ref(spec.sheet, kcell), "", "a key for the figures in this row")
+            continue
+        text = str(kcell.value).strip()
+        joined = text.endswith("[]")
+        try:
+            sub = parse_path(text)
+        except ValueError as exc:
+            r.problem(_ref(spec.sheet, kcell), "", f"a key such as horizon.base_year ({exc})", text)
+            continue
+        if joined:
+            value = _value(r, spec.sheet, ws.cell(row, 2), wf.cell(row, 2).value, joined=True)
+        full = (*spec.at, *sub)
+        r.locate(spec.file, full, _ref(spec.sheet, kcell))
+        filled = {y: v for y, v in by_year.items() if v is not None}
+        if filled and value is not None:
+            r.problem(_ref(spec.sheet, ws.cell(row, 2)), path_text(full), "a value, or figures by year, not both")
+        elif filled:
+            for c, y in years.items():
+                ref = _ref(spec.sheet, ws.cell(row, c))
+                if by_year[y] is None:
+                    r.locate(spec.file, (*full, y), ref)
+                else:
+                    r.put(spec.file, (*full, y), by_year[y], ref)
+        elif value is not None:
+            r.put(spec.file, full, value, _ref(spec.sheet, ws.cell(row, 2)))
+        else:
+            r.locate(spec.file, full, _ref(spec.sheet, ws.cell(row, 2)))
+
+
+def _read_csv(r: _Reader, name: str, sheet: str, ws: Any, wf: Any) -> None:
+    width = 0
+    header = []
+    for col in range(1, ws.max_column + 1):
+        h = ws.cell(4, col).value
+        if h in (None, ""):
+            break
+        header.append(str(h))
+        width = col
+    rows = [header]
+    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+        cells = [_value(r, sheet, ws.cell(row, c), wf.cell(row, c).value) for c in range(1, width + 1)]
+        if all(v is None for v in cells):
+            continue
+        rows.append(["" if v is None else (str(v) if not isinstance(v, float) else repr(v)) for v in cells])
+    r.csv[name] = rows
+
+
+def _read_text(r: _Reader, name: str, ws: Any) -> None:
+    lines = [
+        "" if ws.cell(row, 1).value is None else str(ws.cell(row, 1).value)
+        for row in range(FIRST_DATA_ROW, ws.max_row + 1)
+    ]
+    r.text[name] = "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _open(book: Path, shown: str) -> tuple[Any, Any]:
+    import zipfile
+
+    import openpyxl
+
+    if not book.is_file():
+        raise InputError(shown, "(file)", "an existing .xlsx workbook", show_got=False)
+    try:
+        values = openpyxl.load_workbook(book, data_only=True)
+        formulas = openpyxl.load_workbook(book, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InputError(shown, "(file)", f"an .xlsx workbook ({type(exc).__name__}: {exc})", show_got=False) from None
+    return values, formulas
+
+
+def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]]:
+    """The edition's files as data from a workbook, and where each key sits
+    (``file -> path -> "Sheet!A1"``); an InputError lists every problem in the book."""
+    shown = str(book)
+    book = Path(book)
+    values, formulas = _open(book, shown)
+    r = _Reader(book, shown)
+    specs = {s.sheet: s for s in LAYOUT}
+    known_files = {s.file for s in LAYOUT}
+    for ws in values.worksheets:
+        wf = formulas[ws.title]
+        spec: Grid | Listing | None = specs.get(ws.title)
+        if spec is None and ws.title.endswith(".toml"):
+            spec = Listing(ws.title, ws.title)
+        if spec is not None:
+            if isinstance(spec, Grid):
+                _read_grid(r, spec, ws, wf)
+            else:
+                _read_listing(r, spec, ws, wf)
+            continue
+        csv_name = next((n for n, s in CSV_SHEETS.items() if s == ws.title), None)
+        if csv_name:
+            _read_csv(r, csv_name, ws.title, ws, wf)
+        text_name = next((n for n, s in TEXT_SHEETS.items() if s == ws.title), None)
+        if text_name:
+            _read_text(r, text_name, ws)
+    if r.problems:
+        raise InputError.many(r.problems)
+    files: dict[str, Any] = {}
+    order = [s.file for s in LAYOUT] + sorted(set(r.entries) - known_files)
+    for name in dict.fromkeys(order):
+        if name not in r.entries:
+            continue
+        ordered = _file_order(name, r.entries[name])
+        try:
+            files[name] = build(ordered)
+        except TreeError as exc:
+            r.problem(shown, "", f"each key of {name} once, in one form ({exc})")
+    if r.problems:
+        raise InputError.many(r.problems)
+    files.update(r.csv)
+    files.update(r.text)
+    return files, r.where
+
+
+def _file_order(name: str, entries: list[tuple[str, Path_, Any]]) -> list[tuple[Path_, Any]]:
+    """Entries in the order the file's sheets claim them (home sheet last), whatever the
+    order of the sheets in the book."""
+    rank = {s.sheet: i for i, s in enumerate(sheets_of(name))}
+    ordered = sorted(enumerate(entries), key=lambda e: (rank.get(e[1][0], len(rank)), e[0]))
+    return [(path, value) for _, (_, path, value) in ordered]
+
+
+def map_problem(p: Problem, tmp: Path, where: Mapping[str, Mapping[Path_, str]], shown: str) -> Problem:
+    """A loader's problem in the written folder -> the same problem at its cell in the book."""
+    try:
+        name = Path(p.file).resolve().relative_to(tmp.resolve()).as_posix()
+    except ValueError:
+        name = Path(p.file).name
+    if name in CSV_SHEETS:
+        return Problem(shown, f"{CSV_SHEETS[name]}: {p.key}", p.expected, p.got, p.show_got)
+    cells = where.get(name, {})
+    path = loose_path(p.key) if p.key and not p.key.startswith("(") else ()
+    for n in range(len(path), 0, -1):
+        ref = cells.get(path[:n])
+        if ref:
+            return Problem(shown, f"{ref}: {p.key}", p.expected, p.got, p.show_got)
+    sheet = next((s.sheet for s in sheets_of(name)), name) if name.endswith(".toml") else name
+    where_text = f"{sheet} ({name})" if name and name != "." else "(book)"
+    return Problem(shown, f"{where_text}: {p.key}", p.expected, p.got, p.show_got)
+
+
+def import_book(
+    book: str | Path,
+    out: str | Path,
+    validate: Callable[[Path], object],
+) -> Path:
+    """Write the edition folder ``out`` from the workbook ``book``, atomically.
+
+    ``validate(folder)`` loads the written folder as an edition (``load_edition``) and
+    raises InputError if anything is wrong; its problems are named by sheet and cell."""
+    out = Path(out)
+    check_target(out)
+    files, where = read_book(book)
+    shown = str(book)
+
+    def check(tmp: Path) -> None:
+        problems = marker_problems(tmp, {n: t for n, t in files.items() if n.endswith(".toml")})
+        if not problems:
+            try:
+                validate(tmp)
+            except InputError as exc:
+                problems = list(exc.problems)
+        if problems:
+            raise InputError.many([map_problem(p, tmp, where, shown) for p in problems])
+
+    return write_folder(files, out, check)
