@@ -1,5 +1,5 @@
 """Which leaf of an edition goes in which cell: the plan the export draws and the import
-reads back (:mod:`mtfs_model.edition.book_layout` declares the sheets)."""
+reads back (:mod:`mtfs_model.edition.book_sheets` declares the sheets)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,16 @@ from typing import Any
 
 from mtfs_model.edition.book_layout import (
     JOINED,
-    Grid,
-    Listing,
     Path_,
-    Seg,
     get,
     is_year,
     is_year_table,
     leaves,
-    matches,
     path_text,
     seg_text,
-    sheets_of,
     year_order,
 )
+from mtfs_model.edition.book_sheets import Grid, Listing, matches, sheets_of
 
 
 @dataclass
@@ -170,17 +166,6 @@ def _has(tree: Any, path: Path_) -> bool:
             return False
         node = node[seg]
     return True
-
-
-def rel(path: Path_, base: Path_) -> Path_:
-    return path[len(base) :]
-
-
-def full_path(spec: Listing, sub: Path_) -> Path_:
-    return (*spec.at, *sub)
-
-
-Segs = tuple[Seg, ...]
 
 
 def plan_entries(plans: list[Plan]) -> list[tuple[Path_, Any]]:

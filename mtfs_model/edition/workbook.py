@@ -1,7 +1,7 @@
 """``mtfs edition export``: an edition folder as one workbook a finance partner can edit.
 
 A README sheet first (what each sheet holds, units, signs, how to import), then one sheet
-per table (:data:`mtfs_model.edition.book_layout.LAYOUT`): header rows frozen, columns
+per table (:data:`mtfs_model.edition.book_sheets.LAYOUT`): header rows frozen, columns
 sized, £000 as ``#,##0``, fractions as ``0.0%``, text cells formatted as text (so
 ``2021-12`` stays text), drop-down lists for codes another sheet defines, no merged cells,
 and every cell reading "to update" filled yellow.  Written with XlsxWriter; the file's
@@ -21,21 +21,9 @@ from typing import Any
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.report import atomic_write
 from mtfs_model.base.schema_types import parse_toml
-from mtfs_model.edition.book_layout import (
-    CSV_SHEETS,
-    FILE_ORDER,
-    FIRST_DATA_ROW,
-    LAYOUT,
-    SIGN,
-    TEXT_SHEETS,
-    Empty,
-    Grid,
-    build,
-    is_year,
-    join,
-    path_text,
-)
+from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text
 from mtfs_model.edition.book_plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
+from mtfs_model.edition.book_sheets import CSV_SHEETS, FILE_ORDER, LAYOUT, SIGN, TEXT_SHEETS, Grid
 from mtfs_model.edition.markers import TO_UPDATE
 
 FIXED_DATE = dt.datetime(2021, 1, 1)

@@ -24,17 +24,12 @@ from typing import Any
 
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.edition.book_layout import (
-    CSV_SHEETS,
     EMPTY_LIST,
     EMPTY_TABLE,
     FIRST_DATA_ROW,
     JOINED,
-    LAYOUT,
     LIST0,
     TABLE0,
-    TEXT_SHEETS,
-    Grid,
-    Listing,
     Path_,
     TreeError,
     build,
@@ -42,14 +37,11 @@ from mtfs_model.edition.book_layout import (
     loose_path,
     parse_path,
     path_text,
-    sheets_of,
     split,
 )
+from mtfs_model.edition.book_sheets import CSV_SHEETS, LAYOUT, TEXT_SHEETS, Grid, Listing, sheets_of
 from mtfs_model.edition.folder_write import check_target, write_folder
 from mtfs_model.edition.markers import marker_problems
-
-Loc = tuple[str, str]
-"""(file, key text) -> ``Sheet!A1``."""
 
 
 class _Reader:
