@@ -99,11 +99,10 @@ def _new(args: argparse.Namespace) -> str:
         wrote.append(str(xlsx))
     if args.output:
         wrote.append(str(write_folder(new, args.output)))
-    where = args.output or args.xlsx
-    return (
-        f"wrote {' and '.join(wrote)}: {years[0]}–{years[-1]}, {todo:,} figures to update "
-        f"(mtfs edition import / mtfs run baseline --edition {where} names each)"
+    names = (
+        f"mtfs run baseline --edition {args.output}" if args.output else f"mtfs edition import {args.xlsx} -o FOLDER"
     )
+    return f"wrote {' and '.join(wrote)}: {years[0]}–{years[-1]}, {todo:,} figures to update ({names} names each)"
 
 
 def dispatch(args: argparse.Namespace) -> int:

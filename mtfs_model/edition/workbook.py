@@ -82,7 +82,7 @@ class _Book:
         self.fmts["time"] = f({"num_format": "hh:mm:ss"})
         self.fmts["text"] = f({"num_format": TEXT_FMT})
         self.fmts["bool"] = f({})
-        self.todo = f({"bg_color": "#FFEB9C", "font_color": "#9C5700", "num_format": INT_FMT})
+        self.todo = f({"bg_color": "#FFEB9C", "font_color": "#9C5700", "num_format": INT_FMT, "align": "right"})
         # not a text format: the figure typed over "to update" must stay a number
         self.wrap = f({"text_wrap": True, "valign": "top"})
 
@@ -161,7 +161,7 @@ def _write_grid(book: _Book, gp: GridPlan, key_cols: Mapping[str, str]) -> None:
         if group:
             ws.write_string(2, c, group, book.group)
         ws.write_string(3, c, fld, book.head)
-        widths[c] = max(len(fld), 9 if is_year(fld) else 6)
+        widths[c] = max(len(fld), 11 if is_year(fld) else 6)
     for r, (keys, _, cells) in enumerate(gp.rows, start=FIRST_DATA_ROW - 1):
         for c, k in enumerate(keys):
             ws.write_string(r, c, k, book.key)
@@ -209,7 +209,7 @@ def _write_listing(book: _Book, lp: ListPlan) -> None:
         ws.write_string(2, 2, "by year", book.group)
     for c, y in enumerate(lp.years, start=2):
         ws.write_string(3, c, y, book.head)
-    widths = {0: 8, 1: 8, **{c: max(len(y), 9) for c, y in enumerate(lp.years, start=2)}}
+    widths = {0: 8, 1: 8, **{c: max(len(y), 11) for c, y in enumerate(lp.years, start=2)}}
     for r, (sub, value) in enumerate(lp.rows, start=FIRST_DATA_ROW - 1):
         text = path_text(sub) if sub else ""
         ws.write_string(r, 0, text, book.key)
