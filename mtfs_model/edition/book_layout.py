@@ -222,7 +222,11 @@ def get(node: Any, path: Path_) -> Any:
 
 
 class TreeError(ValueError):
-    pass
+    """Two cells give one key (or a key is both a value and a table): ``path`` names it."""
+
+    def __init__(self, path: Path_, message: str) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 def build(entries: list[tuple[Path_, Any]]) -> dict[str, Any]:
@@ -243,19 +247,19 @@ def _put(root: dict[str, Any], path: Path_, value: Any) -> None:
         last = i == len(path) - 1
         if isinstance(seg, int):
             if not isinstance(node, _IndexMap):
-                raise TreeError(f"{path_text(path[:i])} is both a list and a table")
+                raise TreeError(path[:i], "one form for the key (it is both a list and a table)")
         elif isinstance(node, _IndexMap) or not isinstance(node, dict):
-            raise TreeError(f"{path_text(path[:i])} is both a value and a table")
+            raise TreeError(path[:i], "one form for the key (it is both a value and a table)")
         if last:
             if seg in node:
-                raise TreeError(f"{path_text(path)} is given twice")
+                raise TreeError(path, "the key once in the book (it is given twice)")
             node[seg] = value
         else:
             nxt = path[i + 1]
             if seg not in node:
                 node[seg] = _IndexMap() if isinstance(nxt, int) else {}
             elif isinstance(nxt, int) != isinstance(node[seg], _IndexMap) or not isinstance(node[seg], dict):
-                raise TreeError(f"{path_text(path[: i + 1])} is given twice, in different forms")
+                raise TreeError(path[: i + 1], "one form for the key (it is given twice, in different forms)")
             node = node[seg]
 
 
@@ -263,12 +267,12 @@ class _IndexMap(dict[int, Any]):
     """A list being rebuilt, item by item, from its indexed leaves."""
 
 
-def _lists(node: Any) -> Any:
+def _lists(node: Any, path: Path_ = ()) -> Any:
     if isinstance(node, _IndexMap):
         idx = sorted(node)
         if idx != list(range(len(idx))):
-            raise TreeError(f"list items numbered 0, 1, 2 ... without gaps, got {idx}")
-        return [_lists(node[i]) for i in idx]
+            raise TreeError(path, f"list items numbered [0], [1], [2] ... without gaps, got {idx}")
+        return [_lists(node[i], (*path, i)) for i in idx]
     if isinstance(node, dict):
-        return {k: _lists(v) for k, v in node.items()}
+        return {k: _lists(v, (*path, k)) for k, v in node.items()}
     return node

@@ -35,6 +35,8 @@ class Grid:
     note: str = ""
     lists: Mapping[str, str] = field(default_factory=dict)
     """Column field -> ``Sheet`` whose key column lists the codes it may hold."""
+    unit: str = ""
+    """The unit of the sheet's figures by year, named in an error (``a number in £000``)."""
 
     @property
     def key_headers(self) -> tuple[str, ...]:
@@ -55,6 +57,7 @@ class Listing:
     exclude: tuple[Path_, ...] = ()
     title: str = ""
     note: str = ""
+    unit: str = ""
 
 
 Sheet = Grid | Listing
@@ -83,6 +86,7 @@ LAYOUT: tuple[Sheet, ...] = (
         ("lines",),
         key="code",
         exclude=(("narrative",), ("drivers",)),
+        unit="£000",
         title="Growth and savings lines: cumulative £000 by year",
         note=f"Cumulative £000 by year (each year's figure includes the years before). {SIGN} {SRC}",
         lists={"programme": "Programmes", "doc": "Sources"},
@@ -110,6 +114,7 @@ LAYOUT: tuple[Sheet, ...] = (
         "growth_savings.toml",
         ("printed_totals",),
         key="key",
+        unit="£000",
         title="Appendix B totals as printed (£000): read only by the reconciler",
         note=f"parts[]: the line codes the total adds up. {SRC}",
         lists={"doc": "Sources"},
@@ -118,6 +123,7 @@ LAYOUT: tuple[Sheet, ...] = (
         "Revenue",
         "revenue.toml",
         exclude=(("service_areas", "rows"),),
+        unit="£000",
         title="Revenue: opening budget, transfers, printed roll-forward (£000)",
         note="original_prior_year_budget and budget_transfers feed the engine; printed rows are reconciled.",
     ),
@@ -131,6 +137,7 @@ LAYOUT: tuple[Sheet, ...] = (
     Listing(
         "High Needs",
         "high_needs.toml",
+        unit="£000",
         title="Dedicated Schools Grant and the High Needs forecast (£000 unless a key says otherwise)",
         note=f"forecast.funding / expenditure / savings lines feed the engine. {SIGN}",
     ),
@@ -143,6 +150,7 @@ LAYOUT: tuple[Sheet, ...] = (
             ("summary", "rows"),
             ("resources_summary", "rows"),
         ),
+        unit="£000",
         title="Capital programme blocks, printed totals and summaries (£000)",
         note="The scheme and resource lines are on their own sheets.",
     ),
@@ -151,6 +159,7 @@ LAYOUT: tuple[Sheet, ...] = (
         "capital.toml",
         ("programme", "blocks", "*", "schemes"),
         wild=("block",),
+        unit="£000",
         title="Capital programme schemes by block (£000)",
         note="values: by year; total: the scheme total as printed.",
     ),
@@ -158,6 +167,7 @@ LAYOUT: tuple[Sheet, ...] = (
         "Capital resources",
         "capital.toml",
         ("resources", "rows"),
+        unit="£000",
         title="Capital resources (£000)",
         note="group: grants, s106 or receipts; inferred: a year not printed, with its note.",
     ),
@@ -165,12 +175,14 @@ LAYOUT: tuple[Sheet, ...] = (
         "Capital summaries",
         "capital.toml",
         ("summary", "rows"),
+        unit="£000",
         title="Capital programme summary as printed (£000)",
     ),
     Grid(
         "Resources summary",
         "capital.toml",
         ("resources_summary", "rows"),
+        unit="£000",
         title="Capital resources summary as printed (£000)",
     ),
     Grid(

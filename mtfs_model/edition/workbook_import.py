@@ -76,7 +76,14 @@ def _ref(sheet: str, cell: Any) -> str:
 _NUMBER_TEXT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 
 
-def _value(r: _Reader, sheet: str, cell: Any, formula: Any, *, joined: bool = False, year: bool = False) -> Any:
+NO_SAVED_RESULT = (
+    "a value: the formula has no saved result (open and save the book in Excel or LibreOffice, or type the figure)"
+)
+
+
+def _value(
+    r: _Reader, sheet: str, cell: Any, formula: Any, *, key: str = "", joined: bool = False, year: bool = False
+) -> Any:
     """A cell's value as data: None for blank; reports a formula with no saved value.
 
     In a year column a number stored as text (``17,200``, Excel's green triangle) is the
@@ -84,18 +91,12 @@ def _value(r: _Reader, sheet: str, cell: Any, formula: Any, *, joined: bool = Fa
     v = cell.value
     ref = _ref(sheet, cell)
     if isinstance(formula, str) and formula.startswith("=") and v is None:
-        r.problem(
-            ref,
-            "",
-            "a value: the formula has no saved result (open and save the book in Excel or LibreOffice, "
-            "or type the figure)",
-            formula,
-        )
+        r.problem(ref, key, NO_SAVED_RESULT, formula)
         return None
     if v is None:
         return None
     if cell.data_type == "e":
-        r.problem(ref, "", "a value, not a spreadsheet error", v)
+        r.problem(ref, key, "a value, not a spreadsheet error", v)
         return None
     fmt = str(cell.number_format or "")
     if isinstance(v, bool):
@@ -158,14 +159,7 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
             if v not in (None, ""):
                 blank_keys = False
             keys.append("" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
-        values = {
-            c: _value(
-                r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value,
-                joined=sub[-1] == JOINED, year=isinstance(sub[-1], str) and (is_year(sub[-1]) or sub[-1] == "Total"),
-            )
-            for c, sub in columns.items()
-        }  # fmt: skip
-        if blank_keys and all(v is None for v in values.values()):
+        if blank_keys and all(ws.cell(row, c).value is None and wf.cell(row, c).value is None for c in columns):
             continue
         if any(k == "" for k in keys):
             c = next(i for i, k in enumerate(keys, start=1) if k == "")
@@ -180,14 +174,26 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
             continue
         seen[item] = key_ref
         r.locate(spec.file, item, key_ref)
+        values = {
+            c: _value(
+                r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value, key=path_text(_unjoined((*item, *sub))),
+                joined=sub[-1] == JOINED, year=isinstance(sub[-1], str) and (is_year(sub[-1]) or sub[-1] == "Total"),
+            )
+            for c, sub in columns.items()
+        }  # fmt: skip
         for c, sub in columns.items():
             ref = f"{spec.sheet}!{ws.cell(row, c).coordinate}"
             v = values[c]
             full = (*item, *sub)
             if v is None:
-                r.locate(spec.file, full[:-1] if full[-1] == JOINED else full, ref)
+                r.locate(spec.file, _unjoined(full), ref)
             else:
                 r.put(spec.file, full, v, ref)
+
+
+def _unjoined(path: Path_) -> Path_:
+    """The list's own path for a list written in one cell."""
+    return path[:-1] if path and path[-1] == JOINED else path
 
 
 def _item_path(r: _Reader, spec: Grid, keys: list[str], counters: dict[tuple[str, ...], int], ref: str) -> Path_ | None:
@@ -218,26 +224,31 @@ def _read_listing(r: _Reader, spec: Listing, ws: Any, wf: Any) -> None:
             years[col] = y.strip()
         else:
             r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "a fiscal year such as 2025/26, or Total", y)
+    seen: dict[Path_, str] = {}
     for row in range(FIRST_DATA_ROW, ws.max_row + 1):
         kcell = ws.cell(row, 1)
-        value = _value(r, spec.sheet, ws.cell(row, 2), wf.cell(row, 2).value)
-        by_year = {
-            y: _value(r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value, year=True) for c, y in years.items()
-        }
+        cols = (2, *years)
         if kcell.value in (None, ""):
-            if value is not None or any(v is not None for v in by_year.values()):
+            if any(ws.cell(row, c).value is not None or wf.cell(row, c).value is not None for c in cols):
                 r.problem(_ref(spec.sheet, kcell), "", "a key for the figures in this row")
             continue
         text = str(kcell.value).strip()
-        joined = text.endswith("[]")
         try:
             sub = parse_path(text)
         except ValueError as exc:
             r.problem(_ref(spec.sheet, kcell), "", f"a key such as horizon.base_year ({exc})", text)
             continue
-        if joined:
-            value = _value(r, spec.sheet, ws.cell(row, 2), wf.cell(row, 2).value, joined=True)
         full = (*spec.at, *sub)
+        key = path_text(_unjoined(full))
+        if full in seen:
+            r.problem(_ref(spec.sheet, kcell), key, f"each key once (also {seen[full]})", text)
+            continue
+        seen[full] = _ref(spec.sheet, kcell)
+        value = _value(r, spec.sheet, ws.cell(row, 2), wf.cell(row, 2).value, key=key, joined=full[-1] == JOINED)
+        by_year = {
+            y: _value(r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value, key=f"{key}.{y}", year=True)
+            for c, y in years.items()
+        }
         r.locate(spec.file, full, _ref(spec.sheet, kcell))
         filled = {y: v for y, v in by_year.items() if v is not None}
         if filled and value is not None:
@@ -333,7 +344,8 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
         try:
             files[name] = build(ordered)
         except TreeError as exc:
-            r.problem(shown, "", f"each key of {name} once, in one form ({exc})")
+            ref = r.where.get(name, {}).get(exc.path) or next((s.sheet for s in sheets_of(name)), name)
+            r.problem(ref, path_text(exc.path), str(exc))
     if r.problems:
         raise InputError.many(r.problems)
     files.update(r.csv)
@@ -362,10 +374,19 @@ def map_problem(p: Problem, tmp: Path, where: Mapping[str, Mapping[Path_, str]],
     for n in range(len(path), 0, -1):
         ref = cells.get(path[:n])
         if ref:
-            return Problem(shown, f"{ref}: {p.key}", p.expected, p.got, p.show_got)
+            return Problem(shown, f"{ref}: {p.key}", _in_unit(p.expected, ref, path), p.got, p.show_got)
     sheet = next((s.sheet for s in sheets_of(name)), name) if name.endswith(".toml") else name
     where_text = f"{sheet} ({name})" if name and name != "." else "(book)"
     return Problem(shown, f"{where_text}: {p.key}", p.expected, p.got, p.show_got)
+
+
+def _in_unit(expected: str, ref: str, path: Path_) -> str:
+    """``a number`` -> ``a number in £000`` for a figure by year on a sheet in £000."""
+    spec = next((s for s in LAYOUT if s.sheet == ref.split("!")[0]), None)
+    year = bool(path) and isinstance(path[-1], str) and (is_year(path[-1]) or path[-1] == "Total")
+    if spec is not None and spec.unit and year and expected == "a number":
+        return f"{expected} in {spec.unit}"
+    return expected
 
 
 def import_book(

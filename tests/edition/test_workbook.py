@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from mtfs_model.base.errors import InputError
 from mtfs_model.cli.main import main
 from mtfs_model.edition.folder import DEFAULT_EDITION, load_edition
 from mtfs_model.edition.folder_write import SCHEMAS_DIR
@@ -108,7 +111,7 @@ def test_text_in_a_number_cell_names_the_cell(tmp_path: Path, capsys: pytest.Cap
     code = main(["edition", "import", str(book), "-o", str(tmp_path / "out")])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
-    assert err == [f"error: {book}: Growth!{ref}: lines.G2.values.2023/24: expected a number, got 'tbc'"]
+    assert err == [f"error: {book}: Growth!{ref}: lines.G2.values.2023/24: expected a number in £000, got 'tbc'"]
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing left behind
 
 
@@ -217,3 +220,42 @@ def test_book_moved_on_a_year_with_a_line_renamed_imports_and_runs(tmp_path: Pat
     # the same figures a year later: the engine's tables match column for column
     assert r_new.revenue.to_numpy().tolist() == r_old.revenue.to_numpy().tolist()
     assert r_new.cumulative.loc["G7"].tolist() == r_old.cumulative.loc["G2"].tolist()
+
+
+def test_a_code_twice_names_both_rows(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    export_edition(DEFAULT_EDITION, book)
+    wb = openpyxl.load_workbook(book)
+    growth = wb["Growth"]
+    g3 = next(r for r in range(5, growth.max_row + 1) if growth.cell(r, 1).value == "G3")
+    growth.cell(g3, 1).value = "G2"
+    wb.save(book)
+    with pytest.raises(InputError) as caught:
+        read_book(book)
+    assert caught.value.lines() == [
+        f"{book}: Growth!A{g3}: lines.G2: expected a row for each key once (also Growth!A{g3 - 1}), got 'G2'"
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_a_book_saved_by_libreoffice_imports_to_the_same_edition(tmp_path: Path) -> None:
+    """What a finance partner's spreadsheet writes back: types, dates, percentages and
+    booleans survive; an empty text cell comes back blank (the key takes its default)."""
+    book = tmp_path / "book.xlsx"
+    export_edition(DEFAULT_EDITION, book)
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    subprocess.run(
+        ["soffice", f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+         "xlsx:Calc MS Excel 2007 XML", str(book), "--outdir", str(saved)],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    out = tmp_path / "out"
+    import_book(saved / "book.xlsx", out, validate)
+    same_results(DEFAULT_EDITION, out)
+    original, imported = read_folder(DEFAULT_EDITION), read_folder(out)
+    for line in original["growth_savings.toml"]["lines"].values():
+        if line["classification"] == "":
+            del line["classification"]  # the one difference: "" saved as a blank cell
+    assert imported == original
