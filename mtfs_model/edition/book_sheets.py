@@ -237,6 +237,20 @@ LAYOUT: tuple[Sheet, ...] = (
         lists={"doc": "Sources"},
     ),
     Grid(
+        "Outturns",
+        "outturns.toml",
+        ("outturn",),
+        title="Outturns and re-forecasts: what happened, and when it was known",
+        note="figure: an engine cell (table, row, year) or a key (lines.G1.drivers...); kind: outturn or reforecast.",
+    ),
+    Grid(
+        "Outturn sources",
+        "outturns.toml",
+        ("documents",),
+        key="doc",
+        title="The papers the outturns are read from",
+    ),
+    Grid(
         "Sources",
         "sources.toml",
         ("documents",),
@@ -260,6 +274,7 @@ FILE_ORDER = (
     "risk.toml",
     "headlines.toml",
     "checks.toml",
+    "outturns.toml",
 )
 
 

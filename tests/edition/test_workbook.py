@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -21,6 +22,8 @@ from mtfs_model.edition.workbook_import import import_book, read_book
 from mtfs_model.engine.run import run
 from mtfs_model.reconciliation.reconcile import reconcile
 from mtfs_model.scenarios.load import load_scenario
+
+from ..forecast.test_outturns import cell, path, write_edition
 
 TEST_EDITION = Path(__file__).resolve().parents[1] / "editions" / "cfs_2022_23"
 
@@ -259,3 +262,20 @@ def test_a_book_saved_by_libreoffice_imports_to_the_same_edition(tmp_path: Path)
         if line["classification"] == "":
             del line["classification"]  # the one difference: "" saved as a blank cell
     assert imported == original
+
+
+def test_outturns_round_trip(tmp_path: Path) -> None:
+    """An edition recording outturns (engine cells and keys, dates, a boolean, a note)."""
+    folder = write_edition(tmp_path / "src", [
+        cell("revenue", "net_budget", "2021/22", 90512),
+        path("lines.G1.drivers.unit_cost_current_gbp_week", "2021/22", 4350),
+        path("high_needs.schools_block_transfer_approved", "2022/23", False, as_of=dt.date(2023, 3, 31),
+             note="The Forum refused"),
+        cell("high_needs", "cumulative_gap", "2022/23", 25000.5, kind="reforecast", as_of=dt.date(2022, 11, 1)),
+    ])  # fmt: skip
+    book, out = round_trip(folder, tmp_path)
+    assert {"Outturns", "Outturn sources"} <= set(openpyxl.load_workbook(book).sheetnames)
+    assert read_folder(out) == read_folder(folder)
+    again = tmp_path / "again.xlsx"
+    export_edition(out, again)
+    assert book_content(again) == book_content(book)
