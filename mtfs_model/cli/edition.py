@@ -40,7 +40,7 @@ def add_parsers(subparsers: Any) -> argparse.ArgumentParser:
     i.add_argument("-o", "--output", required=True, help="the edition folder to write (new, or empty)")
     n = sub.add_parser("new", help="start next year's edition from this one: figures to update marked")
     n.add_argument("--from", dest="source", help="the edition folder to start from (default: the bundled one)")
-    n.add_argument("--years", required=True, help="the new horizon, FIRST..LAST (2022/23..2026/27)")
+    n.add_argument("--years", required=True, help="the new horizon, FIRST..LAST fiscal years (YYYY/YY..YYYY/YY)")
     n.add_argument("-o", "--output", help="the edition folder to write (new, or empty)")
     n.add_argument("--xlsx", help="also (or instead) write it as a workbook")
     n.add_argument("--id", dest="edition_id", help="the new edition's id (default: the old one, moved on)")

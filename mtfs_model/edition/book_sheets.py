@@ -186,7 +186,7 @@ LAYOUT: tuple[Sheet, ...] = (
         title="Capital resources summary as printed (£000)",
     ),
     Grid(
-        "CIP properties",
+        "Properties",
         "cip.toml",
         ("properties",),
         key="property",
@@ -196,7 +196,7 @@ LAYOUT: tuple[Sheet, ...] = (
         lists={"doc": "Sources"},
     ),
     Listing(
-        "CIP parts",
+        "Property parts",
         "cip.toml",
         title="Residential properties: appraisal defaults, capital and saving parts (£000)",
         note="properties.<id>.capital_parts / saving_parts: one part a row.",
@@ -241,7 +241,7 @@ LAYOUT: tuple[Sheet, ...] = (
         "outturns.toml",
         ("outturn",),
         title="Outturns and re-forecasts: what happened, and when it was known",
-        note="figure: an engine cell (table, row, year) or a key (lines.G1.drivers...); kind: outturn or reforecast.",
+        note="figure: an engine cell (table, row, year) or a key (lines.<code>.drivers...); kind: outturn or reforecast.",
     ),
     Grid(
         "Outturn sources",

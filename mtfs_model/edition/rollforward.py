@@ -59,7 +59,7 @@ def parse_years(text: str) -> list[str]:
     """``2022/23..2026/27`` -> the consecutive fiscal years from the first to the last."""
     parts = [p.strip() for p in text.split("..")]
     if len(parts) != 2 or not all(is_fy_label(p) for p in parts) or fy_start(parts[1]) < fy_start(parts[0]):
-        raise InputError("(arguments)", "--years", "FIRST..LAST, fiscal years such as 2022/23..2026/27", text)
+        raise InputError("(arguments)", "--years", "FIRST..LAST, two fiscal years written YYYY/YY..YYYY/YY", text)
     first, last = fy_start(parts[0]), fy_start(parts[1])
     if last - first >= 15:
         raise InputError("(arguments)", "--years", "at most 15 years", text)

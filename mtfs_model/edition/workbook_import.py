@@ -201,7 +201,7 @@ def _item_path(r: _Reader, spec: Grid, keys: list[str], counters: dict[tuple[str
         try:
             return (*spec.at, *parse_path(keys[-1]))
         except ValueError as exc:
-            r.problem(ref, "", f"a key such as lines.G1.scale ({exc})", keys[-1])
+            r.problem(ref, "", f"a key such as lines.<code>.scale ({exc})", keys[-1])
             return None
     wild = iter(keys[: len(spec.wild)])
     at = tuple(next(wild) if seg == "*" else seg for seg in spec.at)
