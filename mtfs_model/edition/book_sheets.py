@@ -241,7 +241,7 @@ LAYOUT: tuple[Sheet, ...] = (
         "outturns.toml",
         ("outturn",),
         title="Outturns and re-forecasts: what happened, and when it was known",
-        note="figure: an engine cell (table, row, year) or a key (lines.<code>.drivers...); kind: outturn or reforecast.",
+        note="figure: an engine cell (table, row, year) or a key (lines.<code>...); kind: outturn or reforecast.",
     ),
     Grid(
         "Outturn sources",
