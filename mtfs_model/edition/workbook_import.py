@@ -59,7 +59,7 @@ class _Reader:
         self.problems.append(Problem(self.shown, f"{ref}: {key}" if key else ref, expected, got, show_got))
 
     def put(self, file: str, path: Path_, value: Any, ref: str) -> None:
-        self.entries.setdefault(file, []).append((ref.split("!")[0], path, value))
+        self.entries.setdefault(file, []).append((_sheet_of(ref), path, value))
         self.locate(file, path, ref)
 
     def locate(self, file: str, path: Path_, ref: str) -> None:
@@ -70,7 +70,14 @@ class _Reader:
 
 
 def _ref(sheet: str, cell: Any) -> str:
-    return f"{sheet}!{cell.coordinate}"
+    """``Growth!E7``, ``'High Needs'!C9``: a cell as Excel writes a reference to it."""
+    name = sheet if re.fullmatch(r"[A-Za-z0-9_]+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{cell.coordinate}"
+
+
+def _sheet_of(ref: str) -> str:
+    name = ref.rsplit("!", 1)[0]
+    return name[1:-1].replace("''", "'") if name.startswith("'") else name
 
 
 _NUMBER_TEXT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -135,7 +142,7 @@ def _header(r: _Reader, sheet: str, ws: Any, col: int) -> Path_ | None:
     try:
         return parse_path(str(text).strip())
     except ValueError as exc:
-        r.problem(f"{sheet}!{ws.cell(4, col).coordinate}", "", f"a key in the header ({exc})", text)
+        r.problem(_ref(sheet, ws.cell(4, col)), "", f"a key in the header ({exc})", text)
         return None
 
 
@@ -146,7 +153,7 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
         sub = _header(r, spec.sheet, ws, col)
         if sub is not None:
             if sub in columns.values():
-                r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "each column once", path_text(sub))
+                r.problem(_ref(spec.sheet, ws.cell(4, col)), "", "each column once", path_text(sub))
             columns[col] = sub
     seen: dict[Path_, str] = {}
     counters: dict[tuple[str, ...], int] = {}
@@ -163,12 +170,12 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
             continue
         if any(k == "" for k in keys):
             c = next(i for i, k in enumerate(keys, start=1) if k == "")
-            r.problem(f"{spec.sheet}!{ws.cell(row, c).coordinate}", "", f"a {spec.key_headers[c - 1]} for the row")
+            r.problem(_ref(spec.sheet, ws.cell(row, c)), "", f"a {spec.key_headers[c - 1]} for the row")
             continue
-        item = _item_path(r, spec, keys, counters, f"{spec.sheet}!{ws.cell(row, 1).coordinate}")
+        item = _item_path(r, spec, keys, counters, _ref(spec.sheet, ws.cell(row, 1)))
         if item is None:
             continue
-        key_ref = f"{spec.sheet}!{ws.cell(row, max(nk, 1)).coordinate}"
+        key_ref = _ref(spec.sheet, ws.cell(row, max(nk, 1)))
         if item in seen:
             r.problem(key_ref, path_text(item), f"a row for each key once (also {seen[item]})", keys[-1])
             continue
@@ -182,7 +189,7 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
             for c, sub in columns.items()
         }  # fmt: skip
         for c, sub in columns.items():
-            ref = f"{spec.sheet}!{ws.cell(row, c).coordinate}"
+            ref = _ref(spec.sheet, ws.cell(row, c))
             v = values[c]
             full = (*item, *sub)
             if v is None:
@@ -220,10 +227,10 @@ def _read_listing(r: _Reader, spec: Listing, ws: Any, wf: Any) -> None:
             continue
         if isinstance(y, str) and (is_year(y.strip()) or y.strip() == "Total"):
             if y.strip() in years.values():
-                r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "each year once", y)
+                r.problem(_ref(spec.sheet, ws.cell(4, col)), "", "each year once", y)
             years[col] = y.strip()
         else:
-            r.problem(f"{spec.sheet}!{ws.cell(4, col).coordinate}", "", "a fiscal year such as 2025/26, or Total", y)
+            r.problem(_ref(spec.sheet, ws.cell(4, col)), "", "a fiscal year (YYYY/YY) or Total", y)
     seen: dict[Path_, str] = {}
     for row in range(FIRST_DATA_ROW, ws.max_row + 1):
         kcell = ws.cell(row, 1)
@@ -382,7 +389,7 @@ def map_problem(p: Problem, tmp: Path, where: Mapping[str, Mapping[Path_, str]],
 
 def _in_unit(expected: str, ref: str, path: Path_) -> str:
     """``a number`` -> ``a number in £000`` for a figure by year on a sheet in £000."""
-    spec = next((s for s in LAYOUT if s.sheet == ref.split("!")[0]), None)
+    spec = next((s for s in LAYOUT if s.sheet == _sheet_of(ref)), None)
     year = bool(path) and isinstance(path[-1], str) and (is_year(path[-1]) or path[-1] == "Total")
     if spec is not None and spec.unit and year and expected == "a number":
         return f"{expected} in {spec.unit}"

@@ -130,7 +130,7 @@ def test_every_problem_at_once_and_nothing_written(tmp_path: Path, capsys: pytes
     assert main(["edition", "import", str(book), "-o", str(out)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert any(re.match(rf"error: {re.escape(str(book))}: Growth!B\d+: lines\.G3\.kind: expected", e) for e in err)
-    assert any("High Needs!" in e and "forecast.expenditure.placement_costs.2024/25" in e for e in err)
+    assert any("'High Needs'!" in e and "forecast.expenditure.placement_costs.2024/25" in e for e in err)
     assert list(out.iterdir()) == []
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
 
