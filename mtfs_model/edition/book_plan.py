@@ -18,7 +18,7 @@ from mtfs_model.edition.book_layout import (
     seg_text,
     year_order,
 )
-from mtfs_model.edition.book_sheets import Grid, Listing, matches, sheets_of
+from mtfs_model.edition.book_sheets import Grid, Listing, matches, sheet_rank, sheets_of
 
 
 @dataclass
@@ -169,10 +169,11 @@ def _has(tree: Any, path: Path_) -> bool:
 
 
 def plan_entries(plans: list[Plan]) -> list[tuple[Path_, Any]]:
-    """The (path, value) leaves of one file's plans in the order an import reads them:
-    sheet by sheet in claiming order, row by row, column by column."""
+    """The (path, value) leaves of one file's plans in the order an import writes them:
+    sheet by sheet in the template's order, row by row, column by column."""
     out: list[tuple[Path_, Any]] = []
-    for p in plans:
+    rank = sheet_rank(plans[0].spec.file) if plans else {}
+    for p in sorted(plans, key=lambda p: rank.get(p.spec.sheet, len(rank))):
         if isinstance(p, GridPlan):
             for _, item, cells in p.rows:
                 out.extend(((*item, *sub), cells[sub]) for sub in p.columns if sub in cells)

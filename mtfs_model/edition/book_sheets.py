@@ -185,6 +185,13 @@ LAYOUT: tuple[Sheet, ...] = (
         unit="£000",
         title="Capital resources summary as printed (£000)",
     ),
+    Listing(
+        "Appraisal",
+        "cip.toml",
+        ("defaults",),
+        title="Residential properties: appraisal defaults",
+        note="discount_rate and life_years for NPV and discounted payback; the capital envelope (£000).",
+    ),
     Grid(
         "Properties",
         "cip.toml",
@@ -198,7 +205,7 @@ LAYOUT: tuple[Sheet, ...] = (
     Listing(
         "Property parts",
         "cip.toml",
-        title="Residential properties: appraisal defaults, capital and saving parts (£000)",
+        title="Residential properties: capital and saving parts (£000)",
         note="properties.<id>.capital_parts / saving_parts: one part a row.",
     ),
     Listing("Guarantee", "guarantee.toml", title="The transformation partner's guarantee (£000)"),
@@ -298,3 +305,12 @@ def sheets_of(file: str) -> list[Sheet]:
     if not any(s.sheet == home for s in specs):
         specs.append(Listing(home, file, title=f"{file}: every key"))
     return [s for s in specs if s.sheet != home] + [s for s in specs if s.sheet == home]
+
+
+def sheet_rank(file: str) -> dict[str, int]:
+    """The order a file's keys are written in: its sheets in the template's order (a sheet
+    named after the file last), whatever order the sheets have in a book."""
+    names = [s.sheet for s in LAYOUT if s.file == file]
+    if home_sheet(file) not in names:
+        names.append(home_sheet(file))
+    return {name: i for i, name in enumerate(names)}

@@ -39,7 +39,7 @@ from mtfs_model.edition.book_layout import (
     path_text,
     split,
 )
-from mtfs_model.edition.book_sheets import CSV_SHEETS, LAYOUT, TEXT_SHEETS, Grid, Listing, sheets_of
+from mtfs_model.edition.book_sheets import CSV_SHEETS, LAYOUT, TEXT_SHEETS, Grid, Listing, sheet_rank, sheets_of
 from mtfs_model.edition.folder_write import check_target, write_folder
 from mtfs_model.edition.markers import marker_problems
 
@@ -361,9 +361,9 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
 
 
 def _file_order(name: str, entries: list[tuple[str, Path_, Any]]) -> list[tuple[Path_, Any]]:
-    """Entries in the order the file's sheets claim them (home sheet last), whatever the
-    order of the sheets in the book."""
-    rank = {s.sheet: i for i, s in enumerate(sheets_of(name))}
+    """Entries sheet by sheet in the template's order, whatever the order of the sheets in
+    the book (so the file's keys come out in one order)."""
+    rank = sheet_rank(name)
     ordered = sorted(enumerate(entries), key=lambda e: (rank.get(e[1][0], len(rank)), e[0]))
     return [(path, value) for _, (_, path, value) in ordered]
 

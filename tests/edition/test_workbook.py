@@ -91,8 +91,8 @@ def test_template_conventions(tmp_path: Path) -> None:
     assert not growth.merged_cells.ranges
     lists = {str(dv.sqref).split(":")[0][:1]: dv.formula1 for dv in growth.data_validations.dataValidation}
     assert any("Programmes" in f for f in lists.values() if f)
-    parts = wb["Property parts"]
-    rate = next(r for r in range(5, parts.max_row + 1) if parts.cell(r, 1).value == "defaults.discount_rate")
+    parts = wb["Appraisal"]
+    rate = next(r for r in range(5, parts.max_row + 1) if parts.cell(r, 1).value == "discount_rate")
     assert (parts.cell(rate, 2).value, parts.cell(rate, 2).number_format) == (0.035, "0.0%")
     assert growth.column_dimensions["C"].width > 20
 
