@@ -1,0 +1,80 @@
+"""Benchmark (not a test): the edition as a workbook, in-process.
+
+    python benchmarks/bench_edition_book.py                     # the bundled edition, 5 repeats
+    python benchmarks/bench_edition_book.py --edition path/to/editions/other --repeats 3
+
+Prints the median wall-clock seconds of writing the workbook (``export_edition``), of
+reading it back (``read_book``: openpyxl, values and formulas), of the whole import
+(read, write the folder beside the target, load it as an edition, rename), and of
+``roll_forward`` plus the workbook of the new edition; and the workbook's size.  The
+libraries are imported once before timing.  It measures and reports; it does not assert.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from mtfs_model.edition.folder import DEFAULT_EDITION, load_edition
+from mtfs_model.edition.rollforward import roll_forward
+from mtfs_model.edition.workbook import book_bytes, export_edition, read_folder
+from mtfs_model.edition.workbook_import import import_book, read_book
+
+
+def median_seconds(fn: Callable[[int], object], repeats: int) -> float:
+    times = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edition", type=Path, default=DEFAULT_EDITION, help="an edition folder")
+    parser.add_argument("--repeats", type=int, default=5, help="timed calls of each step (default 5)")
+    args = parser.parse_args(argv)
+    tmp = Path(tempfile.mkdtemp(prefix="bench_edition_book."))
+    try:
+        book = tmp / "book.xlsx"
+        export_edition(args.edition, book)  # warm: imports XlsxWriter, openpyxl, pydantic
+        import_book(book, tmp / "warm", load_edition)
+        files = read_folder(args.edition)
+        years = list(files["edition.toml"]["horizon"]["years"])
+        first = int(years[0][:4]) + 1
+        new_years = [f"{y}/{(y + 1) % 100:02d}" for y in range(first, first + len(years))]
+        rows = [
+            (
+                "export_edition (folder -> .xlsx)",
+                median_seconds(lambda i: export_edition(args.edition, book), args.repeats),
+            ),
+            ("read_book (.xlsx -> data)", median_seconds(lambda i: read_book(book), args.repeats)),
+            (
+                "import_book (.xlsx -> checked folder)",
+                median_seconds(lambda i: import_book(book, tmp / f"out{i}", load_edition), args.repeats),
+            ),
+            (
+                "roll_forward + its workbook",
+                median_seconds(lambda i: book_bytes(roll_forward(files, new_years), ""), args.repeats),
+            ),
+        ]
+        print(f"edition: {args.edition}  ({platform.python_implementation()} {platform.python_version()}, "
+              f"{platform.machine()}, median of {args.repeats})")  # fmt: skip
+        for name, seconds in rows:
+            print(f"  {name:<40} {seconds:7.3f} s")
+        print(f"  workbook size: {book.stat().st_size:,} bytes")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
