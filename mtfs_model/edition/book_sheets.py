@@ -269,6 +269,9 @@ LAYOUT: tuple[Sheet, ...] = (
 
 CSV_SHEETS = {"appendix_a.csv": "Appendix A"}
 TEXT_SHEETS = {"README.md": "Folder README"}
+NOTES = "(file notes)"
+"""Key of the files' header comments (file -> text) among an edition's files."""
+NOTES_SHEET = "File notes"
 FILE_ORDER = (
     "edition.toml",
     "sources.toml",

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError
+from mtfs_model.edition.book_sheets import NOTES
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 """The repository's JSON Schemas (absent in an installed wheel: then no ``#:schema`` line)."""
@@ -39,12 +40,13 @@ def schema_line(name: str, folder: Path) -> str:
     return f"#:schema {Path(rel).as_posix()}\n"
 
 
-def file_bytes(name: str, data: Any, folder: Path) -> bytes:
-    """One file of the folder, as written."""
+def file_bytes(name: str, data: Any, folder: Path, header: str = "") -> bytes:
+    """One file of the folder, as written (a TOML file's opening comment ``header``)."""
     if name.endswith(".toml"):
         import tomli_w
 
-        return (schema_line(name, folder) + tomli_w.dumps(data)).encode("utf-8")
+        top = schema_line(name, folder) + (header + "\n\n" if header else "")
+        return (top + tomli_w.dumps(data)).encode("utf-8")
     if name.endswith(".csv"):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(data)
@@ -76,8 +78,10 @@ def write_folder(
     check_target(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.resolve().parent))
     try:
+        notes = files.get(NOTES, {})
         for name, data in files.items():
-            (tmp / name).write_bytes(file_bytes(name, data, out))
+            if name != NOTES:
+                (tmp / name).write_bytes(file_bytes(name, data, out, notes.get(name, "")))
         if check is not None:
             check(tmp)
         os.chmod(tmp, 0o777 & ~_umask())

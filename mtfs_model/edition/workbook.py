@@ -23,7 +23,16 @@ from mtfs_model.base.report import atomic_write
 from mtfs_model.base.schema_types import parse_toml
 from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text
 from mtfs_model.edition.book_plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
-from mtfs_model.edition.book_sheets import CSV_SHEETS, FILE_ORDER, LAYOUT, SIGN, TEXT_SHEETS, Grid
+from mtfs_model.edition.book_sheets import (
+    CSV_SHEETS,
+    FILE_ORDER,
+    LAYOUT,
+    NOTES,
+    NOTES_SHEET,
+    SIGN,
+    TEXT_SHEETS,
+    Grid,
+)
 from mtfs_model.edition.markers import TO_UPDATE
 
 FIXED_DATE = dt.datetime(2021, 1, 1)
@@ -50,8 +59,12 @@ def read_folder(folder: Path) -> dict[str, Any]:
     files: dict[str, Any] = {}
     rank = {name: i for i, name in enumerate(FILE_ORDER)}
     tomls = sorted(folder.glob("*.toml"), key=lambda p: (rank.get(p.name, len(rank)), p.name))
+    notes: dict[str, str] = {}
     for p in tomls:
-        files[p.name] = parse_toml(p.read_bytes(), p)
+        raw = p.read_bytes()
+        files[p.name] = parse_toml(raw, p)
+        if header := header_comment(raw.decode("utf-8")):
+            notes[p.name] = header
     for name in CSV_SHEETS:
         if (folder / name).is_file():
             with (folder / name).open(newline="", encoding="utf-8") as fh:
@@ -59,7 +72,23 @@ def read_folder(folder: Path) -> dict[str, Any]:
     for name in TEXT_SHEETS:
         if (folder / name).is_file():
             files[name] = (folder / name).read_text(encoding="utf-8")
+    if notes:
+        files[NOTES] = notes
     return files
+
+
+def header_comment(text: str) -> str:
+    """The comment lines a TOML file opens with (its ``#:schema`` line left out): what the
+    file holds, in its author's words."""
+    lines = text.splitlines()
+    if lines and lines[0].startswith("#:schema"):
+        lines = lines[1:]
+    out: list[str] = []
+    for line in lines:
+        if line.strip() and not line.lstrip().startswith("#"):
+            break
+        out.append(line)
+    return "\n".join(out).strip("\n")
 
 
 class _Book:
@@ -252,6 +281,23 @@ def _write_text(book: _Book, sheet: str, name: str, text: str) -> None:
     ws.set_column(0, 0, 110)
 
 
+def _write_notes(book: _Book, notes: Mapping[str, str]) -> None:
+    ws = book.wb.add_worksheet(NOTES_SHEET)
+    _heading(book, ws, "Each file's opening comment, one line a row", "Written back above the file's figures.")
+    ws.write_string(3, 0, "file", book.head)
+    ws.write_string(3, 1, "line", book.head)
+    r = FIRST_DATA_ROW - 1
+    for name, text in notes.items():
+        for line in text.split("\n"):
+            ws.write_string(r, 0, name, book.key)
+            if line:
+                ws.write_string(r, 1, line, book.fmts["text"])
+            r += 1
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 100)
+    ws.freeze_panes(FIRST_DATA_ROW - 1, 1)
+
+
 def _readme(book: _Book, files: Mapping[str, Any], plans: list[Plan], source: str) -> None:
     ws = book.wb.add_worksheet("README")
     _print_setup(ws, headers=False)
@@ -291,6 +337,8 @@ def _readme(book: _Book, files: Mapping[str, Any], plans: list[Plan], source: st
     for name, sheet in {**CSV_SHEETS, **TEXT_SHEETS}.items():
         if name in files:
             lines.append((None, f"{sheet}: {name}, as written"))
+    if files.get(NOTES):
+        lines.append((None, f"{NOTES_SHEET}: each file's opening comment, written back above its figures"))
     for r, (fmt, text) in enumerate(lines):
         if fmt is None:
             ws.write_string(r, 0, text)
@@ -371,6 +419,8 @@ def write_book(files: Mapping[str, Any], target: Any, source: str) -> None:
     for name, sheet in TEXT_SHEETS.items():
         if name in files:
             _write_text(book, sheet, name, files[name])
+    if files.get(NOTES):
+        _write_notes(book, files[NOTES])
     book.wb.close()
 
 

@@ -39,7 +39,17 @@ from mtfs_model.edition.book_layout import (
     path_text,
     split,
 )
-from mtfs_model.edition.book_sheets import CSV_SHEETS, LAYOUT, TEXT_SHEETS, Grid, Listing, sheet_rank, sheets_of
+from mtfs_model.edition.book_sheets import (
+    CSV_SHEETS,
+    LAYOUT,
+    NOTES,
+    NOTES_SHEET,
+    TEXT_SHEETS,
+    Grid,
+    Listing,
+    sheet_rank,
+    sheets_of,
+)
 from mtfs_model.edition.folder_write import check_target, write_folder
 from mtfs_model.edition.markers import marker_problems
 
@@ -54,6 +64,7 @@ class _Reader:
         self.where: dict[str, dict[Path_, str]] = {}
         self.csv: dict[str, list[list[str]]] = {}
         self.text: dict[str, str] = {}
+        self.notes: dict[str, list[str]] = {}
 
     def problem(self, ref: str, key: str, expected: str, got: Any = None, *, show_got: bool = True) -> None:
         self.problems.append(Problem(self.shown, f"{ref}: {key}" if key else ref, expected, got, show_got))
@@ -299,6 +310,19 @@ def _read_text(r: _Reader, name: str, ws: Any) -> None:
     r.text[name] = "\n".join(lines).rstrip("\n") + "\n"
 
 
+def _read_notes(r: _Reader, ws: Any) -> None:
+    for row in range(FIRST_DATA_ROW, ws.max_row + 1):
+        name, line = ws.cell(row, 1).value, ws.cell(row, 2).value
+        if name in (None, ""):
+            if line not in (None, ""):
+                r.problem(_ref(ws.title, ws.cell(row, 1)), "", "the file the line belongs to (edition.toml ...)")
+            continue
+        text = "" if line is None else str(line)
+        if text.strip() and not text.lstrip().startswith("#"):
+            r.problem(_ref(ws.title, ws.cell(row, 2)), "", "a comment line, starting with #", text)
+        r.notes.setdefault(str(name), []).append(text)
+
+
 def _open(book: Path, shown: str) -> tuple[Any, Any]:
     import zipfile
 
@@ -340,6 +364,8 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
         text_name = next((n for n, s in TEXT_SHEETS.items() if s == ws.title), None)
         if text_name:
             _read_text(r, text_name, ws)
+        if ws.title == NOTES_SHEET:
+            _read_notes(r, ws)
     if r.problems:
         raise InputError.many(r.problems)
     files: dict[str, Any] = {}
@@ -357,6 +383,8 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
         raise InputError.many(r.problems)
     files.update(r.csv)
     files.update(r.text)
+    if r.notes:
+        files[NOTES] = {name: "\n".join(lines).strip("\n") for name, lines in r.notes.items()}
     return files, r.where
 
 
