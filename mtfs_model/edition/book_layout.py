@@ -215,6 +215,11 @@ def leaves(node: Any, prefix: Path_ = ()) -> Iterator[tuple[Path_, Any]]:
         yield prefix, node
 
 
+def unjoined(path: Path_) -> Path_:
+    """The list's own path for a list written in one cell (``parts[]`` -> ``parts``)."""
+    return path[:-1] if path and path[-1] == JOINED else path
+
+
 def get(node: Any, path: Path_) -> Any:
     for seg in path:
         node = node[seg]

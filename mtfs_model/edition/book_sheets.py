@@ -272,6 +272,8 @@ TEXT_SHEETS = {"README.md": "Folder README"}
 NOTES = "(file notes)"
 """Key of the files' header comments (file -> text) among an edition's files."""
 NOTES_SHEET = "File notes"
+COMMENTS = "(comments)"
+"""Key of the comments inside the files (file -> key path -> text): cell notes in a book."""
 FILE_ORDER = (
     "edition.toml",
     "sources.toml",

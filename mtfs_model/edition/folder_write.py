@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError
-from mtfs_model.edition.book_sheets import NOTES
+from mtfs_model.edition.book_sheets import COMMENTS, NOTES
+from mtfs_model.edition.comments import with_comments
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
 """The repository's JSON Schemas (absent in an installed wheel: then no ``#:schema`` line)."""
@@ -40,13 +41,16 @@ def schema_line(name: str, folder: Path) -> str:
     return f"#:schema {Path(rel).as_posix()}\n"
 
 
-def file_bytes(name: str, data: Any, folder: Path, header: str = "") -> bytes:
-    """One file of the folder, as written (a TOML file's opening comment ``header``)."""
+def file_bytes(
+    name: str, data: Any, folder: Path, header: str = "", notes: Mapping[tuple[str | int, ...], str] | None = None
+) -> bytes:
+    """One file of the folder, as written (a TOML file's opening comment ``header`` and
+    the comments ``notes`` above their keys)."""
     if name.endswith(".toml"):
         import tomli_w
 
         top = schema_line(name, folder) + (header + "\n\n" if header else "")
-        return (top + tomli_w.dumps(data)).encode("utf-8")
+        return (top + with_comments(tomli_w.dumps(data), dict(notes or {}))).encode("utf-8")
     if name.endswith(".csv"):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerows(data)
@@ -78,10 +82,10 @@ def write_folder(
     check_target(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.resolve().parent))
     try:
-        notes = files.get(NOTES, {})
+        headers, inner = files.get(NOTES, {}), files.get(COMMENTS, {})
         for name, data in files.items():
-            if name != NOTES:
-                (tmp / name).write_bytes(file_bytes(name, data, out, notes.get(name, "")))
+            if name not in (NOTES, COMMENTS):
+                (tmp / name).write_bytes(file_bytes(name, data, out, headers.get(name, ""), inner.get(name)))
         if check is not None:
             check(tmp)
         os.chmod(tmp, 0o777 & ~_umask())

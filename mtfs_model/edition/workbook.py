@@ -21,9 +21,10 @@ from typing import Any
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.report import atomic_write
 from mtfs_model.base.schema_types import parse_toml
-from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text
+from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text, unjoined
 from mtfs_model.edition.book_plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
 from mtfs_model.edition.book_sheets import (
+    COMMENTS,
     CSV_SHEETS,
     FILE_ORDER,
     LAYOUT,
@@ -33,6 +34,7 @@ from mtfs_model.edition.book_sheets import (
     TEXT_SHEETS,
     Grid,
 )
+from mtfs_model.edition.comments import comments_of, split_header
 from mtfs_model.edition.markers import TO_UPDATE
 
 FIXED_DATE = dt.datetime(2021, 1, 1)
@@ -60,11 +62,15 @@ def read_folder(folder: Path) -> dict[str, Any]:
     rank = {name: i for i, name in enumerate(FILE_ORDER)}
     tomls = sorted(folder.glob("*.toml"), key=lambda p: (rank.get(p.name, len(rank)), p.name))
     notes: dict[str, str] = {}
+    inner: dict[str, dict[tuple[str | int, ...], str]] = {}
     for p in tomls:
         raw = p.read_bytes()
         files[p.name] = parse_toml(raw, p)
-        if header := header_comment(raw.decode("utf-8")):
+        header, skip = split_header(raw.decode("utf-8"))
+        if header:
             notes[p.name] = header
+        if found := comments_of(raw.decode("utf-8"), skip):
+            inner[p.name] = found
     for name in CSV_SHEETS:
         if (folder / name).is_file():
             with (folder / name).open(newline="", encoding="utf-8") as fh:
@@ -74,21 +80,9 @@ def read_folder(folder: Path) -> dict[str, Any]:
             files[name] = (folder / name).read_text(encoding="utf-8")
     if notes:
         files[NOTES] = notes
+    if inner:
+        files[COMMENTS] = inner
     return files
-
-
-def header_comment(text: str) -> str:
-    """The comment lines a TOML file opens with (its ``#:schema`` line left out): what the
-    file holds, in its author's words."""
-    lines = text.splitlines()
-    if lines and lines[0].startswith("#:schema"):
-        lines = lines[1:]
-    out: list[str] = []
-    for line in lines:
-        if line.strip() and not line.lstrip().startswith("#"):
-            break
-        out.append(line)
-    return "\n".join(out).strip("\n")
 
 
 class _Book:
@@ -176,7 +170,11 @@ def _heading(book: _Book, ws: Any, title: str, note: str) -> None:
         ws.write_string(1, 0, note, book.note)
 
 
-def _write_grid(book: _Book, gp: GridPlan, key_cols: Mapping[str, str]) -> None:
+Placed = list[tuple[tuple[str | int, ...], Any, int, int]]
+"""(key path, worksheet, row, column) of each cell a note may go on, in sheet order."""
+
+
+def _write_grid(book: _Book, gp: GridPlan, key_cols: Mapping[str, str], placed: Placed) -> None:
     spec = gp.spec
     ws = book.wb.add_worksheet(spec.sheet)
     _heading(book, ws, spec.title, spec.note)
@@ -191,13 +189,15 @@ def _write_grid(book: _Book, gp: GridPlan, key_cols: Mapping[str, str]) -> None:
             ws.write_string(2, c, group, book.group)
         ws.write_string(3, c, fld, book.head)
         widths[c] = max(len(fld), 11 if is_year(fld) else 6)
-    for r, (keys, _, cells) in enumerate(gp.rows, start=FIRST_DATA_ROW - 1):
+    for r, (keys, item, cells) in enumerate(gp.rows, start=FIRST_DATA_ROW - 1):
+        placed.append((item, ws, r, max(nk - 1, 0)))  # the row's note: on its key (or first) cell
         for c, k in enumerate(keys):
             ws.write_string(r, c, k, book.key)
             widths[c] = max(widths[c], len(k))
         for c, sub in enumerate(gp.columns, start=nk):
             if sub in cells:
                 widths[c] = max(widths[c], book.cell(ws, r, c, cells[sub], _last_name(sub)))
+                placed.append((unjoined((*item, *sub)), ws, r, c))
     last_col = nk + len(gp.columns) - 1
     _widths(ws, widths)
     ws.freeze_panes(FIRST_DATA_ROW - 1, nk)
@@ -226,7 +226,7 @@ def _validation(ws: Any, col: int, name: str, spec: Grid, key_cols: Mapping[str,
         ws.data_validation(*rows, {"validate": "list", "source": list(CHOICES[name])})
 
 
-def _write_listing(book: _Book, lp: ListPlan) -> None:
+def _write_listing(book: _Book, lp: ListPlan, placed: Placed) -> None:
     spec = lp.spec
     ws = book.wb.add_worksheet(spec.sheet)
     _heading(book, ws, spec.title, spec.note)
@@ -242,16 +242,39 @@ def _write_listing(book: _Book, lp: ListPlan) -> None:
     for r, (sub, value) in enumerate(lp.rows, start=FIRST_DATA_ROW - 1):
         text = path_text(sub) if sub else ""
         ws.write_string(r, 0, text, book.key)
+        placed.append((unjoined((*spec.at, *sub)), ws, r, 0))
         widths[0] = max(widths[0], len(text))
         leaf = _last_name(sub)
         if isinstance(value, dict):
             for y, v in value.items():
                 c = 2 + lp.years.index(y)
                 widths[c] = max(widths[c], book.cell(ws, r, c, v, leaf))
+                placed.append(((*spec.at, *sub, y), ws, r, c))
         else:
             widths[1] = max(widths[1], book.cell(ws, r, 1, value, leaf))
     _widths(ws, widths, cap=70)
     ws.freeze_panes(FIRST_DATA_ROW - 1, 1)
+
+
+def _write_comments(notes: Mapping[tuple[str | int, ...], str], placed: Placed) -> None:
+    """Each comment of a file as the note on its key's cell: the key's own cell, else the
+    first cell below it, else its nearest enclosing key's; notes meeting on one cell join."""
+    exact: dict[tuple[str | int, ...], tuple[Any, int, int]] = {}
+    for path, ws, r, c in placed:
+        exact.setdefault(path, (ws, r, c))
+    on: dict[tuple[int, int, int], tuple[Any, list[str]]] = {}
+    for path, note in notes.items():
+        target = exact.get(path)
+        if target is None:
+            target = next(((ws, r, c) for p, ws, r, c in placed if p[: len(path)] == path), None)
+        for k in range(len(path) - 1, 0, -1):
+            if target is None:
+                target = exact.get(path[:k])
+        if target is not None:
+            ws, r, c = target
+            on.setdefault((id(ws), r, c), (ws, []))[1].append(note)
+    for (_, r, c), (ws, texts) in on.items():
+        ws.write_comment(r, c, "\n".join(texts), {"author": "mtfs edition", "x_scale": 3, "y_scale": 2})
 
 
 def _write_csv(book: _Book, sheet: str, rows: list[list[str]]) -> None:
@@ -408,11 +431,14 @@ def write_book(files: Mapping[str, Any], target: Any, source: str) -> None:
     book = _Book(target)
     _readme(book, files, plans, source)
     refs = _key_refs(plans)
+    placed: dict[str, Placed] = {}
     for p in plans:
         if isinstance(p, GridPlan):
-            _write_grid(book, p, refs)
+            _write_grid(book, p, refs, placed.setdefault(p.spec.file, []))
         else:
-            _write_listing(book, p)
+            _write_listing(book, p, placed.setdefault(p.spec.file, []))
+    for name, notes in files.get(COMMENTS, {}).items():
+        _write_comments(notes, placed.get(name, []))
     for name, sheet in CSV_SHEETS.items():
         if name in files:
             _write_csv(book, sheet, files[name])

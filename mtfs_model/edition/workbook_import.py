@@ -38,8 +38,10 @@ from mtfs_model.edition.book_layout import (
     parse_path,
     path_text,
     split,
+    unjoined,
 )
 from mtfs_model.edition.book_sheets import (
+    COMMENTS,
     CSV_SHEETS,
     LAYOUT,
     NOTES,
@@ -65,6 +67,14 @@ class _Reader:
         self.csv: dict[str, list[list[str]]] = {}
         self.text: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}
+        self.comments: dict[str, dict[Path_, str]] = {}
+
+    def comment(self, file: str, path: Path_, cell: Any) -> None:
+        """The note on ``cell`` (a comment of the key ``path``), if it has one."""
+        note = getattr(cell.comment, "text", None)
+        if note:
+            found = self.comments.setdefault(file, {})
+            found[path] = f"{found[path]}\n{note}" if path in found else str(note)
 
     def problem(self, ref: str, key: str, expected: str, got: Any = None, *, show_got: bool = True) -> None:
         self.problems.append(Problem(self.shown, f"{ref}: {key}" if key else ref, expected, got, show_got))
@@ -192,9 +202,10 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
             continue
         seen[item] = key_ref
         r.locate(spec.file, item, key_ref)
+        r.comment(spec.file, item, ws.cell(row, max(nk, 1)))
         values = {
             c: _value(
-                r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value, key=path_text(_unjoined((*item, *sub))),
+                r, spec.sheet, ws.cell(row, c), wf.cell(row, c).value, key=path_text(unjoined((*item, *sub))),
                 joined=sub[-1] == JOINED, year=isinstance(sub[-1], str) and (is_year(sub[-1]) or sub[-1] == "Total"),
             )
             for c, sub in columns.items()
@@ -203,15 +214,12 @@ def _read_grid(r: _Reader, spec: Grid, ws: Any, wf: Any) -> None:
             ref = _ref(spec.sheet, ws.cell(row, c))
             v = values[c]
             full = (*item, *sub)
+            if c != 1 or nk:  # a list grid's first cell carries the row's note
+                r.comment(spec.file, unjoined(full), ws.cell(row, c))
             if v is None:
-                r.locate(spec.file, _unjoined(full), ref)
+                r.locate(spec.file, unjoined(full), ref)
             else:
                 r.put(spec.file, full, v, ref)
-
-
-def _unjoined(path: Path_) -> Path_:
-    """The list's own path for a list written in one cell."""
-    return path[:-1] if path and path[-1] == JOINED else path
 
 
 def _item_path(r: _Reader, spec: Grid, keys: list[str], counters: dict[tuple[str, ...], int], ref: str) -> Path_ | None:
@@ -257,7 +265,7 @@ def _read_listing(r: _Reader, spec: Listing, ws: Any, wf: Any) -> None:
             r.problem(_ref(spec.sheet, kcell), "", f"a key such as horizon.base_year ({exc})", text)
             continue
         full = (*spec.at, *sub)
-        key = path_text(_unjoined(full))
+        key = path_text(unjoined(full))
         if full in seen:
             r.problem(_ref(spec.sheet, kcell), key, f"each key once (also {seen[full]})", text)
             continue
@@ -268,6 +276,9 @@ def _read_listing(r: _Reader, spec: Listing, ws: Any, wf: Any) -> None:
             for c, y in years.items()
         }
         r.locate(spec.file, full, _ref(spec.sheet, kcell))
+        r.comment(spec.file, unjoined(full), kcell)
+        for c, y in years.items():
+            r.comment(spec.file, (*full, y), ws.cell(row, c))
         filled = {y: v for y, v in by_year.items() if v is not None}
         if filled and value is not None:
             r.problem(_ref(spec.sheet, ws.cell(row, 2)), path_text(full), "a value, or figures by year, not both")
@@ -385,6 +396,8 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
     files.update(r.text)
     if r.notes:
         files[NOTES] = {name: "\n".join(lines).strip("\n") for name, lines in r.notes.items()}
+    if r.comments:
+        files[COMMENTS] = r.comments
     return files, r.where
 
 
