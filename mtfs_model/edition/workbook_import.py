@@ -71,10 +71,10 @@ class _Reader:
 
     def comment(self, file: str, path: Path_, cell: Any) -> None:
         """The note on ``cell`` (a comment of the key ``path``), if it has one."""
-        note = getattr(cell.comment, "text", None)
+        note = as_comment(str(getattr(cell.comment, "text", "") or ""))
         if note:
             found = self.comments.setdefault(file, {})
-            found[path] = f"{found[path]}\n{note}" if path in found else str(note)
+            found[path] = f"{found[path]}\n{note}" if path in found else note
 
     def problem(self, ref: str, key: str, expected: str, got: Any = None, *, show_got: bool = True) -> None:
         self.problems.append(Problem(self.shown, f"{ref}: {key}" if key else ref, expected, got, show_got))
@@ -321,6 +321,14 @@ def _read_text(r: _Reader, name: str, ws: Any) -> None:
     r.text[name] = "\n".join(lines).rstrip("\n") + "\n"
 
 
+def as_comment(text: str, *, keep_blank: bool = False) -> str:
+    """A note typed in a spreadsheet as TOML comment lines: ``# `` put before any line
+    that does not start with ``#`` (Excel's ``Author:`` line included)."""
+    lines = [line if not line.strip() or line.lstrip().startswith("#") else f"# {line}" for line in text.splitlines()]
+    out = "\n".join(lines)
+    return out if keep_blank else out.strip("\n")
+
+
 def _read_notes(r: _Reader, ws: Any) -> None:
     for row in range(FIRST_DATA_ROW, ws.max_row + 1):
         name, line = ws.cell(row, 1).value, ws.cell(row, 2).value
@@ -328,10 +336,7 @@ def _read_notes(r: _Reader, ws: Any) -> None:
             if line not in (None, ""):
                 r.problem(_ref(ws.title, ws.cell(row, 1)), "", "the file the line belongs to (edition.toml ...)")
             continue
-        text = "" if line is None else str(line)
-        if text.strip() and not text.lstrip().startswith("#"):
-            r.problem(_ref(ws.title, ws.cell(row, 2)), "", "a comment line, starting with #", text)
-        r.notes.setdefault(str(name), []).append(text)
+        r.notes.setdefault(str(name), []).append(as_comment("" if line is None else str(line), keep_blank=True))
 
 
 def _open(book: Path, shown: str) -> tuple[Any, Any]:

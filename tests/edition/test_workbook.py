@@ -295,3 +295,17 @@ def test_outturns_round_trip(tmp_path: Path) -> None:
     again = tmp_path / "again.xlsx"
     export_edition(out, again)
     assert book_content(again) == book_content(book)
+
+
+def test_a_note_typed_in_the_book_becomes_a_comment(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    export_edition(DEFAULT_EDITION, book)
+    wb = openpyxl.load_workbook(book)
+    ref = _cell_of(wb["Growth"], "G2", "2023/24")
+    wb["Growth"][ref].comment = openpyxl.comments.Comment("Sue:\ncheck with finance", "Sue")
+    wb.save(book)
+    out = tmp_path / "out"
+    import_book(book, out, validate)
+    text = (out / "growth_savings.toml").read_text(encoding="utf-8")
+    assert '# Sue:\n# check with finance\n"2023/24" = 4520\n' in text
+    assert read_folder(out)[COMMENTS]["growth_savings.toml"][("lines", "G2", "values", "2023/24")].endswith("finance")
