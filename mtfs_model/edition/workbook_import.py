@@ -154,11 +154,22 @@ def _value(
     return text
 
 
+def _is_year_text(value: Any) -> bool:
+    return isinstance(value, str) and is_year(value.strip())
+
+
 def _header(r: _Reader, sheet: str, ws: Any, col: int) -> Path_ | None:
+    """A column's key from its two header cells.  A year column inserted without its group
+    (row 3 left blank) takes the group of the year column beside it."""
     group = ws.cell(3, col).value
     fld = ws.cell(4, col).value
     if fld is None or str(fld).strip() == "":
         return None
+    if group in (None, "") and _is_year_text(fld):
+        for other in (col - 1, col + 1):
+            if other >= 1 and _is_year_text(ws.cell(4, other).value) and ws.cell(3, other).value not in (None, ""):
+                group = ws.cell(3, other).value
+                break
     text = f"{group}.{fld}" if group not in (None, "") and not str(fld).startswith("[") else f"{group or ''}{fld}"
     try:
         return parse_path(str(text).strip())

@@ -309,3 +309,18 @@ def test_a_note_typed_in_the_book_becomes_a_comment(tmp_path: Path) -> None:
     text = (out / "growth_savings.toml").read_text(encoding="utf-8")
     assert '# Sue:\n# check with finance\n"2023/24" = 4520\n' in text
     assert read_folder(out)[COMMENTS]["growth_savings.toml"][("lines", "G2", "values", "2023/24")].endswith("finance")
+
+
+def test_a_year_column_inserted_without_its_group_joins_its_neighbours(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    export_edition(DEFAULT_EDITION, book)
+    wb = openpyxl.load_workbook(book)
+    growth = wb["Growth"]
+    last = next(c for c in range(1, growth.max_column + 1) if growth.cell(4, c).value == "2024/25")
+    growth.insert_cols(last + 1)
+    growth.cell(4, last + 1).value = "2025/26"  # row 3 ("values") left blank, as a user would
+    for r in range(5, growth.max_row + 1):
+        growth.cell(r, last + 1).value = growth.cell(r, last).value
+    wb.save(book)
+    files, _ = read_book(book)
+    assert files["growth_savings.toml"]["lines"]["G1"]["values"]["2025/26"] == 17200
