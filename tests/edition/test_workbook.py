@@ -324,3 +324,22 @@ def test_a_year_column_inserted_without_its_group_joins_its_neighbours(tmp_path:
     wb.save(book)
     files, _ = read_book(book)
     assert files["growth_savings.toml"]["lines"]["G1"]["values"]["2025/26"] == 17200
+
+
+def test_a_line_added_as_a_row_imports_and_runs(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    export_edition(DEFAULT_EDITION, book)
+    wb = openpyxl.load_workbook(book)
+    growth = wb["Growth"]
+    header = {growth.cell(4, c).value: c for c in range(1, growth.max_column + 1)}
+    row = growth.max_row + 1
+    typed = {"code": "G9", "kind": "growth", "title": "Home to school transport", "programme": "growth",
+             "2021/22": 100, "2022/23": 200, "2023/24": 300, "2024/25": 400,
+             "doc": "mtfs_report", "ref": "para 17", "grep": "transport"}  # fmt: skip
+    for name, value in typed.items():
+        growth.cell(row, header[name]).value = value
+    wb.save(book)
+    out = tmp_path / "out"
+    import_book(book, out, validate)
+    result = run(load_scenario("baseline", edition=load_edition(out)))
+    assert result.cumulative.loc["G9"].tolist() == [100, 200, 300, 400]
