@@ -46,6 +46,8 @@ CHOICES = {
     "shape": ("normal", "lognormal"),
     "evolution": ("level", "walk", "independent"),
 }
+WRAP_AT = 60
+"""Text longer than this wraps within its column (no column is wider)."""
 LAST_LIST_ROW = 400
 """Drop-down lists and the "to update" highlight reach this row, so added rows get them."""
 _INT_TEXT = re.compile(r"^-?\d+$")
@@ -93,7 +95,11 @@ class _Book:
             target, {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
         )
         self.wb.set_properties({"created": FIXED_DATE, "author": "mtfs edition export"})
-        f = self.wb.add_format
+        add = self.wb.add_format
+
+        def f(props: dict[str, Any]) -> Any:
+            return add({"valign": "top", **props})  # a row made tall by a long text reads from the top
+
         self.title = f({"bold": True, "font_size": 13})
         self.note = f({"italic": True, "font_color": "#595959"})
         self.group = f({"bold": True, "font_color": "#595959", "bg_color": "#F2F2F2"})
@@ -104,10 +110,10 @@ class _Book:
         self.fmts["datetime"] = f({"num_format": "yyyy-mm-dd hh:mm:ss"})
         self.fmts["time"] = f({"num_format": "hh:mm:ss"})
         self.fmts["text"] = f({"num_format": TEXT_FMT})
-        self.fmts["bool"] = f({})
         self.todo = f({"bg_color": "#FFEB9C", "font_color": "#9C5700", "num_format": INT_FMT, "align": "right"})
         # not a text format: the figure typed over "to update" must stay a number
-        self.wrap = f({"text_wrap": True, "valign": "top"})
+        self.wrap = f({"text_wrap": True, "num_format": TEXT_FMT})
+        self.tall: dict[tuple[str, int], int] = {}
 
     def cell(self, ws: Any, row: int, col: int, value: Any, leaf: str) -> int:
         """Write one value in its own type and format; returns its shown width."""
@@ -119,7 +125,7 @@ class _Book:
             ws.write_string(row, col, text, self.fmts["text"])
             return len(text)
         if isinstance(value, bool):
-            ws.write_boolean(row, col, value)
+            ws.write_boolean(row, col, value)  # no format: with one LibreOffice keeps 1, not TRUE
             return 5
         if isinstance(value, int):
             ws.write_number(row, col, value, self.fmts["int"])
@@ -138,6 +144,13 @@ class _Book:
             ws.write_datetime(row, col, value, self.fmts["time"])
             return 8
         text = str(value)
+        if len(text) > WRAP_AT:  # a long text wraps in its column (its row made tall enough)
+            ws.write_string(row, col, text, self.wrap)
+            lines = -(-len(text) // WRAP_AT)
+            if lines > self.tall.get((ws.name, row), 1):
+                self.tall[(ws.name, row)] = lines
+                ws.set_row(row, 15 * lines)
+            return WRAP_AT
         ws.write_string(row, col, text, self.todo if text == TO_UPDATE else self.fmts["text"])
         return len(text)
 
