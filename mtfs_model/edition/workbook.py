@@ -4,8 +4,10 @@ A README sheet first (what each sheet holds, units, signs, how to import), then 
 per table (:data:`mtfs_model.edition.book_sheets.LAYOUT`): header rows frozen, columns
 sized, £000 as ``#,##0``, fractions as ``0.0%``, text cells formatted as text (so
 ``2021-12`` stays text), drop-down lists for codes another sheet defines, no merged cells,
-and every cell reading "to update" filled yellow.  Written with XlsxWriter; the file's
-dates are fixed, so the same folder gives the same bytes.
+every cell reading "to update" filled yellow, long text wrapped, A4 print setup; the
+files' comments as cell notes (each file's opening comment on the File notes sheet).
+Written with XlsxWriter; the file's dates are fixed, so the same folder gives the same
+bytes.
 """
 
 from __future__ import annotations
