@@ -62,6 +62,9 @@ class _Reader:
     def __init__(self, book: Path, shown: str) -> None:
         self.book, self.shown = book, shown
         self.problems: list[Problem] = []
+        self.unread: list[Problem] = []
+        """Cells whose value could not be read (a formula with no saved result, an error
+        value): the rest of the book is still checked, so they are reported with the rest."""
         self.entries: dict[str, list[tuple[str, Path_, Any]]] = {}
         self.where: dict[str, dict[Path_, str]] = {}
         self.csv: dict[str, list[list[str]]] = {}
@@ -119,12 +122,12 @@ def _value(
     v = cell.value
     ref = _ref(sheet, cell)
     if isinstance(formula, str) and formula.startswith("=") and v is None:
-        r.problem(ref, key, NO_SAVED_RESULT, formula)
+        r.unread.append(Problem(r.shown, f"{ref}: {key}" if key else ref, NO_SAVED_RESULT, formula))
         return None
     if v is None:
         return None
     if cell.data_type == "e":
-        r.problem(ref, key, "a value, not a spreadsheet error", v)
+        r.unread.append(Problem(r.shown, f"{ref}: {key}" if key else ref, "a value, not a spreadsheet error", v))
         return None
     fmt = str(cell.number_format or "")
     if isinstance(v, bool):
@@ -368,6 +371,15 @@ def _open(book: Path, shown: str) -> tuple[Any, Any]:
 def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]]:
     """The edition's files as data from a workbook, and where each key sits
     (``file -> path -> "Sheet!A1"``); an InputError lists every problem in the book."""
+    files, where, unread = _read(book)
+    if unread:
+        raise InputError.many(unread)
+    return files, where
+
+
+def _read(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]], list[Problem]]:
+    """:func:`read_book`, with the cells that could not be read returned (their keys left
+    out of the files) rather than raised; a problem of the book's structure raises."""
     shown = str(book)
     book = Path(book)
     values, formulas = _open(book, shown)
@@ -394,7 +406,7 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
         if ws.title == NOTES_SHEET:
             _read_notes(r, ws)
     if r.problems:
-        raise InputError.many(r.problems)
+        raise InputError.many([*r.problems, *r.unread])
     files: dict[str, Any] = {}
     order = [s.file for s in LAYOUT] + sorted(set(r.entries) - known_files)
     for name in dict.fromkeys(order):
@@ -407,14 +419,14 @@ def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, s
             ref = r.where.get(name, {}).get(exc.path) or next((s.sheet for s in sheets_of(name)), name)
             r.problem(ref, path_text(exc.path), str(exc))
     if r.problems:
-        raise InputError.many(r.problems)
+        raise InputError.many([*r.problems, *r.unread])
     files.update(r.csv)
     files.update(r.text)
     if r.notes:
         files[NOTES] = {name: "\n".join(lines).strip("\n") for name, lines in r.notes.items()}
     if r.comments:
         files[COMMENTS] = r.comments
-    return files, r.where
+    return files, r.where, r.unread
 
 
 def _file_order(name: str, entries: list[tuple[str, Path_, Any]]) -> list[tuple[Path_, Any]]:
@@ -464,7 +476,7 @@ def import_book(
     raises InputError if anything is wrong; its problems are named by sheet and cell."""
     out = Path(out)
     check_target(out)
-    files, where = read_book(book)
+    files, where, unread = _read(book)
     shown = str(book)
 
     def check(tmp: Path) -> None:
@@ -474,7 +486,10 @@ def import_book(
                 validate(tmp)
             except InputError as exc:
                 problems = list(exc.problems)
-        if problems:
-            raise InputError.many([map_problem(p, tmp, where, shown) for p in problems])
+        mapped = [map_problem(p, tmp, where, shown) for p in problems]
+        cells = {u.key.split(": ")[0] for u in unread}  # an unread cell is not also "missing"
+        found = [*unread, *(m for m in mapped if m.key.split(": ")[0] not in cells)]
+        if found:
+            raise InputError.many(found)
 
     return write_folder(files, out, check)

@@ -343,3 +343,21 @@ def test_a_line_added_as_a_row_imports_and_runs(tmp_path: Path) -> None:
     import_book(book, out, validate)
     result = run(load_scenario("baseline", edition=load_edition(out)))
     assert result.cumulative.loc["G9"].tolist() == [100, 200, 300, 400]
+
+
+def test_a_formula_with_no_saved_value_is_reported_with_every_other_problem(tmp_path: Path) -> None:
+    book = tmp_path / "book.xlsx"
+    export_edition(DEFAULT_EDITION, book)
+    wb = openpyxl.load_workbook(book)
+    formula, text = _cell_of(wb["Growth"], "G1", "2021/22"), _cell_of(wb["Growth"], "G2", "2023/24")
+    wb["Growth"][formula] = "=6000+300"  # openpyxl saves no result: as a script would
+    wb["Growth"][text] = "tbc"
+    wb.save(book)
+    with pytest.raises(InputError) as caught:
+        import_book(book, tmp_path / "out", validate)
+    assert caught.value.lines() == [
+        f"{book}: Growth!{formula}: lines.G1.values.2021/22: expected a value: the formula has no saved result "
+        "(open and save the book in Excel or LibreOffice, or type the figure), got '=6000+300'",
+        f"{book}: Growth!{text}: lines.G2.values.2023/24: expected a number in £000, got 'tbc'",
+    ]
+    assert not (tmp_path / "out").exists()
