@@ -32,8 +32,8 @@ import tracemalloc
 import numpy as np
 
 import mtfs_model
-from mtfs_model.risk import DEFAULT_CHUNK_SIZE, risk_spec, simulate
 from mtfs_model.risk.draws import Sampler
+from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, risk_spec, simulate
 
 GIB = 1024**3
 

@@ -103,7 +103,7 @@ PERCENTILES: tuple[float, ...] = (5.0, 10.0, 50.0, 90.0, 95.0)
 PERCENTILE_LABELS: tuple[str, ...] = tuple(f"P{q:g}" for q in PERCENTILES)
 """``P5``, ``P10``, ``P50``, ``P90``, ``P95``: the rows of the percentile tables."""
 DEFAULT_CHUNK_SIZE = 131_072
-"""Trajectories evaluated at once (8 blocks): about 60 MB of temporaries."""
+"""Trajectories evaluated at once (8 blocks): about 70 MB of reused buffers and temporaries."""
 
 MTFS_ROW = "Published MTFS net budget"
 SCENARIO_ROW = "Scenario net budget (deterministic)"
@@ -467,6 +467,9 @@ class CommonDraws:
     the bundled MTFS."""
 
     def __init__(self, n: int, seed: int = 1, chunk_size: int | None = None) -> None:
+        from mtfs_model.base.limits import BASELINE_NORMALS, check_simulation_memory
+
+        check_simulation_memory(n, chunk_size=chunk_size, extra_kept=BASELINE_NORMALS)  # the draws, kept
         check_simulation_arguments(n, seed, chunk_size)
         self.n, self.seed = int(n), int(seed)
         self.chunk = chunk_rows(self.n, chunk_size)
@@ -532,10 +535,11 @@ def simulate(
     published) on ``edition`` (default the bundled one);
     its ``[risk]`` table overrides the edition's ``risk.toml``.  ``seed`` (a whole number
     >= 0) fixes the draws; the same seed gives the same result bit for bit WHATEVER
-    ``chunk_size`` (trajectories evaluated at once, default :data:`DEFAULT_CHUNK_SIZE`;
-    it bounds memory only).  ``progress(done, n)`` is called after each chunk.
+    ``chunk_size`` (trajectories evaluated at once, default :data:`DEFAULT_CHUNK_SIZE`,
+    rounded down to whole blocks of :data:`BLOCK_SIZE`, at least one; it bounds memory
+    only).  ``progress(done, n)`` is called after each chunk.
     ``keep_paths`` also keeps every line's, High Needs line's and input's path per
-    trajectory (``result.samples.paths``; :mod:`.risk_paths` reads any figure from
+    trajectory (``result.samples.paths``; :mod:`.paths` reads any figure from
     them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.  GBP000.
     """
     from mtfs_model.base.limits import check_simulation_memory  # an n that cannot fit: one InputError, not MemoryError
