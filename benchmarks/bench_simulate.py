@@ -3,6 +3,7 @@
     python benchmarks/bench_simulate.py                 # n = 1,000,000, 7 repeats, memory at 5,000,000
     python benchmarks/bench_simulate.py --n 200000 --repeats 5 --memory-n 0
     python benchmarks/bench_simulate.py --edition path/to/editions/other   # any edition
+    python benchmarks/bench_simulate.py --against /path/to/another/checkout --repeats 6
 
 The **floor** is the time numpy's SFC64 generator takes to draw the standard normals the
 model needs -- ``n`` x the normals a trajectory needs (one per level input, one per year
@@ -14,7 +15,10 @@ seconds of one deterministic ``run()`` (the per-trajectory speed-up), checks tha
 seed gives the same tables at another chunk size, and measures peak memory at
 ``--memory-n`` trajectories in a fresh child process (tracemalloc peak of ``simulate()``
 and the child's maximum resident set size).  Targets (issue 18): 1M under 1 s and within
-4x the floor; under 1 GiB at 5M.  It measures and reports; it asserts nothing.
+4x the floor; under 1 GiB at 5M.  ``--against DIR`` instead times this checkout and
+another (an older commit's source tree) alternately, each repeat a fresh child process
+per checkout timing the floor and one ``simulate()`` back to back, and prints both.  It
+measures and reports; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -50,6 +54,45 @@ def floor_seconds(buffer: np.ndarray, seed: int) -> float:
     return time.perf_counter() - start
 
 
+PAIR = """
+import json, time, numpy as np, mtfs_model
+from mtfs_model.risk.simulate import simulate
+s = mtfs_model.load_scenario({scenario!r}); simulate(s, n=1000)
+buf = np.empty({count}); buf.fill(0.0)
+g = np.random.Generator(np.random.SFC64({seed})); t = time.perf_counter(); g.standard_normal(out=buf)
+floor = time.perf_counter() - t; del buf
+t = time.perf_counter(); simulate(s, n={n}, seed={seed}); print(json.dumps([floor, time.perf_counter() - t]))
+"""
+
+
+def against(args: argparse.Namespace, count: int) -> int:
+    """This checkout and ``args.against`` alternately, in fresh child processes run from
+    a neutral folder (so each imports its own ``mtfs_model``)."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    here = str(Path(mtfs_model.__file__).resolve().parents[1])
+    code = PAIR.format(scenario=args.scenario, count=count, seed=args.seed, n=args.n)
+    got: dict[str, list[tuple[float, float]]] = {"this checkout": [], args.against: []}
+    with tempfile.TemporaryDirectory() as neutral:
+        for _ in range(args.repeats):
+            for name, root in (("this checkout", here), (args.against, args.against)):
+                env = dict(os.environ, PYTHONPATH=root, PYTHONDONTWRITEBYTECODE="1")
+                out = subprocess.run([sys.executable, "-c", code], env=env, cwd=neutral, check=True,
+                                     capture_output=True, text=True).stdout  # fmt: skip
+                floor, sim = json.loads(out.split("\n")[-2])
+                got[name].append((floor, sim))
+    for name, pairs in got.items():
+        sims = [b for _, b in pairs]
+        runs = ", ".join(f"{t:.2f}" for t in sims)
+        ratio = statistics.median([b / a for a, b in pairs])
+        floor = statistics.median([a for a, _ in pairs])
+        print(f"{name}: simulate median {statistics.median(sims):.3f} s, floor median {floor:.3f} s, "
+              f"median per-run ratio {ratio:.2f}x (runs: {runs})")  # fmt: skip
+    return 0
+
+
 def memory_child(args: argparse.Namespace) -> int:
     """Run in a fresh process: one simulate() at ``--memory-n`` under tracemalloc."""
     edition = mtfs_model.load_edition(args.edition)
@@ -73,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE)
     parser.add_argument("--memory-n", type=int, default=5_000_000, help="trajectories for the memory peak (0: skip)")
     parser.add_argument("--edition", default=None, help="an edition folder (default: the bundled one)")
+    parser.add_argument("--against", default=None, help="another checkout's folder, timed alternately with this one")
     parser.add_argument("--memory-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.memory_child:
@@ -81,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     edition = mtfs_model.load_edition(args.edition)
     scenario = mtfs_model.load_scenario(args.scenario, edition=edition)
     per = normals_per_trajectory(scenario)
+    if args.against:
+        return against(args, args.n * per)
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
         f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())}"

@@ -209,14 +209,25 @@ class Kernel:
             out.append((v[t] if np.ndim(v) == 2 else v) - base[y])
         return out
 
-    def run(self, factors: Sequence[Array], m: int, keep: Paths | None = None) -> None:
-        """Evaluate ``m`` trajectories; ``keep`` (year-major ``Paths`` buffers: line_delta
-        (lines, years, m), hn_delta (drawn High Needs lines, years, m)) also receives the
-        per-line and per-High-Needs-line deltas."""
+    def run(
+        self,
+        factors: Sequence[Array],
+        m: int,
+        keep: Paths | None = None,
+        net_out: Array | None = None,
+        hn_out: Array | None = None,
+    ) -> tuple[Array, Array]:
+        """Evaluate ``m`` trajectories; return the net budget and the High Needs deficit,
+        ``(years, m)``, written into ``net_out`` and ``hn_out`` when given (a caller's own
+        arrays: no copy) or into the buffers.  ``keep`` (year-major ``Paths`` buffers:
+        line_delta (lines, years, m), hn_delta (drawn High Needs lines, years, m)) also
+        receives the per-line and per-High-Needs-line deltas."""
         plan = self.plan
         t_count = len(plan.years)
         last = t_count - 1
-        net, hn, gap = self.net_buf[:, :m], self.hn_buf[:, :m], self.gap_buf[:, :m]
+        net = self.net_buf[:, :m] if net_out is None else net_out
+        hn = self.hn_buf[:, :m] if hn_out is None else hn_out
+        gap = self.gap_buf[:, :m]
         lines = self.lines_buf[:, :m]
         tmp = self.tmp[:m]
         net.fill(0.0)
@@ -263,6 +274,7 @@ class Kernel:
             for i in plan.guarantee.lines:
                 np.add(plan.det_lines[plan.line_codes[i]][-1], lines[i], out=tmp)
                 benefit -= tmp
+        return net, hn
 
 
 def evaluate(plan: Plan, z: Sequence[Array], m: int, keep: bool = False) -> Outputs:

@@ -431,9 +431,7 @@ def _run_chunks(
         m = stop - start
         z = sampler.draw(seed, start, stop, zbuf)
         factors = factors_in_place(spec, sampler.split(z))
-        kernel.run(factors, m, kept)
-        out.net[:, start:stop] = kernel.net_buf[:, :m]
-        out.hn[:, start:stop] = kernel.hn_buf[:, :m]
+        net, _ = kernel.run(factors, m, kept, out.net[:, start:stop], out.hn[:, start:stop])
         if out.benefit is not None and kernel.benefit_buf is not None:
             out.benefit[start:stop] = kernel.benefit_buf[:m]
         if out.moments is not None:
@@ -441,7 +439,7 @@ def _run_chunks(
                 b1 = min(m, b0 + BLOCK_SIZE)
                 x = block[:, : b1 - b0]
                 x[:l_count] = kernel.lines_buf[:, b0:b1]
-                np.subtract(kernel.net_buf[-1, b0:b1], mtfs_last, out=x[l_count])
+                np.subtract(net[-1, b0:b1], mtfs_last, out=x[l_count])
                 out.moments.add(x)
         if out.lines is not None:
             out.lines[start:stop] = kernel.lines_buf[:, :m].T
@@ -503,8 +501,8 @@ class CommonDraws:
             m = stop - start
             mine = buf[:, :m]
             mine[...] = z[:, start:stop]
-            kernel.run(factors_in_place(spec, sampler.split(mine)), m)
-            above += int(np.count_nonzero(kernel.net_buf[-1, :m] > p.mtfs_net[-1]))
+            net, _ = kernel.run(factors_in_place(spec, sampler.split(mine)), m)
+            above += int(np.count_nonzero(net[-1] > p.mtfs_net[-1]))
         return above / self.n
 
 
