@@ -75,16 +75,19 @@ class Distribution:
             lo, hi = self.p50 - self.p10, self.p90 - self.p50
         return lo / Z90 * spread_scale, hi / Z90 * spread_scale
 
-    def multiplier(self, z: Array, spread_scale: float = 1.0, out: Array | None = None) -> Array:
+    def multiplier(
+        self, z: Array, spread_scale: float = 1.0, out: Array | None = None, scratch: Array | None = None
+    ) -> Array:
         """The multiplier for standard normal draws ``z`` (any shape): the two-piece
         normal or lognormal through P10/P50/P90, clipped to [min, max] (a lognormal also
         to :data:`MULTIPLIER_CAP`, which its exponential could otherwise pass).  ``out``
-        (``z`` itself is allowed) receives the result in place of a new array."""
+        (``z`` itself is allowed) receives the result in place of a new array; ``scratch``
+        (``z``'s shape) is a work array to reuse."""
         lo, hi = self.sides(spread_scale)
         if lo == hi:
             f = np.multiply(z, hi, out=out)
         else:  # z * lo below the median, z * hi above, exactly: one of the two terms is a zero
-            below = np.minimum(z, 0.0)
+            below = np.minimum(z, 0.0, out=scratch)
             f = np.maximum(z, 0.0, out=out)
             f *= hi
             below *= lo
@@ -289,11 +292,17 @@ def factor(d: Distribution, z: Array, spread: float) -> Array:
     return f
 
 
-def factors_in_place(spec: RiskSpec, shocks_by_input: Sequence[Array]) -> list[Array]:
+def factors_in_place(spec: RiskSpec, shocks_by_input: Sequence[Array], work: Array | None = None) -> list[Array]:
     """Turn each input's year-major shocks (:meth:`Sampler.split`) into its multipliers in
-    place: ``(m,)`` for a level, ``(years, m)`` for a walk (compounded) or independent input."""
+    place: ``(m,)`` for a level, ``(years, m)`` for a walk (compounded) or independent input.
+    ``work`` (at least ``(years, m)``) is a scratch array to reuse chunk after chunk."""
+    width = max((z.shape[-1] for z in shocks_by_input), default=0)
+    rows = max((z.shape[0] for z in shocks_by_input if z.ndim == 2), default=1)
+    if work is None or work.shape[0] < rows or work.shape[1] < width:
+        work = np.empty((rows, width))
+    work = work[:rows, :width]
     for d, z in zip(spec.distributions, shocks_by_input, strict=True):
-        d.multiplier(z, spec.spread_scale, out=z)
+        d.multiplier(z, spec.spread_scale, out=z, scratch=work[0] if z.ndim == 1 else work[: z.shape[0]])
         if d.evolution == "walk":
             for t in range(1, z.shape[0]):
                 z[t] *= z[t - 1]

@@ -412,6 +412,7 @@ def _run_chunks(
     sampler = Sampler(spec, t_count)
     kernel = Kernel(p, chunk)
     zbuf = np.empty((sampler.rows, chunk))
+    work = np.empty((t_count, chunk))
     out = _Run(
         net=np.empty((t_count, n)),
         hn=np.empty((t_count, n)),
@@ -430,7 +431,7 @@ def _run_chunks(
         stop = min(n, start + chunk)
         m = stop - start
         z = sampler.draw(seed, start, stop, zbuf)
-        factors = factors_in_place(spec, sampler.split(z))
+        factors = factors_in_place(spec, sampler.split(z), work)
         net, _ = kernel.run(factors, m, kept, out.net[:, start:stop], out.hn[:, start:stop])
         if out.benefit is not None and kernel.benefit_buf is not None:
             out.benefit[start:stop] = kernel.benefit_buf[:m]
