@@ -302,9 +302,19 @@ def factors_in_place(spec: RiskSpec, shocks_by_input: Sequence[Array], work: Arr
         work = np.empty((rows, width))
     work = work[:rows, :width]
     for d, z in zip(spec.distributions, shocks_by_input, strict=True):
-        d.multiplier(z, spec.spread_scale, out=z, scratch=work[0] if z.ndim == 1 else work[: z.shape[0]])
-        if d.evolution == "walk":
-            for t in range(1, z.shape[0]):
-                z[t] *= z[t - 1]
-            np.minimum(z, MULTIPLIER_CAP, out=z)
+        multipliers(d, z, spec.spread_scale, z, work)
     return list(shocks_by_input)
+
+
+def multipliers(d: Distribution, z: Array, spread: float, out: Array | None = None, work: Array | None = None) -> Array:
+    """One input's multipliers from its year-major shocks ``z`` (:meth:`Sampler.split`):
+    ``(m,)`` for a level, ``(years, m)`` for a walk (compounded) or independent input,
+    into ``out`` (``z`` itself is allowed) and using ``work`` (at least ``z``'s shape) if
+    given."""
+    scratch = None if work is None else (work[0, : z.shape[-1]] if z.ndim == 1 else work[: z.shape[0], : z.shape[1]])
+    f = d.multiplier(z, spread, out=out, scratch=scratch)
+    if d.evolution == "walk":
+        for t in range(1, f.shape[0]):
+            f[t] *= f[t - 1]
+        np.minimum(f, MULTIPLIER_CAP, out=f)
+    return f

@@ -216,15 +216,19 @@ class Kernel:
         keep: Paths | None = None,
         net_out: Array | None = None,
         hn_out: Array | None = None,
+        final_only: bool = False,
     ) -> tuple[Array, Array]:
         """Evaluate ``m`` trajectories; return the net budget and the High Needs deficit,
         ``(years, m)``, written into ``net_out`` and ``hn_out`` when given (a caller's own
         arrays: no copy) or into the buffers.  ``keep`` (year-major ``Paths`` buffers:
         line_delta (lines, years, m), hn_delta (drawn High Needs lines, years, m)) also
-        receives the per-line and per-High-Needs-line deltas."""
+        receives the per-line and per-High-Needs-line deltas.  ``final_only``: only the
+        final year's net budget (the same bits), nothing else (what a probability of
+        ending above the MTFS reads)."""
         plan = self.plan
         t_count = len(plan.years)
         last = t_count - 1
+        years = range(last, t_count) if final_only else range(t_count)
         net = self.net_buf[:, :m] if net_out is None else net_out
         hn = self.hn_buf[:, :m] if hn_out is None else hn_out
         gap = self.gap_buf[:, :m]
@@ -236,7 +240,7 @@ class Kernel:
             det = plan.det_lines[code]
             mults = [factors[k] for k in plan.line_mults[code]]
             driven = self._driven(code, factors) if code in plan.driver_factors else None
-            for t in range(t_count):
+            for t in years:
                 delta = lines[i] if t == last else tmp
                 if driven is not None:
                     np.add(det[t], driven[t], out=delta)
@@ -251,8 +255,10 @@ class Kernel:
                 net[t] += delta
                 if keep is not None:
                     keep.line_delta[i, t, :m] = delta
-        for t in range(t_count):
+        for t in years:
             net[t] += plan.det_net[t]  # det_net + the lines' changes, as the engine adds them
+        if final_only:
+            return net, hn
         gap.fill(0.0)
         for j, (k, values) in enumerate(plan.hn_factors):
             f = factors[k]

@@ -68,6 +68,7 @@ from mtfs_model.risk.draws import (
     Sampler,
     correlation_groups,
     factors_in_place,
+    multipliers,
 )
 from mtfs_model.risk.plan import Kernel, Paths, Plan, guarantee_floor, plan
 from mtfs_model.risk.schema import MergedInput, input_parts, variable_drivers
@@ -463,7 +464,8 @@ class CommonDraws:
     seed).p_exceeds_mtfs`` and moves with a lever only as the model does (no noise
     between lever values).  The draws are kept per set of inputs (their names,
     correlation and the years): ``8 x normals x n`` bytes, 26 normals a trajectory for
-    the bundled MTFS."""
+    the bundled MTFS.  Each input's multipliers are kept too, per distribution, so a lever
+    value re-computes only those its scenario changes (a re-based programme)."""
 
     def __init__(self, n: int, seed: int = 1, chunk_size: int | None = None) -> None:
         from mtfs_model.base.limits import BASELINE_NORMALS, check_simulation_memory
@@ -474,10 +476,18 @@ class CommonDraws:
         self.chunk = chunk_rows(self.n, chunk_size)
         self._draws: dict[tuple[object, ...], tuple[Sampler, Array]] = {}
         self._kernel: Kernel | None = None
-        self._buf: Array | None = None
+        self._factors: dict[tuple[object, ...], Array] = {}
+
+    def _key(self, spec: RiskSpec, t_count: int) -> tuple[object, ...]:
+        return (
+            tuple(spec.names()),
+            tuple(d.evolution for d in spec.distributions),
+            spec.correlation.tobytes(),
+            t_count,
+        )
 
     def _shocks(self, spec: RiskSpec, t_count: int) -> tuple[Sampler, Array]:
-        key = (tuple(spec.names()), tuple(d.evolution for d in spec.distributions), spec.correlation.tobytes(), t_count)
+        key = self._key(spec, t_count)
         if key not in self._draws:
             sampler = Sampler(spec, t_count)
             z = np.empty((sampler.rows, self.n))
@@ -491,18 +501,23 @@ class CommonDraws:
         """The share of the trajectories whose final-year net budget is above the MTFS's."""
         spec = risk_spec(scenario)
         p = plan(scenario, spec)
-        sampler, z = self._shocks(spec, len(p.years))
+        t_count = len(p.years)
+        sampler, z = self._shocks(spec, t_count)
+        draws = self._key(spec, t_count)
+        factors = []
+        for k, (d, shocks) in enumerate(zip(spec.distributions, sampler.split(z), strict=True)):
+            key = (draws, k, d.shape, d.p10, d.p50, d.p90, d.minimum, d.maximum, spec.spread_scale)
+            if key not in self._factors:
+                if len(self._factors) >= 4 * len(spec.distributions):  # keep the memory bounded
+                    del self._factors[next(iter(self._factors))]
+                self._factors[key] = multipliers(d, shocks, spec.spread_scale, np.empty_like(shocks))
+            factors.append(self._factors[key])
         kernel = self._kernel = Kernel(p, self.chunk, self._kernel)
-        if self._buf is None or self._buf.shape[0] != sampler.rows:
-            self._buf = np.empty((sampler.rows, self.chunk))
-        buf = self._buf
         above = 0
         for start in range(0, self.n, self.chunk):
             stop = min(self.n, start + self.chunk)
-            m = stop - start
-            mine = buf[:, :m]
-            mine[...] = z[:, start:stop]
-            net, _ = kernel.run(factors_in_place(spec, sampler.split(mine)), m)
+            mine = [f[..., start:stop] for f in factors]
+            net, _ = kernel.run(mine, stop - start, final_only=True)
             above += int(np.count_nonzero(net[-1] > p.mtfs_net[-1]))
         return above / self.n
 
