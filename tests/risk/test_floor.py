@@ -2,11 +2,10 @@
 per-input streams; exact percentiles from one partition a year; the year-major kernel
 equal to the engine and to the trajectory-major model; the variance ranking from moments
 accumulated block by block; the per-line changes drawn again bit for bit; common random
-numbers for goal seek and data tables on a probability."""
+numbers for a probability (goal seek and the sliders: tests/whatif/test_common_draws.py)."""
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 import numpy as np
@@ -18,7 +17,6 @@ from mtfs_model.risk.plan import evaluate_factors, plan
 from mtfs_model.risk.sensitivity import VARIANCE_COLUMNS, variance_ranking
 from mtfs_model.risk.simulate import PERCENTILES, CommonDraws, percentile_tables, risk_spec, simulate
 from mtfs_model.scenarios.load import scenario_from_dict
-from mtfs_model.whatif import goalseek
 
 BASE = load_scenario("baseline")
 SPEC = risk_spec(BASE)
@@ -118,35 +116,3 @@ def test_common_random_numbers_give_simulate_s_probability_exactly() -> None:
             {"scenario": {"description": "t"}, "programmes": {"DCFSF": {"delivery": delivery}}}, name="t"
         )
         assert draws.p_exceeds_mtfs(s) == simulate(s, n=3000, seed=4).p_exceeds_mtfs
-
-
-def test_probability_goal_seek_and_table_are_monotone_on_common_draws() -> None:
-    """Every lever value sees the same draws, so the chance of exceeding the MTFS falls
-    monotonely as delivery rises (above 1, where the scenario sets the figure)."""
-    values = [1.02 + 0.04 * i for i in range(12)]
-    table = goalseek.grid("baseline", {"programmes.DCFSF.delivery": values}, "p_exceeds_mtfs", n=4000)
-    p = table.iloc[:, 0].to_numpy()
-    assert (np.diff(p) <= 0).all() and p[0] > p[-1]
-    sol = goalseek.solve("baseline", lever="programmes.DCFSF.delivery", target="p_exceeds_mtfs", value=0.4,
-                         lo=1.01, hi=2.0, n=4000, bound="at_most")  # fmt: skip
-    assert sol.achieved <= 0.4
-    assert sol.achieved == simulate(sol.scenario, n=4000, seed=1).p_exceeds_mtfs
-
-
-def test_the_what_if_numbers_come_first_and_the_chart_after() -> None:
-    from mtfs_model.whatif.widgets import what_if
-
-    panel = what_if("baseline")
-    slider = next(iter(panel.sliders.values()))
-    before_chart, before_summary = panel.chart.value, panel.summary.value
-
-    async def move() -> tuple[bytes, str]:
-        slider.value = slider.min + (slider.max - slider.min) * 0.25
-        seen = (panel.chart.value, panel.summary.value)
-        await asyncio.sleep(0)
-        await asyncio.sleep(0)
-        return seen
-
-    chart_then, summary_then = asyncio.run(move())
-    assert summary_then != before_summary and chart_then == before_chart  # numbers first
-    assert panel.chart.value != before_chart  # the picture after
