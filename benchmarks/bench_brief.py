@@ -1,6 +1,6 @@
 """Benchmark (not a test): the three-scenario Newton brief, HTML alone and HTML + workbook.
 
-    python benchmarks/bench_brief.py                       # n = 100,000 a scenario, 3 repeats
+    python benchmarks/bench_brief.py                       # n = 100,000 a scenario, 5 repeats
     python benchmarks/bench_brief.py --n 20000 --repeats 5
     python benchmarks/bench_brief.py newton_guarantee hn_transfer_refused
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=NEWTON, help="scenarios (default: the three Newton ones)")
     parser.add_argument("--n", type=int, default=100_000, help="trajectories a scenario (default 100,000)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed briefs of each kind (default 3)")
+    parser.add_argument("--repeats", type=int, default=5, help="timed briefs of each kind (default 5)")
     args = parser.parse_args(argv)
     print(
         f"mtfs_model {mtfs_model.__version__}, Python {platform.python_version()}, {platform.machine()}; "

@@ -8,24 +8,27 @@ run whose estimated peak is above the limit: :data:`DEFAULT_MEMORY_LIMIT_MB` (4,
 unless the environment variable ``MTFS_MEMORY_LIMIT_MB`` sets another (a whole number of
 MiB >= 1).
 
-What ``simulate`` holds (float64, 8 bytes; ``T`` years, ``L`` lines, ``K`` inputs):
+What ``simulate`` holds (float64, 8 bytes; ``T`` years, ``L`` lines, ``S`` normals a
+trajectory -- one per level input, one per year of every other input):
 
 * kept for the whole run, ``n`` rows each: the net budget and the High Needs deficit
-  ``(n, T)`` twice, the DCFSF benefit ``(n,)`` and each line's change ``(n, L)`` --
-  ``8 n (2T + 1 + L)`` bytes, 160 bytes a trajectory for the bundled MTFS (T 4, L 11);
-* while a chunk of ``c`` trajectories is evaluated: every input's normals ``(K, c, T)``,
-  each input's mixed shocks or multipliers (at most ``K`` more), about eight working
-  ``(c, T)`` arrays (deltas, sums, outputs) and the lines' changes ``(c, L)`` --
-  ``8 c (T (2K + 8) + L)`` bytes, about 1,240 a trajectory of the chunk (K 14);
-* at the end, instead of a chunk: a copy for the percentiles and the gap array
-  ``(n, T)`` and a few ``(n,)`` vectors for the variance ranking -- ``8 n (2T + 1)``.
+  ``(T, n)`` twice and the guarantee programme's benefit ``(n,)`` -- ``8 n (2T + 1)``
+  bytes, 72 bytes a trajectory for the bundled MTFS (T 4); each line's change is not
+  kept (the variance ranking is accumulated chunk by chunk);
+* while a chunk of ``c`` trajectories is evaluated (``chunk_size`` rounded down to whole
+  random-stream blocks of :data:`BLOCK_SIZE`, at least one): the normals ``(S, c)``, the
+  model's buffers (net budget, deficit and gap by year, the lines' final-year changes)
+  and the temporaries of the multipliers and driver models, about ``8 c (S + 7T + L + 2)``
+  bytes, plus the variance ranking's block ``8 (L + 1) min(c, BLOCK_SIZE)``;
+* at the end, instead of a chunk: a copy of one year's column for its percentiles, ``8 n``.
 
 The peak is the kept arrays plus the larger of the last two (plus about 1 MiB of tables):
-for a million trajectories at the default chunk of 131,072 the estimate is 309 MiB where
-``tracemalloc`` measures 307 MiB (``benchmarks/bench_simulate.py``).  The sizes default
-to the bundled MTFS (:data:`BASELINE_YEARS`, :data:`BASELINE_LINES`,
-:data:`BASELINE_INPUTS`; ``tests/test_cli_ops.py`` keeps them equal to what ``simulate``
-holds), since the guard runs before the scenario is read.
+for a million trajectories at the default chunk of 131,072 the estimate is 138 MiB where
+``tracemalloc`` measures 137 MiB (``benchmarks/bench_simulate.py``; 5 million: about
+0.5 GiB).  The sizes default to the bundled MTFS (:data:`BASELINE_YEARS`,
+:data:`BASELINE_LINES`, :data:`BASELINE_INPUTS`, :data:`BASELINE_NORMALS`;
+``tests/test_cli_ops.py`` keeps them equal to what ``simulate`` holds), since the guard
+runs before the scenario is read.
 """
 
 from __future__ import annotations
@@ -46,6 +49,10 @@ BASELINE_LINES = 11
 """Growth and savings lines of the bundled MTFS (G1-G6, CF1-CF5); a scenario adds none."""
 BASELINE_INPUTS = 14
 """Uncertain inputs of ``risk.toml``; a scenario's ``[risk]`` may override them, not add more."""
+BASELINE_NORMALS = 26
+"""Normals a trajectory draws for the bundled ``risk.toml``: 10 level inputs, 4 drawn each year."""
+BLOCK_SIZE = 16_384
+"""The same as :data:`mtfs_model.risk.BLOCK_SIZE` (a test keeps them equal)."""
 DEFAULT_CHUNK_SIZE = 131_072
 """The same as :data:`mtfs_model.risk.DEFAULT_CHUNK_SIZE` (a test keeps them equal)."""
 OVERHEAD_BYTES = 1 << 20
@@ -59,17 +66,26 @@ def estimate_simulation_bytes(
     n_lines: int = BASELINE_LINES,
     *,
     chunk_size: int | None = None,
+    n_normals: int | None = None,
+    extra_kept: int = 0,
 ) -> int:
     """Estimated peak bytes :func:`~mtfs_model.risk.simulate` allocates for ``n`` trajectories.
 
     See the module docstring for the arrays counted; ``chunk_size`` defaults to
-    :data:`DEFAULT_CHUNK_SIZE` and only the first ``min(n, chunk_size)`` count for a chunk.
+    :data:`DEFAULT_CHUNK_SIZE`; ``n_normals`` (normals a trajectory) to
+    :data:`BASELINE_NORMALS` for the bundled inputs, else every input drawn each year;
+    ``extra_kept`` counts more floats kept a trajectory (the paths ``keep_paths`` holds).
     """
     n = max(int(n), 0)
-    chunk = min(n, chunk_size if chunk_size and chunk_size > 0 else DEFAULT_CHUNK_SIZE)
-    kept = 8 * n * (2 * n_years + 1 + n_lines)
-    per_chunk = 8 * chunk * (n_years * (2 * n_inputs + 8) + n_lines)
-    at_end = 8 * n * (2 * n_years + 1)
+    chunk = chunk_size if chunk_size and chunk_size > 0 else DEFAULT_CHUNK_SIZE
+    chunk = min(n, max(BLOCK_SIZE, chunk - chunk % BLOCK_SIZE))
+    if n_normals is None:
+        n_normals = BASELINE_NORMALS if n_inputs == BASELINE_INPUTS else n_inputs * n_years
+    kept = 8 * n * (2 * n_years + 1 + extra_kept)
+    per_chunk = 8 * chunk * (n_normals + 7 * n_years + n_lines + 2 + extra_kept) + 8 * (n_lines + 1) * min(
+        chunk, BLOCK_SIZE
+    )
+    at_end = 8 * n
     return kept + max(per_chunk, at_end) + OVERHEAD_BYTES
 
 
@@ -94,11 +110,13 @@ def max_trajectories(
     n_lines: int = BASELINE_LINES,
     *,
     chunk_size: int | None = None,
+    extra_kept: int = 0,
 ) -> int:
     """The largest ``n`` whose :func:`estimate_simulation_bytes` fits in ``limit_bytes``."""
 
     def fits(n: int) -> bool:
-        return estimate_simulation_bytes(n, n_inputs, n_years, n_lines, chunk_size=chunk_size) <= limit_bytes
+        need = estimate_simulation_bytes(n, n_inputs, n_years, n_lines, chunk_size=chunk_size, extra_kept=extra_kept)
+        return need <= limit_bytes
 
     lo, hi = 0, 1
     while fits(hi):
@@ -116,6 +134,7 @@ def check_simulation_memory(
     n_lines: int = BASELINE_LINES,
     *,
     chunk_size: object = None,
+    extra_kept: int = 0,
 ) -> None:
     """Raise :class:`InputError` (``(arguments)``, ``--n``) if ``n`` trajectories need more
     memory than :func:`memory_limit_mb` allows.
@@ -126,11 +145,11 @@ def check_simulation_memory(
     if isinstance(n, bool) or not isinstance(n, Integral) or int(n) < 1:
         return
     chunk = int(chunk_size) if isinstance(chunk_size, Integral) and not isinstance(chunk_size, bool) else None
-    need = estimate_simulation_bytes(int(n), n_inputs, n_years, n_lines, chunk_size=chunk)
+    need = estimate_simulation_bytes(int(n), n_inputs, n_years, n_lines, chunk_size=chunk, extra_kept=extra_kept)
     limit_mb = memory_limit_mb()
     if need <= limit_mb * MIB:
         return
-    most = max_trajectories(limit_mb * MIB, n_inputs, n_years, n_lines, chunk_size=chunk)
+    most = max_trajectories(limit_mb * MIB, n_inputs, n_years, n_lines, chunk_size=chunk, extra_kept=extra_kept)
     expected = (
         f"at most {most:,} trajectories under the memory limit of {limit_mb:,} MiB "
         f"(about {-(-need // MIB):,} MiB needed; {MEMORY_ENV} sets the limit)"

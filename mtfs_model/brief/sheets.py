@@ -123,7 +123,11 @@ def risk_sheets(k: Book) -> None:
     s.header(k.year_headers("Scenario", "Percentile"), index_cols=2)
     mtfs = b.names[0]
     for name, rr in zip(b.names, results, strict=True):
-        net = {q: np.percentile(rr.samples.net, float(q[1:]), axis=0) for q in RISK_PERCENTILES}
+        # one partition a year's (contiguous) column for every percentile: numpy's values
+        by_year = [
+            np.percentile(rr.samples.net[:, j], [float(q[1:]) for q in RISK_PERCENTILES]) for j in range(len(k.years))
+        ]
+        net = {q: [float(v[i]) for v in by_year] for i, q in enumerate(RISK_PERCENTILES)}
         for q in RISK_PERCENTILES:
             k.block(s, name, f"net_{q}", f"Net budget, {q}", list(net[q]))
         m = k.block(

@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 
 from mtfs_model.base.cells import cell, row_of
+from mtfs_model.base.frames import Findings as FindingsFrame
 from mtfs_model.brief.figures import CONTINGENCY_LEVELS, answer_figures, answer_labels, contingency, gap_percentile
 from mtfs_model.brief.inputs import inputs_table
 from mtfs_model.brief.text import display_name
@@ -25,7 +26,7 @@ from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result, run, unique_names
 from mtfs_model.reconciliation.findings import in_words
-from mtfs_model.reconciliation.reconcile import reconcile
+from mtfs_model.reconciliation.reconcile import engine_findings, paper_findings
 from mtfs_model.risk.simulate import RiskResult, simulate
 from mtfs_model.scenarios.load import Scenario, load_scenario
 
@@ -302,12 +303,22 @@ def scenarios_table(b: Brief) -> pd.DataFrame:
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
 
 
+def _reconciled(b: Brief, result: Result) -> pd.DataFrame:
+    """:func:`mtfs_model.reconcile` of one result, the paper checks run once per brief
+    (they read the edition as published, the same for every scenario) and the engine
+    identities per result."""
+    if "paper_findings" not in b.cache:
+        b.cache["paper_findings"] = paper_findings(b.edition)
+    frame = pd.concat([b.cache["paper_findings"], engine_findings(result)], ignore_index=True)
+    return FindingsFrame(frame)
+
+
 def reconciliation_table(b: Brief) -> pd.DataFrame:
     """Per scenario: the papers' checks by severity (the same for every scenario: the
     papers do not change) and the engine's identity checks, all of which must be ok."""
     table = {}
     for name, r in zip(b.names, b.all_results, strict=True):
-        f = reconcile(r)
+        f = _reconciled(b, r)
         paper = f[f["kind"] == "paper"]["severity"].value_counts()
         engine = f[f["kind"] == "engine"]["severity"]
         table[name] = {
@@ -357,7 +368,7 @@ def _findings(b: Brief, worst_first: bool = False) -> pd.DataFrame:
     """The reconciler's findings on the MTFS as published (computed once per brief), in
     the reconciler's order or the worst first (stable within a severity)."""
     if "findings" not in b.cache:
-        b.cache["findings"] = reconcile(b.baseline)
+        b.cache["findings"] = _reconciled(b, b.baseline)
     found: pd.DataFrame = b.cache["findings"]
     if worst_first:
         return found.iloc[found["severity"].map(SEVERITY_ORDER).argsort(kind="stable")]

@@ -57,7 +57,7 @@ from mtfs_model.forecast.conditioning import (
     rolled,
 )
 from mtfs_model.forecast.outturns import Outturn, check_kinds, latest, read_outturns
-from mtfs_model.risk.draws import Array, RiskSpec, correlation_groups, draw, mix
+from mtfs_model.risk.draws import Array, RiskSpec, correlation_groups, shocks
 from mtfs_model.risk.plan import Plan, evaluate_factors, plan
 from mtfs_model.risk.simulate import (
     DEFAULT_CHUNK_SIZE,
@@ -286,7 +286,7 @@ def reforecast(
     factors = np.empty((n, k_count, t_count))
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        z = mix(spec, draw(spec, seed, start, stop, t_count))
+        z = shocks(spec, seed, start, stop, t_count)
         got = _apply(p, conditioned_factors(spec, z, stop - start, c, t_count), stop - start, c, det_gap)
         net[start:stop], hn[start:stop], gap[start:stop] = got.net, got.hn, got.gap
         line_delta[start:stop], factors[start:stop] = got.line_delta, got.factors

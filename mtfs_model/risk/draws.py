@@ -2,17 +2,26 @@
 
 Every uncertain input is a :class:`Distribution` of a MULTIPLIER of the scenario's own
 figure, given by its P10, P50 and P90 (a two-piece normal or lognormal through them).
-Draws never depend on how the trajectories are chunked: trajectory ``i`` of input ``k``
-is row ``i % BLOCK_SIZE`` of block ``i // BLOCK_SIZE`` of that input's own stream,
-``SeedSequence(seed, spawn_key=(block, *name))`` (SFC64), and correlation mixes the
-standard normal shocks of a connected group of inputs by a square root of the group's
-correlation matrix, element by element in a fixed order.  Nothing here knows an edition:
-shapes are ``(trajectories, years)`` with as many years as the caller has.
+
+Only the normals the model needs are drawn: one a trajectory for a ``level`` input (one
+value for the whole MTFS), one a trajectory and year for a ``walk`` or ``independent``
+input -- its *slots*.  Draws never depend on how the trajectories are chunked: slot ``s``
+of trajectory ``i`` of input ``k`` is element ``s * BLOCK_SIZE + i % BLOCK_SIZE`` of the
+stream of block ``i // BLOCK_SIZE`` of that input, ``SeedSequence(seed, spawn_key=(block,
+*stream_key))`` (SFC64; the key is a hash of the input's name, so an input keeps its
+draws when another is added).  The normals are held year-major, ``(slots, trajectories)``,
+so every year of every input is one contiguous row.  Correlation mixes the slots of a
+connected group of inputs by a square root of their covariance (a ``level`` input's one
+normal stands for its annual shocks' mean times sqrt(years), so its covariance with an
+annual shock is rho / sqrt(years)), row by row in a fixed order.  Nothing here knows an
+edition: shapes follow the number of years the caller gives.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import NormalDist
 
@@ -66,25 +75,45 @@ class Distribution:
             lo, hi = self.p50 - self.p10, self.p90 - self.p50
         return lo / Z90 * spread_scale, hi / Z90 * spread_scale
 
-    def multiplier(self, z: Array, spread_scale: float = 1.0) -> Array:
+    def multiplier(
+        self, z: Array, spread_scale: float = 1.0, out: Array | None = None, scratch: Array | None = None
+    ) -> Array:
         """The multiplier for standard normal draws ``z`` (any shape): the two-piece
         normal or lognormal through P10/P50/P90, clipped to [min, max] (a lognormal also
-        to :data:`MULTIPLIER_CAP`, which its exponential could otherwise pass)."""
+        to :data:`MULTIPLIER_CAP`, which its exponential could otherwise pass).  ``out``
+        (``z`` itself is allowed) receives the result in place of a new array; ``scratch``
+        (``z``'s shape) is a work array to reuse."""
         lo, hi = self.sides(spread_scale)
-        step = z * lo if lo == hi else z * np.where(z < 0.0, lo, hi)
+        if lo == hi:
+            f = np.multiply(z, hi, out=out)
+        else:  # z * lo below the median, z * hi above, exactly: one of the two terms is a zero
+            below = np.minimum(z, 0.0, out=scratch)
+            f = np.maximum(z, 0.0, out=out)
+            f *= hi
+            below *= lo
+            f += below
         if self.shape == "normal":
-            f = self.p50 + step  # bounded: the schema bounds the quantiles and the spread
+            f += self.p50  # bounded: the schema bounds the quantiles and the spread
         else:
             with np.errstate(over="ignore"):  # exp may overflow to inf: clipped to the cap below
-                f = self.p50 * np.exp(step)
-        f = np.maximum(f, self.minimum)
+                np.exp(f, out=f)
+            if self.p50 != 1.0:
+                f *= self.p50
+        if self.shape == "normal" or self.minimum > 0.0:  # exp is never below 0
+            np.maximum(f, self.minimum, out=f)
         if self.shape == "lognormal" or math.isfinite(self.maximum):
-            f = np.minimum(f, min(self.maximum, MULTIPLIER_CAP))
-        return np.asarray(f, dtype=np.float64)
+            np.minimum(f, min(self.maximum, MULTIPLIER_CAP), out=f)
+        return f
+
+    def slots(self, n_years: int) -> int:
+        """Normals a trajectory needs: one for a ``level`` input, one a year otherwise."""
+        return 1 if self.evolution == "level" else n_years
 
     def stream_key(self) -> tuple[int, ...]:
-        """The name as integers: with the block index, the spawn key of this input's draws."""
-        return tuple(self.name.encode())
+        """The name hashed to four 32-bit words (BLAKE2b): with the block index, the spawn
+        key of this input's draws (short, so a stream is cheap to start)."""
+        digest = hashlib.blake2b(self.name.encode(), digest_size=16).digest()
+        return tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 16, 4))
 
 
 Group = tuple[tuple[int, ...], Array]
@@ -148,57 +177,144 @@ def correlation_groups(corr: Array) -> tuple[Group, ...]:
     return tuple(out)
 
 
-def draw(spec: RiskSpec, seed: int, start: int, stop: int, n_years: int) -> Array:
-    """Standard normal shocks (inputs, stop - start, years) for trajectories [start, stop).
+def _slot_root(spec: RiskSpec, idx: Sequence[int], n_years: int) -> tuple[list[tuple[int, int | None]], Array]:
+    """The slots of a correlated group, ``(input, year or None for a level)``, and a square
+    root of their covariance: ``rho`` between two inputs' shocks in the same year (0 across
+    years), ``rho / sqrt(years)`` between a level and an annual shock, ``rho`` between levels."""
+    slots: list[tuple[int, int | None]] = [
+        (k, None) if spec.distributions[k].evolution == "level" else (k, t)
+        for k in idx
+        for t in range(spec.distributions[k].slots(n_years))
+    ]
+    size = len(slots)
+    cov = np.zeros((size, size))
+    root_t = math.sqrt(n_years)
+    for a, (i, s) in enumerate(slots):
+        for b, (j, u) in enumerate(slots):
+            rho = float(spec.correlation[i, j])
+            if s is None and u is None:
+                cov[a, b] = rho
+            elif s is None or u is None:
+                cov[a, b] = rho / root_t
+            elif s == u:
+                cov[a, b] = rho
+    try:
+        root = np.linalg.cholesky(cov)
+    except np.linalg.LinAlgError:  # semi-definite (e.g. rho = 1): symmetric square root
+        w, v = np.linalg.eigh(cov)
+        root = v * np.sqrt(np.clip(w, 0.0, None))
+    return slots, np.asarray(root, dtype=np.float64)
 
-    Trajectory ``i`` of input ``k`` is row ``i % BLOCK_SIZE`` of block ``i // BLOCK_SIZE``
-    of that input's own stream, whatever the chunk: a chunk starting inside a block
-    draws the block from its start and keeps the rows it needs.
+
+class Sampler:
+    """Draws the mixed standard normal shocks of every input for a range of trajectories,
+    year-major: one row a slot (:meth:`Distribution.slots`), one column a trajectory.
+
+    ``offsets[k]`` is input ``k``'s first row; :meth:`split` gives each input's shocks as
+    ``(m,)`` (a level) or ``(years, m)``.  Built once a simulation; ``draw`` reuses ``out``.
     """
+
+    def __init__(self, spec: RiskSpec, n_years: int) -> None:
+        self.spec = spec
+        self.n_years = n_years
+        counts = [d.slots(n_years) for d in spec.distributions]
+        self.offsets = [int(x) for x in np.cumsum([0, *counts])[:-1]]
+        self.counts = counts
+        self.rows = int(sum(counts))
+        self.keys = [d.stream_key() for d in spec.distributions]
+        # each correlated group's mixing: for each of its rows, the (coefficient, row) terms
+        self.mixing: list[tuple[list[int], list[list[tuple[float, int]]]]] = []
+        for idx, _ in spec.groups:
+            slots, root = _slot_root(spec, idx, n_years)
+            rows = [self.offsets[k] + (0 if t is None else t) for k, t in slots]
+            terms = [
+                [(float(root[a, b]), rows[b]) for b in range(len(rows)) if root[a, b] != 0.0] for a in range(len(rows))
+            ]
+            self.mixing.append((rows, terms))
+
+    def draw(self, seed: int, start: int, stop: int, out: Array | None = None) -> Array:
+        """The mixed shocks of trajectories ``[start, stop)``: ``(rows, stop - start)``."""
+        m = stop - start
+        z = np.empty((self.rows, m)) if out is None else out[:, :m]
+        for k, key in enumerate(self.keys):
+            o, c = self.offsets[k], self.counts[k]
+            for b in range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1):
+                lo, hi = max(start, b * BLOCK_SIZE), min(stop, (b + 1) * BLOCK_SIZE)
+                gen = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(b, *key))))
+                first, last = lo - b * BLOCK_SIZE, hi - b * BLOCK_SIZE
+                if first == 0 and last == BLOCK_SIZE:
+                    for s in range(c):  # the block's stream, slot after slot, straight into place
+                        gen.standard_normal(out=z[o + s, lo - start : hi - start])
+                else:  # part of a block: the stream up to the last value needed
+                    stream = gen.standard_normal((c - 1) * BLOCK_SIZE + last)
+                    for s in range(c):
+                        z[o + s, lo - start : hi - start] = stream[s * BLOCK_SIZE + first : s * BLOCK_SIZE + last]
+        for rows, terms in self.mixing:
+            mixed = np.empty((len(rows), m))
+            for a, row_terms in enumerate(terms):
+                (c0, r0), *rest = row_terms
+                np.multiply(z[r0], c0, out=mixed[a])
+                for coef, r in rest:
+                    mixed[a] += coef * z[r]
+            z[rows] = mixed
+        return z
+
+    def split(self, z: Array) -> list[Array]:
+        """Each input's rows of ``z``: ``(m,)`` for a level, ``(years, m)`` otherwise (views)."""
+        return [
+            z[o] if d.evolution == "level" else z[o : o + self.n_years]
+            for o, d in zip(self.offsets, self.spec.distributions, strict=True)
+        ]
+
+
+def shocks(spec: RiskSpec, seed: int, start: int, stop: int, n_years: int) -> list[Array]:
+    """Every input's mixed shocks for trajectories ``[start, stop)``, trajectory-major
+    ``(m, years)`` as :func:`factor` reads them (a level's one normal in every year): the
+    same draws :func:`~mtfs_model.risk.simulate` makes, for a caller that conditions them."""
+    sampler = Sampler(spec, n_years)
+    z = sampler.draw(seed, start, stop)
     m = stop - start
-    out = np.empty((len(spec.distributions), m, n_years))
-    for k, d in enumerate(spec.distributions):
-        key = d.stream_key()
-        for b in range(start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE + 1):
-            lo, hi = max(start, b * BLOCK_SIZE), min(stop, (b + 1) * BLOCK_SIZE)
-            gen = np.random.Generator(np.random.SFC64(np.random.SeedSequence(seed, spawn_key=(b, *key))))
-            skip = lo - b * BLOCK_SIZE
-            if skip == 0:
-                gen.standard_normal(out=out[k, lo - start : hi - start])
-            else:
-                out[k, lo - start : hi - start] = gen.standard_normal((hi - b * BLOCK_SIZE, n_years))[skip:]
-    return out
-
-
-def mix(spec: RiskSpec, raw: Array) -> list[Array]:
-    """Correlate the shocks: each correlated group's shocks times its matrix root,
-    element by element in a fixed order (so no result depends on the chunk)."""
-    z = [raw[k] for k in range(raw.shape[0])]
-    for idx, root in spec.groups:
-        for r, i in enumerate(idx):
-            acc = np.zeros_like(raw[i])
-            for c, j in enumerate(idx):
-                if root[r, c] != 0.0:
-                    acc += root[r, c] * raw[j]
-            z[i] = acc
-    return z
+    return [np.broadcast_to(x[:, None], (m, n_years)) if x.ndim == 1 else x.T for x in sampler.split(z)]
 
 
 def factor(d: Distribution, z: Array, spread: float) -> Array:
     """Multipliers by year, shape (m, years), from an input's (mixed) shocks ``z`` (m, years).
 
-    ``level``: one draw, ``z`` summed over the years / sqrt(years) (a standard normal
-    that keeps its correlation with other inputs' annual shocks); ``independent``: one a
-    year; ``walk``: one a year, compounded.
+    ``level``: the one draw (``z[:, 0]``; :func:`shocks` puts it in every year), the same
+    multiplier every year; ``independent``: one a year; ``walk``: one a year, compounded.
     """
     if d.evolution == "level":
-        s = z[:, 0].copy()
-        for t in range(1, z.shape[1]):
-            s += z[:, t]
-        s *= 1.0 / math.sqrt(z.shape[1])
-        return np.broadcast_to(d.multiplier(s, spread)[:, None], z.shape)
-    f = d.multiplier(z, spread)
+        return np.broadcast_to(d.multiplier(np.array(z[:, 0]), spread)[:, None], z.shape)
+    f = d.multiplier(np.array(z, dtype=np.float64), spread)
     if d.evolution == "walk":
         np.cumprod(f, axis=1, out=f)
         np.minimum(f, MULTIPLIER_CAP, out=f)  # a compounded multiplier stays below the cap too
+    return f
+
+
+def factors_in_place(spec: RiskSpec, shocks_by_input: Sequence[Array], work: Array | None = None) -> list[Array]:
+    """Turn each input's year-major shocks (:meth:`Sampler.split`) into its multipliers in
+    place: ``(m,)`` for a level, ``(years, m)`` for a walk (compounded) or independent input.
+    ``work`` (at least ``(years, m)``) is a scratch array to reuse chunk after chunk."""
+    width = max((z.shape[-1] for z in shocks_by_input), default=0)
+    rows = max((z.shape[0] for z in shocks_by_input if z.ndim == 2), default=1)
+    if work is None or work.shape[0] < rows or work.shape[1] < width:
+        work = np.empty((rows, width))
+    work = work[:rows, :width]
+    for d, z in zip(spec.distributions, shocks_by_input, strict=True):
+        multipliers(d, z, spec.spread_scale, z, work)
+    return list(shocks_by_input)
+
+
+def multipliers(d: Distribution, z: Array, spread: float, out: Array | None = None, work: Array | None = None) -> Array:
+    """One input's multipliers from its year-major shocks ``z`` (:meth:`Sampler.split`):
+    ``(m,)`` for a level, ``(years, m)`` for a walk (compounded) or independent input,
+    into ``out`` (``z`` itself is allowed) and using ``work`` (at least ``z``'s shape) if
+    given."""
+    scratch = None if work is None else (work[0, : z.shape[-1]] if z.ndim == 1 else work[: z.shape[0], : z.shape[1]])
+    f = d.multiplier(z, spread, out=out, scratch=scratch)
+    if d.evolution == "walk":
+        for t in range(1, f.shape[0]):
+            f[t] *= f[t - 1]
+        np.minimum(f, MULTIPLIER_CAP, out=f)
     return f

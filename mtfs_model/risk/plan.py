@@ -158,25 +158,135 @@ class Outputs:
     paths: Paths | None = None
 
 
-def _driven(plan: Plan, code: str, factors: Sequence[Array], m: int) -> Array:
-    """A driver-modelled line as its drivers' multipliers leave it, (m, years)."""
-    t_count = len(plan.years)
-    det = plan.det_lines[code]
-    drivers: dict[str, Any] = dict(plan.drivers[code])
-    for k, key in plan.driver_factors[code]:
-        drivers[key] = drivers[key] * factors[k]
-    implied = driver_models.implied(drivers, plan.years) or {}
-    base = plan.implied_base[code]
-    sim = np.empty((m, t_count))
-    for t, y in enumerate(plan.years):
-        # the driver delta, exactly 0.0 where the drivers are unchanged (as the engine)
-        sim[:, t] = det[t] + (np.broadcast_to(implied[y], (m, t_count))[:, t] - base[y])
-    return sim
+class Kernel:
+    """The model for a chunk of trajectories, year-major and in reused buffers.
+
+    Built once for a plan and a largest chunk ``capacity``; :meth:`run` takes each
+    input's multipliers as ``(m,)`` (one value every year: a level) or ``(years, m)`` and
+    fills ``net`` and ``hn`` ``(years, m)``, ``lines`` ``(lines, m)`` (each line's
+    final-year change) and ``benefit`` ``(m,)``: views of the buffers, valid until the
+    next call.  Every figure is computed element by element in the same order whatever
+    the layout, so :func:`evaluate_factors` (trajectory-major) gives the same bits.
+    """
+
+    net_buf: Array
+    hn_buf: Array
+    gap_buf: Array
+    lines_buf: Array
+    tmp: Array
+
+    def __init__(self, plan: Plan, capacity: int, reuse: Kernel | None = None) -> None:
+        self.plan = plan
+        t_count, l_count = len(plan.years), len(plan.line_codes)
+        if reuse is not None and reuse.net_buf.shape == (t_count, capacity) and reuse.lines_buf.shape[0] == l_count:
+            # another plan of the same shape (a lever moved): its buffers, already in memory
+            self.net_buf, self.hn_buf, self.gap_buf = reuse.net_buf, reuse.hn_buf, reuse.gap_buf
+            self.lines_buf, self.tmp = reuse.lines_buf, reuse.tmp
+            self.lines_buf.fill(0.0)
+        else:
+            self.net_buf = np.empty((t_count, capacity))
+            self.hn_buf = np.empty((t_count, capacity))
+            self.gap_buf = np.empty((t_count, capacity))
+            self.lines_buf = np.zeros((l_count, capacity))
+            self.tmp = np.empty(capacity)
+        self.benefit_buf = np.empty(capacity) if plan.guarantee is not None else None
+        self.varying = [i for i, c in enumerate(plan.line_codes) if c in plan.driver_factors or plan.line_mults[c]]
+
+    def _driven(self, code: str, factors: Sequence[Array]) -> list[Array | float]:
+        """A driver-modelled line's implied figure less the scenario's, by year: the
+        driver delta, exactly 0.0 where the drivers are unchanged (as the engine)."""
+        plan = self.plan
+        drivers: dict[str, Any] = dict(plan.drivers[code])
+        mine = [(key, factors[k]) for k, key in plan.driver_factors[code]]
+        shape = np.broadcast_shapes(*(f.shape for _, f in mine))
+        for key, f in mine:  # every driver the same shape: a model may add them in place
+            drivers[key] = drivers[key] * np.broadcast_to(f, shape)
+        implied = driver_models.implied(drivers, plan.years) or {}
+        base = plan.implied_base[code]
+        out: list[Array | float] = []
+        for t, y in enumerate(plan.years):
+            v: Any = implied[y]
+            out.append((v[t] if np.ndim(v) == 2 else v) - base[y])
+        return out
+
+    def run(
+        self,
+        factors: Sequence[Array],
+        m: int,
+        keep: Paths | None = None,
+        net_out: Array | None = None,
+        hn_out: Array | None = None,
+        final_only: bool = False,
+    ) -> tuple[Array, Array]:
+        """Evaluate ``m`` trajectories; return the net budget and the High Needs deficit,
+        ``(years, m)``, written into ``net_out`` and ``hn_out`` when given (a caller's own
+        arrays: no copy) or into the buffers.  ``keep`` (year-major ``Paths`` buffers:
+        line_delta (lines, years, m), hn_delta (drawn High Needs lines, years, m)) also
+        receives the per-line and per-High-Needs-line deltas.  ``final_only``: only the
+        final year's net budget (the same bits), nothing else (what a probability of
+        ending above the MTFS reads)."""
+        plan = self.plan
+        t_count = len(plan.years)
+        last = t_count - 1
+        years = range(last, t_count) if final_only else range(t_count)
+        net = self.net_buf[:, :m] if net_out is None else net_out
+        hn = self.hn_buf[:, :m] if hn_out is None else hn_out
+        gap = self.gap_buf[:, :m]
+        lines = self.lines_buf[:, :m]
+        tmp = self.tmp[:m]
+        net.fill(0.0)
+        for i in self.varying:
+            code = plan.line_codes[i]
+            det = plan.det_lines[code]
+            mults = [factors[k] for k in plan.line_mults[code]]
+            driven = self._driven(code, factors) if code in plan.driver_factors else None
+            for t in years:
+                delta = lines[i] if t == last else tmp
+                if driven is not None:
+                    np.add(det[t], driven[t], out=delta)
+                    rest = mults
+                else:
+                    f0 = mults[0]
+                    np.multiply(det[t], f0 if f0.ndim == 1 else f0[t], out=delta)
+                    rest = mults[1:]
+                for f in rest:
+                    delta *= f if f.ndim == 1 else f[t]
+                delta -= det[t]
+                net[t] += delta
+                if keep is not None:
+                    keep.line_delta[i, t, :m] = delta
+        for t in years:
+            net[t] += plan.det_net[t]  # det_net + the lines' changes, as the engine adds them
+        if final_only:
+            return net, hn
+        gap.fill(0.0)
+        for j, (k, values) in enumerate(plan.hn_factors):
+            f = factors[k]
+            for t in range(t_count):
+                np.subtract(f if f.ndim == 1 else f[t], 1.0, out=tmp)
+                tmp *= values[t]
+                gap[t] += tmp
+                if keep is not None:
+                    keep.hn_delta[j, t, :m] = tmp
+        running = tmp
+        running[:] = gap[0]
+        np.add(plan.det_hn[0], running, out=hn[0])
+        for t in range(1, t_count):
+            running += gap[t]
+            np.add(plan.det_hn[t], running, out=hn[t])
+        if self.benefit_buf is not None and plan.guarantee is not None:
+            benefit = self.benefit_buf[:m]
+            benefit.fill(0.0)
+            for i in plan.guarantee.lines:
+                np.add(plan.det_lines[plan.line_codes[i]][-1], lines[i], out=tmp)
+                benefit -= tmp
+        return net, hn
 
 
 def evaluate(plan: Plan, z: Sequence[Array], m: int, keep: bool = False) -> Outputs:
     """Every output for ``m`` trajectories from their mixed shocks (one (m, years) per
-    input); ``keep`` also returns the per-trajectory :class:`Paths`."""
+    input, as :func:`~mtfs_model.risk.draws.shocks` gives them); ``keep`` also returns
+    the per-trajectory :class:`Paths`."""
     spread = plan.spec.spread_scale
     factors = [factor(d, z[k], spread) for k, d in enumerate(plan.spec.distributions)]
     return evaluate_factors(plan, factors, m, keep)
@@ -185,41 +295,24 @@ def evaluate(plan: Plan, z: Sequence[Array], m: int, keep: bool = False) -> Outp
 def evaluate_factors(plan: Plan, factors: Sequence[Array], m: int, keep: bool = False) -> Outputs:
     """Every output for ``m`` trajectories from each input's multipliers by year (one
     (m, years) array per input, as :func:`~mtfs_model.risk.draws.factor` gives them, or
-    as a re-forecast conditions them)."""
-    t_count = len(plan.years)
-    net_delta = np.zeros((m, t_count))
-    line_last = np.zeros((m, len(plan.line_codes)))
-    line_delta = np.zeros((m, len(plan.line_codes), t_count)) if keep else None
-    for i, code in enumerate(plan.line_codes):
-        det = plan.det_lines[code]
-        sim: Array | None = _driven(plan, code, factors, m) if code in plan.driver_factors else None
-        for k in plan.line_mults[code]:
-            sim = (det if sim is None else sim) * factors[k]
-        if sim is None:
-            continue
-        delta = sim - det
-        net_delta += delta
-        line_last[:, i] = delta[:, -1]
-        if line_delta is not None:
-            line_delta[:, i] = delta
-    gap_delta = np.zeros((m, t_count))
-    hn_delta = np.zeros((m, len(plan.hn_factors), t_count)) if keep else None
-    for j, (k, values) in enumerate(plan.hn_factors):
-        if hn_delta is None:
-            gap_delta += values * (factors[k] - 1.0)
-        else:
-            hn_delta[:, j] = values * (factors[k] - 1.0)
-            gap_delta += hn_delta[:, j]
-    benefit = None
-    if plan.guarantee is not None:
-        benefit = np.zeros(m)
-        for i in plan.guarantee.lines:
-            benefit -= plan.det_lines[plan.line_codes[i]][-1] + line_last[:, i]
+    as a re-forecast conditions them): the :class:`Kernel` on their transposes."""
+    t_count, l_count, h_count = len(plan.years), len(plan.line_codes), len(plan.hn_factors)
+    kernel = Kernel(plan, m)
+    ym = [np.asarray(f).T for f in factors]
+    buffers = Paths(np.zeros((l_count, t_count, m)), np.empty((h_count, t_count, m)), np.empty(0), np.empty(0))
+    kernel.run(ym, m, buffers if keep else None)
     paths = None
-    if line_delta is not None and hn_delta is not None:
+    if keep:
         kept = np.empty((m, len(factors), t_count))
         for k, f in enumerate(factors):
             kept[:, k] = f
-        paths = Paths(line_delta, hn_delta, gap_delta.copy(), kept)
-    hn = plan.det_hn + np.cumsum(gap_delta, axis=1)
-    return Outputs(plan.det_net + net_delta, hn, benefit, line_last, list(factors), paths)
+        paths = Paths(
+            buffers.line_delta.transpose(2, 0, 1).copy(),
+            buffers.hn_delta.transpose(2, 0, 1).copy(),
+            kernel.gap_buf.T.copy(),
+            kept,
+        )
+    benefit = None if kernel.benefit_buf is None else kernel.benefit_buf.copy()
+    return Outputs(
+        kernel.net_buf.T.copy(), kernel.hn_buf.T.copy(), benefit, kernel.lines_buf.T.copy(), list(factors), paths
+    )

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from mtfs_model.risk.draws import Z90, Array
+from mtfs_model.risk.draws import BLOCK_SIZE, Z90, Array
 from mtfs_model.risk.plan import Outputs, Plan, evaluate
 
 
@@ -40,7 +40,7 @@ def _shocks(plan: Plan) -> tuple[list[Array], int]:
     count = 2 * len(dists) + 1
     z = [np.zeros((count, t_count)) for _ in dists]
     for i, d in enumerate(dists):
-        step = Z90 if d.evolution == "independent" else Z90 / math.sqrt(t_count)
+        step = Z90 / math.sqrt(t_count) if d.evolution == "walk" else Z90
         z[i][1 + 2 * i] = -step
         z[i][2 + 2 * i] = step
     return z, count
@@ -88,6 +88,50 @@ def tornado(plan: Plan) -> tuple[pd.DataFrame, Outputs]:
 VARIANCE_COLUMNS = ["title", "sd", "variance_share_pct", "standalone_share_pct"]
 
 
+class Moments:
+    """Running first and second moments of the rows of ``(k, m)`` blocks, for the variance
+    ranking without keeping every trajectory: each block is centred on the first block's
+    means (so no precision is lost to large means) and adds its sums and one matrix
+    product.  Blocks are added in trajectory order, so the totals do not depend on how
+    a caller groups them."""
+
+    def __init__(self, k: int) -> None:
+        self.count = 0
+        self.shift: Array | None = None
+        self.sums = np.zeros(k)
+        self.products = np.zeros((k, k))
+
+    def add(self, x: Array) -> None:
+        if x.shape[1] == 0:
+            return
+        if self.shift is None:
+            self.shift = x.mean(axis=1)
+        y = x - self.shift[:, None]
+        self.sums += y.sum(axis=1)
+        self.products += y @ y.T
+        self.count += x.shape[1]
+
+    def covariance(self) -> Array:
+        """The (population) covariance matrix of the rows."""
+        mean = self.sums / self.count
+        return self.products / self.count - np.outer(mean, mean)
+
+
+def variance_table(moments: Moments, lines: Sequence[str], titles: Mapping[str, str]) -> pd.DataFrame:
+    """The variance ranking from the moments of the lines' final-year changes (rows
+    ``0 .. lines - 1``) and the final year's gap (the last row): see :func:`variance_ranking`."""
+    cov = moments.covariance()
+    var = float(cov[-1, -1])
+    rows = {}
+    for i, code in enumerate(lines):
+        v = max(float(cov[i, i]), 0.0)
+        c = float(cov[i, -1])
+        rows[code] = [titles.get(code, ""), math.sqrt(v), c / var if var > 0 else 0.0, v / var if var > 0 else 0.0]
+    frame = pd.DataFrame.from_dict(rows, orient="index", columns=VARIANCE_COLUMNS).rename_axis("line")
+    frame = frame.assign(_s=-frame["variance_share_pct"], _i=frame.index)
+    return frame.sort_values(["_s", "_i"], kind="stable").drop(columns=["_s", "_i"])
+
+
 def variance_ranking(
     net: Array, line_change: Array, lines: Sequence[str], mtfs_last: float, titles: Mapping[str, str]
 ) -> pd.DataFrame:
@@ -100,22 +144,11 @@ def variance_ranking(
     Var(line) / Var(gap) is the squared standardized regression coefficient of the line
     (the regression of the gap on the lines has every coefficient 1).  ``sd`` is the
     line's standard deviation (GBP000).  Zero where nothing varies.  Sorted by share.
+    :func:`~mtfs_model.risk.simulate` gets the same table from :class:`Moments` added
+    block by block as it goes (the gap's and lines' columns are never all kept).
     """
-    gap = net[:, -1] - mtfs_last
-    gc = gap - gap.mean()
-    var = float(gc @ gc) / len(gc)
-    rows = {}
-    for i, code in enumerate(lines):
-        x = line_change[:, i]
-        xc = x - x.mean()
-        v = float(xc @ xc) / len(xc)
-        cov = float(xc @ gc) / len(xc)
-        rows[code] = [
-            titles.get(code, ""),
-            math.sqrt(v),
-            cov / var if var > 0 else 0.0,
-            v / var if var > 0 else 0.0,
-        ]
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=VARIANCE_COLUMNS).rename_axis("line")
-    frame = frame.assign(_s=-frame["variance_share_pct"], _i=frame.index)
-    return frame.sort_values(["_s", "_i"], kind="stable").drop(columns=["_s", "_i"])
+    moments = Moments(line_change.shape[1] + 1)
+    x = np.vstack([line_change.T, net[:, -1] - mtfs_last])
+    for start in range(0, x.shape[1], BLOCK_SIZE):
+        moments.add(x[:, start : start + BLOCK_SIZE])
+    return variance_table(moments, lines, titles)

@@ -11,20 +11,27 @@ edition of any horizon runs unchanged.
 
 The parts:
 
-* :mod:`.risk_schema` -- the ``[risk]`` table's declarative schema and its checker;
-* :mod:`.risk_draws` -- the distributions, the random streams and the Gaussian copula;
-* :mod:`.risk_plan` -- the vectorised model (the engine runs once; each trajectory is a
-  few numpy operations on ``(n, years)`` arrays);
-* :mod:`.risk_sensitivity` -- the tornado and the variance ranking;
-* :mod:`.risk_paths` -- any figure per trajectory, from the paths ``simulate(...,
+* :mod:`.schema` -- the ``[risk]`` table's declarative schema and its checker;
+* :mod:`.draws` -- the distributions, the random streams and the Gaussian copula;
+* :mod:`.plan` -- the vectorised model (the engine runs once; each chunk of trajectories
+  is a few numpy operations on year-major ``(years, chunk)`` buffers reused chunk after
+  chunk);
+* :mod:`.sensitivity` -- the tornado and the variance ranking;
+* :mod:`.paths` -- any figure per trajectory, from the paths ``simulate(...,
   keep_paths=True)`` keeps (the back-test and the re-forecast read them).
 
-How it stays exact and reproducible: draws come from a stream per input and per fixed
-block of :data:`BLOCK_SIZE` trajectories (``SeedSequence(seed, spawn_key=(block,
-*input name))``), so the same seed gives the same result bit for bit whatever
-``chunk_size`` (memory only), and two scenarios share their draws input by input.  A
-default whose median is not 1 (a programme centred on its own estimate) is re-based to a
-median of 1, its spread kept in proportion, for a scenario that sets that figure itself.
+How it stays exact, fast and reproducible: only the normals the model needs are drawn
+(one a trajectory for a ``level`` input, one a year otherwise), from a stream per input
+and per fixed block of :data:`BLOCK_SIZE` trajectories (``SeedSequence(seed,
+spawn_key=(block, *hash of the input's name))``, SFC64), and chunks hold whole blocks,
+so the same seed gives the same result bit for bit whatever ``chunk_size`` (memory
+only), and two scenarios share their draws input by input.  Percentiles are numpy's
+exactly, from one partition of each year's column (the gap's from the net budget's:
+subtracting the MTFS keeps the order); the variance ranking is accumulated block by
+block (one matrix product each), so each line's change is not kept (it is drawn again,
+bit for bit, if :attr:`Samples.line_change` is read).  A default whose median is not 1
+(a programme centred on its own estimate) is re-based to a median of 1, its spread kept
+in proportion, for a scenario that sets that figure itself.
 
 Money is GBP000 as the papers print it; savings negative; years as the edition labels
 them (``2021/22``).
@@ -38,7 +45,7 @@ them (``2021/22``).
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,10 +59,20 @@ from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine.labels import COLUMN_LABELS, path_label
 from mtfs_model.risk import schema as risk_schema
-from mtfs_model.risk.draws import BLOCK_SIZE, Z90, Array, Distribution, RiskSpec, correlation_groups, draw, mix
-from mtfs_model.risk.plan import Paths, Plan, evaluate, guarantee_floor, plan
+from mtfs_model.risk.draws import (
+    BLOCK_SIZE,
+    Z90,
+    Array,
+    Distribution,
+    RiskSpec,
+    Sampler,
+    correlation_groups,
+    factors_in_place,
+    multipliers,
+)
+from mtfs_model.risk.plan import Kernel, Paths, Plan, guarantee_floor, plan
 from mtfs_model.risk.schema import MergedInput, input_parts, variable_drivers
-from mtfs_model.risk.sensitivity import tornado, tornado_columns, variance_ranking
+from mtfs_model.risk.sensitivity import Moments, tornado, tornado_columns, variance_table
 from mtfs_model.scenarios.inputs import LineInput, ModelInputs
 from mtfs_model.scenarios.load import Scenario, baseline_inputs, load_scenario
 
@@ -87,7 +104,7 @@ PERCENTILES: tuple[float, ...] = (5.0, 10.0, 50.0, 90.0, 95.0)
 PERCENTILE_LABELS: tuple[str, ...] = tuple(f"P{q:g}" for q in PERCENTILES)
 """``P5``, ``P10``, ``P50``, ``P90``, ``P95``: the rows of the percentile tables."""
 DEFAULT_CHUNK_SIZE = 131_072
-"""Trajectories evaluated at once (8 blocks): about 60 MB of temporaries."""
+"""Trajectories evaluated at once (8 blocks): about 70 MB of reused buffers and temporaries."""
 
 MTFS_ROW = "Published MTFS net budget"
 SCENARIO_ROW = "Scenario net budget (deterministic)"
@@ -192,20 +209,32 @@ def risk_spec(scenario: Scenario) -> RiskSpec:
 class Samples:
     """Per-trajectory outputs (GBP000): kept so that percentiles are exact over all n.
 
-    ``net`` and ``hn_deficit`` are (n, years); ``guarantee_benefit`` (n,) the guarantee
-    programme's recurring benefit in the final year (positive; None if the edition has
-    no guarantee); ``line_change`` (n, lines) each line's cumulative final-year value
-    less the scenario's (columns ``lines``).  ``paths``: every line's, drawn High Needs
-    line's and input's path by year (:class:`~mtfs_model.risk.plan.Paths`), kept only
-    when :func:`simulate` is asked for them (``keep_paths=True``).
+    ``net`` and ``hn_deficit`` are (n, years) (views of year-major arrays: each year's
+    column is contiguous); ``guarantee_benefit`` (n,) the guarantee programme's recurring
+    benefit in the final year (positive; None if the edition has no guarantee);
+    ``line_change`` (n, lines) each line's cumulative final-year value less the
+    scenario's (columns ``lines``): not kept by :func:`simulate` (the variance ranking is
+    accumulated as it goes) but drawn again from the same seed, bit for bit, the first
+    time it is read.  ``paths``: every line's, drawn High Needs line's and input's path
+    by year (:class:`~mtfs_model.risk.plan.Paths`), kept only when :func:`simulate` is
+    asked for them (``keep_paths=True``).
     """
 
     net: Array
     hn_deficit: Array
     guarantee_benefit: Array | None
-    line_change: Array
+    line_changes: Array | Callable[[], Array] = field(repr=False)
     lines: tuple[str, ...]
     paths: Paths | None = None
+
+    @property
+    def line_change(self) -> Array:
+        """Each line's final-year change per trajectory, (n, lines)."""
+        value = self.line_changes
+        if callable(value):
+            value = value()
+            object.__setattr__(self, "line_changes", value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -286,9 +315,47 @@ class RiskResult:
         }
 
 
+def _order_statistics(column: Array) -> tuple[Array, Array, Array]:
+    """For each of :data:`PERCENTILES`, the order statistics either side of its position
+    and the weight between them, as :func:`numpy.percentile` (``linear``) takes them, from
+    ONE partition of a copy of ``column``."""
+    n = column.shape[0]
+    virtual = (n - 1) * (np.asarray(PERCENTILES) / 100.0)
+    below = np.floor(virtual).astype(np.intp)
+    above = np.minimum(below + 1, n - 1)
+    below = np.minimum(below, n - 1)
+    part = np.partition(column, np.unique(np.concatenate([below, above])))
+    return part[below], part[above], virtual - below
+
+
+def _lerp(a: Array, b: Array, t: Array) -> Array:
+    """numpy's interpolation between order statistics (the same operations, the same bits)."""
+    diff = b - a
+    out = a + diff * t
+    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
+    return out
+
+
+def percentile_tables(values: Array, years: Sequence[str], less: Array | None = None) -> list[pd.DataFrame]:
+    """P5-P95 by year of year-major ``values`` (years, n), exactly as
+    :func:`numpy.percentile` gives them, from one partition a year; with ``less`` also
+    those of ``values - less`` (by year), from the same partition (subtracting a
+    constant keeps the order, so the order statistics are the same)."""
+    index = pd.Index(PERCENTILE_LABELS, name="percentile")
+    cols: list[list[Array]] = [[], []]
+    for t in range(values.shape[0]):
+        a, b, g = _order_statistics(values[t])
+        cols[0].append(_lerp(a, b, g))
+        if less is not None:
+            cols[1].append(_lerp(a - less[t], b - less[t], g))
+    frames = [pd.DataFrame(np.column_stack(cols[0]), index=index, columns=list(years))]
+    if less is not None:
+        frames.append(pd.DataFrame(np.column_stack(cols[1]), index=index, columns=list(years)))
+    return frames
+
+
 def _percentiles(values: Array, years: tuple[str, ...]) -> pd.DataFrame:
-    q = np.percentile(values, PERCENTILES, axis=0)
-    return pd.DataFrame(q, index=pd.Index(PERCENTILE_LABELS, name="percentile"), columns=list(years))
+    return percentile_tables(np.ascontiguousarray(values.T), years)[0]
 
 
 def check_simulation_arguments(n: object, seed: object, chunk_size: object) -> None:
@@ -308,40 +375,162 @@ def _empty_paths(p: Plan, n: int) -> Paths:
     )
 
 
+def chunk_rows(n: int, chunk_size: int | None) -> int:
+    """Trajectories evaluated at once: ``chunk_size`` (default :data:`DEFAULT_CHUNK_SIZE`)
+    rounded down to whole random-stream blocks, at least one block, at most ``n``."""
+    chunk = int(chunk_size or DEFAULT_CHUNK_SIZE)
+    return min(n, max(BLOCK_SIZE, chunk - chunk % BLOCK_SIZE))
+
+
+@dataclass
+class _Run:
+    """What one pass over the trajectories collects (year-major where by year)."""
+
+    net: Array
+    hn: Array
+    benefit: Array | None
+    moments: Moments | None = None
+    lines: Array | None = None
+    paths: Paths | None = None
+
+
 def _run_chunks(
-    p: Plan, seed: int, n: int, chunk: int, progress: Callable[[int, int], None] | None, keep: bool = False
-) -> Samples:
+    p: Plan,
+    seed: int,
+    n: int,
+    chunk: int,
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    keep: bool = False,
+    lines: bool = False,
+    moments: bool = True,
+) -> _Run:
+    """One pass: draw each chunk's normals into a reused buffer, turn them into
+    multipliers in place, evaluate the :class:`~mtfs_model.risk.plan.Kernel`, keep the
+    outputs (and, as asked, the variance moments, the lines' final-year changes or the
+    paths).  Chunks hold whole blocks, so nothing depends on ``chunk``."""
     spec, t_count = p.spec, len(p.years)
-    net = np.empty((n, t_count))
-    hn = np.empty((n, t_count))
-    benefit = np.empty(n) if p.guarantee is not None else None
-    lines = np.empty((n, len(p.line_codes)))
-    paths = _empty_paths(p, n) if keep else None
+    sampler = Sampler(spec, t_count)
+    kernel = Kernel(p, chunk)
+    zbuf = np.empty((sampler.rows, chunk))
+    work = np.empty((t_count, chunk))
+    out = _Run(
+        net=np.empty((t_count, n)),
+        hn=np.empty((t_count, n)),
+        benefit=np.empty(n) if p.guarantee is not None else None,
+        moments=Moments(len(p.line_codes) + 1) if moments else None,
+        lines=np.empty((n, len(p.line_codes))) if lines else None,
+        paths=_empty_paths(p, n) if keep else None,
+    )
+    l_count, h_count = len(p.line_codes), len(p.hn_factors)
+    kept = None
+    if keep:
+        kept = Paths(np.zeros((l_count, t_count, chunk)), np.empty((h_count, t_count, chunk)), np.empty(0), np.empty(0))
+    mtfs_last = float(p.mtfs_net[-1])
+    block = np.empty((l_count + 1, min(chunk, BLOCK_SIZE)))
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
-        z = mix(spec, draw(spec, seed, start, stop, t_count))
-        out = evaluate(p, z, stop - start, keep)
-        net[start:stop], hn[start:stop], lines[start:stop] = out.net, out.hn, out.lines
-        if benefit is not None and out.benefit is not None:
-            benefit[start:stop] = out.benefit
-        if paths is not None and out.paths is not None:
-            for name in ("line_delta", "hn_delta", "gap_delta", "factors"):
-                getattr(paths, name)[start:stop] = getattr(out.paths, name)
-        del z, out
+        m = stop - start
+        z = sampler.draw(seed, start, stop, zbuf)
+        factors = factors_in_place(spec, sampler.split(z), work)
+        net, _ = kernel.run(factors, m, kept, out.net[:, start:stop], out.hn[:, start:stop])
+        if out.benefit is not None and kernel.benefit_buf is not None:
+            out.benefit[start:stop] = kernel.benefit_buf[:m]
+        if out.moments is not None:
+            for b0 in range(0, m, BLOCK_SIZE):
+                b1 = min(m, b0 + BLOCK_SIZE)
+                x = block[:, : b1 - b0]
+                x[:l_count] = kernel.lines_buf[:, b0:b1]
+                np.subtract(net[-1, b0:b1], mtfs_last, out=x[l_count])
+                out.moments.add(x)
+        if out.lines is not None:
+            out.lines[start:stop] = kernel.lines_buf[:, :m].T
+        if out.paths is not None and kept is not None:
+            out.paths.line_delta[start:stop] = kept.line_delta[:, :, :m].transpose(2, 0, 1)
+            out.paths.hn_delta[start:stop] = kept.hn_delta[:, :, :m].transpose(2, 0, 1)
+            out.paths.gap_delta[start:stop] = kernel.gap_buf[:, :m].T
+            for k, f in enumerate(factors):
+                out.paths.factors[start:stop, k] = (f[:, None] if f.ndim == 1 else f.T)[:m]
         if progress is not None:
             progress(stop, n)
-    return Samples(net, hn, benefit, lines, p.line_codes, paths)
+    return out
+
+
+class CommonDraws:
+    """Common random numbers: the normals of ``n`` trajectories drawn once for ``seed``
+    and re-used for every scenario simulated through them (goal seek and data tables on
+    a probability).  Each scenario runs the engine once (its plan) and re-evaluates the
+    model on the same draws, so :meth:`p_exceeds_mtfs` is exactly ``simulate(scenario, n,
+    seed).p_exceeds_mtfs`` and moves with a lever only as the model does (no noise
+    between lever values).  The draws are kept per set of inputs (their names,
+    correlation and the years): ``8 x normals x n`` bytes, 26 normals a trajectory for
+    the bundled MTFS.  Each input's multipliers are kept too, per distribution, so a lever
+    value re-computes only those its scenario changes (a re-based programme)."""
+
+    def __init__(self, n: int, seed: int = 1, chunk_size: int | None = None) -> None:
+        from mtfs_model.base.limits import BASELINE_NORMALS, check_simulation_memory
+
+        check_simulation_memory(n, chunk_size=chunk_size, extra_kept=BASELINE_NORMALS)  # the draws, kept
+        check_simulation_arguments(n, seed, chunk_size)
+        self.n, self.seed = int(n), int(seed)
+        self.chunk = chunk_rows(self.n, chunk_size)
+        self._draws: dict[tuple[object, ...], tuple[Sampler, Array]] = {}
+        self._kernel: Kernel | None = None
+        self._factors: dict[tuple[object, ...], Array] = {}
+
+    def _key(self, spec: RiskSpec, t_count: int) -> tuple[object, ...]:
+        return (
+            tuple(spec.names()),
+            tuple(d.evolution for d in spec.distributions),
+            spec.correlation.tobytes(),
+            t_count,
+        )
+
+    def _shocks(self, spec: RiskSpec, t_count: int) -> tuple[Sampler, Array]:
+        key = self._key(spec, t_count)
+        if key not in self._draws:
+            sampler = Sampler(spec, t_count)
+            z = np.empty((sampler.rows, self.n))
+            for start in range(0, self.n, self.chunk):
+                stop = min(self.n, start + self.chunk)
+                sampler.draw(self.seed, start, stop, z[:, start:stop])
+            self._draws[key] = (sampler, z)
+        return self._draws[key]
+
+    def p_exceeds_mtfs(self, scenario: Scenario) -> float:
+        """The share of the trajectories whose final-year net budget is above the MTFS's."""
+        spec = risk_spec(scenario)
+        p = plan(scenario, spec)
+        t_count = len(p.years)
+        sampler, z = self._shocks(spec, t_count)
+        draws = self._key(spec, t_count)
+        factors = []
+        for k, (d, shocks) in enumerate(zip(spec.distributions, sampler.split(z), strict=True)):
+            key = (draws, k, d.shape, d.p10, d.p50, d.p90, d.minimum, d.maximum, spec.spread_scale)
+            if key not in self._factors:
+                if len(self._factors) >= 4 * len(spec.distributions):  # keep the memory bounded
+                    del self._factors[next(iter(self._factors))]
+                self._factors[key] = multipliers(d, shocks, spec.spread_scale, np.empty_like(shocks))
+            factors.append(self._factors[key])
+        kernel = self._kernel = Kernel(p, self.chunk, self._kernel)
+        above = 0
+        for start in range(0, self.n, self.chunk):
+            stop = min(self.n, start + self.chunk)
+            mine = [f[..., start:stop] for f in factors]
+            net, _ = kernel.run(mine, stop - start, final_only=True)
+            above += int(np.count_nonzero(net[-1] > p.mtfs_net[-1]))
+        return above / self.n
 
 
 def check_paths_memory(p: Plan, n: int, chunk_size: int | None) -> None:
     """The memory guard of :func:`~mtfs_model.base.limits.check_simulation_memory`, counting
     the per-trajectory paths ``keep_paths`` holds (years x (lines + drawn High Needs
-    lines + inputs + 1) more floats a trajectory) as extra lines."""
+    lines + inputs + 1) more floats a trajectory)."""
     from mtfs_model.base.limits import check_simulation_memory
 
     t_count, k_count = len(p.years), len(p.spec.distributions)
     extra = t_count * (len(p.line_codes) + len(p.hn_factors) + k_count + 1)
-    check_simulation_memory(n, k_count, t_count, len(p.line_codes) + extra, chunk_size=chunk_size)
+    check_simulation_memory(n, k_count, t_count, len(p.line_codes), chunk_size=chunk_size, extra_kept=extra)
 
 
 def simulate(
@@ -360,10 +549,11 @@ def simulate(
     published) on ``edition`` (default the bundled one);
     its ``[risk]`` table overrides the edition's ``risk.toml``.  ``seed`` (a whole number
     >= 0) fixes the draws; the same seed gives the same result bit for bit WHATEVER
-    ``chunk_size`` (trajectories evaluated at once, default :data:`DEFAULT_CHUNK_SIZE`;
-    it bounds memory only).  ``progress(done, n)`` is called after each chunk.
+    ``chunk_size`` (trajectories evaluated at once, default :data:`DEFAULT_CHUNK_SIZE`,
+    rounded down to whole blocks of :data:`BLOCK_SIZE`, at least one; it bounds memory
+    only).  ``progress(done, n)`` is called after each chunk.
     ``keep_paths`` also keeps every line's, High Needs line's and input's path per
-    trajectory (``result.samples.paths``; :mod:`.risk_paths` reads any figure from
+    trajectory (``result.samples.paths``; :mod:`.paths` reads any figure from
     them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.  GBP000.
     """
     from mtfs_model.base.limits import check_simulation_memory  # an n that cannot fit: one InputError, not MemoryError
@@ -378,7 +568,15 @@ def simulate(
     n = int(n)
     if keep_paths:
         check_paths_memory(p, n, chunk_size)
-    samples = _run_chunks(p, int(seed), n, int(chunk_size or DEFAULT_CHUNK_SIZE), progress, keep_paths)
+    seed, chunk = int(seed), chunk_rows(n, chunk_size)
+    got = _run_chunks(p, seed, n, chunk, progress, keep=keep_paths)
+
+    def line_changes() -> Array:
+        again = _run_chunks(p, seed, n, chunk, lines=True, moments=False)
+        assert again.lines is not None
+        return again.lines
+
+    samples = Samples(got.net.T, got.hn.T, got.benefit, line_changes, p.line_codes, got.paths)
     torn, base = tornado(p)
     years = p.years
     reference = pd.DataFrame(
@@ -389,22 +587,24 @@ def simulate(
     titles = {c: ln.title for c, ln in scenario.inputs.lines.items()}
     g = p.guarantee
     binds = None
-    if g is not None and samples.guarantee_benefit is not None:
-        binds = float(np.count_nonzero(samples.guarantee_benefit < g.floor)) / n
+    if g is not None and got.benefit is not None:
+        binds = float(np.count_nonzero(got.benefit < g.floor)) / n
+    net_budget, gap = percentile_tables(got.net, years, p.mtfs_net)
+    assert got.moments is not None
     return RiskResult(
         scenario=scenario,
         n=n,
-        seed=int(seed),
+        seed=seed,
         spec=spec,
-        net_budget=_percentiles(samples.net, years),
-        gap=_percentiles(samples.net - p.mtfs_net, years),
-        hn_deficit=_percentiles(samples.hn_deficit, years),
+        net_budget=net_budget,
+        gap=gap,
+        hn_deficit=percentile_tables(got.hn, years)[0],
         reference=reference,
-        p_exceeds_mtfs=float(np.count_nonzero(samples.net[:, -1] > p.mtfs_net[-1])) / n,
+        p_exceeds_mtfs=float(np.count_nonzero(got.net[-1] > p.mtfs_net[-1])) / n,
         p_guarantee_binds=binds,
         guarantee_floor=None if g is None else g.floor,
         tornado=torn,
-        variance=variance_ranking(samples.net, samples.line_change, p.line_codes, float(p.mtfs_net[-1]), titles),
+        variance=variance_table(got.moments, p.line_codes, titles),
         samples=samples,
     )
 

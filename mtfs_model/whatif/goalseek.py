@@ -44,6 +44,7 @@ from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.labels import paths_label
 from mtfs_model.engine.run import Result, run
+from mtfs_model.risk.simulate import CommonDraws
 from mtfs_model.scenarios.compose import as_scenario, rebuild
 from mtfs_model.scenarios.load import Scenario
 from mtfs_model.whatif.targets import BOUNDS, TARGETS
@@ -265,12 +266,12 @@ def parse_target(spec: str | Target, like: Scenario | None = None, *, n: int = 2
     return Target(name, year, n, seed, len(years))
 
 
-def measure(scenario: Scenario, t: Target) -> float:
-    """The target's figure for one scenario (GBP000, or a share for the probability)."""
+def measure(scenario: Scenario, t: Target, draws: CommonDraws | None = None) -> float:
+    """The target's figure for one scenario (GBP000, or a share for the probability:
+    ``simulate(scenario, t.n, t.seed).p_exceeds_mtfs``, evaluated on ``draws`` -- the
+    common random numbers a goal seek or data table draws once -- when given)."""
     if t.name == "p_exceeds_mtfs":
-        from mtfs_model.risk.simulate import simulate
-
-        return float(simulate(scenario, n=t.n, seed=t.seed).p_exceeds_mtfs)
+        return (draws or CommonDraws(t.n, t.seed)).p_exceeds_mtfs(scenario)
     result = run(scenario)
     if t.name == "hn_deficit":
         return float(hn_cumulative(result)[t.year])
@@ -393,10 +394,11 @@ def solve(
     lv = make_lever(base, lever, lo, hi)
     goal = t.default_value(base) if value is None else float(value)
     cache: dict[float, float] = {}
+    draws = CommonDraws(t.n, t.seed) if t.name == "p_exceeds_mtfs" else None
 
     def f(x: float) -> float:
         if x not in cache:
-            cache[x] = measure(_moved(base, [(lv, x)]), t)
+            cache[x] = measure(_moved(base, [(lv, x)]), t, draws)
         return cache[x]
 
     def g(x: float) -> float:
@@ -463,10 +465,11 @@ def grid(
     (first, row_values), *rest = specs
     cols = rest[0][1] if rest else [math.nan]
     table = np.empty((len(row_values), len(cols)))
+    draws = CommonDraws(t.n, t.seed) if t.name == "p_exceeds_mtfs" else None
     for i, x in enumerate(row_values):
         for j, y in enumerate(cols):
             moves = [(first, x)] + ([(rest[0][0], y)] if rest else [])
-            table[i, j] = measure(_moved(base, moves), t)
+            table[i, j] = measure(_moved(base, moves), t, draws)
     columns = pd.Index(cols, name=rest[0][0].label) if rest else pd.Index([t.phrase])
     frame = pd.DataFrame(table, index=pd.Index(row_values, name=first.label), columns=columns)
     frame.attrs = {

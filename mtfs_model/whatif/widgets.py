@@ -15,6 +15,7 @@ the net budget against the MTFS (£000).
 
 from __future__ import annotations
 
+import asyncio
 import html
 import io
 from collections.abc import Mapping, Sequence
@@ -244,6 +245,7 @@ class WhatIf(w.VBox):
         self.chart = w.Image(format="png", width=width, height=height, layout=w.Layout(width=f"{width}px"))
         self.scenario: Scenario = scenario
         self.result: Result | None = None
+        self._chart_pending = False
         super().__init__([*self.sliders.values(), self.summary, self.chart])
         self.update()
 
@@ -261,7 +263,12 @@ class WhatIf(w.VBox):
         return rebuild(raw, self.base, self.base.name) if moved else self.base
 
     def update(self) -> None:
-        """Re-run the model at the sliders' values and refresh the figures and chart."""
+        """Re-run the model at the sliders' values and refresh the figures, then the chart.
+
+        The numbers are sent first; in a running kernel the chart (a matplotlib render,
+        the slow part) follows from the event loop once this change is handled, and only
+        for the latest result, so a run of slider moves never queues stale pictures.
+        Without a running event loop (a script, a test) the chart is drawn at once."""
         try:
             self.scenario = self.current_scenario()
             self.result = run(self.scenario)
@@ -271,7 +278,20 @@ class WhatIf(w.VBox):
         name = self.caption()
         shown = figures(self.result).rename_axis(None)  # the rows say what they are
         self.summary.value = display.html_table(shown, "GBP000", caption=f"{name}: key figures (£000)")
-        self.chart.value = net_budget_chart(self.result, label=name)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.draw_chart()
+            return
+        if not self._chart_pending:
+            self._chart_pending = True
+            loop.call_soon(self.draw_chart)
+
+    def draw_chart(self) -> None:
+        """Draw the chart of the latest result (what :meth:`update` defers)."""
+        self._chart_pending = False
+        if self.result is not None:
+            self.chart.value = net_budget_chart(self.result, label=self.caption())
 
     def caption(self) -> str:
         """What the figures show: the scenario's name, and each moved slider at its value

@@ -333,9 +333,9 @@ def test_memory_guard_in_the_api() -> None:
 
 def test_memory_guard_on_the_command_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv(limits.MEMORY_ENV, "2")
-    code, out, err = run_cli(capsys, "simulate", "--n", "1000")
+    code, out, err = run_cli(capsys, "simulate", "--n", "10000")
     assert code == 2 and out == ""
-    one_error(err, "error: (arguments): --n: expected at most ", "under the memory limit of 2 MiB", "got 1000")
+    one_error(err, "error: (arguments): --n: expected at most ", "under the memory limit of 2 MiB", "got 10000")
     assert run_cli(capsys, "simulate", "--n", "10", "--format", "csv")[0] == 0  # a smaller run fits
 
 
@@ -349,7 +349,8 @@ def test_bad_memory_limit(monkeypatch: pytest.MonkeyPatch, capsys: pytest.Captur
 
 def test_memory_estimate_matches_simulate() -> None:
     from mtfs_model import load_scenario
-    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, simulate
+    from mtfs_model.risk.draws import Sampler
+    from mtfs_model.risk.simulate import BLOCK_SIZE, DEFAULT_CHUNK_SIZE, simulate
 
     scenario = load_scenario("baseline")
     small = simulate(scenario, n=100, seed=1)  # also warms the caches
@@ -357,9 +358,11 @@ def test_memory_estimate_matches_simulate() -> None:
     assert small.samples.net.shape[1] == limits.BASELINE_YEARS
     assert small.samples.line_change.shape[1] == limits.BASELINE_LINES
     assert len(small.spec.distributions) == limits.BASELINE_INPUTS
-    # the README's figures: 160 bytes kept a trajectory, a peak of about 307 MiB for a million
-    assert limits.estimate_simulation_bytes(2_000_000) - limits.estimate_simulation_bytes(1_000_000) == 160_000_000
-    assert 300 <= limits.estimate_simulation_bytes(1_000_000) / limits.MIB <= 315
+    assert limits.BLOCK_SIZE == BLOCK_SIZE
+    assert Sampler(small.spec, limits.BASELINE_YEARS).rows == limits.BASELINE_NORMALS
+    # the README's figures: 72 bytes kept a trajectory, a peak of about 137 MiB for a million
+    assert limits.estimate_simulation_bytes(2_000_000) - limits.estimate_simulation_bytes(1_000_000) == 72_000_000
+    assert 130 <= limits.estimate_simulation_bytes(1_000_000) / limits.MIB <= 145
     n, chunk = 12_000, 4_000  # tracemalloc slows numpy down: keep it small
     tracemalloc.start()
     try:
