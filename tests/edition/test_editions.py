@@ -190,12 +190,13 @@ def test_package_code_holds_no_edition_literal() -> None:
     literals = edition_literals()
     assert literals.search('"2024/25"') and literals.search('"CF4"') and literals.search("DCFSF")  # the test can fail
     found = [
-        f"{p.name}:{line}: {text[:60]}"
-        for p in sorted(PACKAGE.glob("*.py"))
+        f"{p.relative_to(PACKAGE)}:{line}: {text[:60]}"
+        for p in sorted(PACKAGE.rglob("*.py"))
         for line, text in code_strings(p)
         if literals.search(text)
     ]
     assert not found, "\n".join(found)
+    assert len(list(PACKAGE.rglob("*.py"))) > 60  # every subpackage is read, not only the root
 
 
 def test_committed_json_schemas_are_current(capsys: pytest.CaptureFixture[str]) -> None:
