@@ -22,6 +22,7 @@ from typing import Any
 
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.report import atomic_write
+from mtfs_model.base.rounding import number
 from mtfs_model.base.schema_types import parse_toml
 from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text, unjoined
 from mtfs_model.edition.book_plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
@@ -135,7 +136,7 @@ class _Book:
         if isinstance(value, float):
             fmt = "pct" if leaf in PERCENT_KEYS else "float"
             ws.write_number(row, col, value + 0.0, self.fmts[fmt])  # + 0.0: no "-0" in the book
-            return len(f"{value:,.3f}")
+            return len(number(value, 3))  # the column width it needs
         if isinstance(value, dt.datetime):
             ws.write_datetime(row, col, value, self.fmts["datetime"])
             return 19
