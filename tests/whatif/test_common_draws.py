@@ -42,3 +42,21 @@ def test_the_what_if_numbers_come_first_and_the_chart_after() -> None:
     chart_then, summary_then = asyncio.run(move())
     assert summary_then != before_summary and chart_then == before_chart  # numbers first
     assert panel.chart.value != before_chart  # the picture after
+
+
+def test_the_what_if_chart_moved_in_place_is_the_chart_drawn_anew() -> None:
+    """The slider's chart is redrawn in place (a third of a new figure's time): same bytes."""
+    import mtfs_model
+    from mtfs_model.whatif.widgets import NetBudgetChart, net_budget_chart
+
+    half = mtfs_model.run(
+        mtfs_model.scenario({"programmes": {"DCFSF": {"delivery": 0.5}}}, name="half", description="half")
+    )
+    published = mtfs_model.run("baseline")
+    chart = NetBudgetChart(published, "baseline")
+    first = chart.png()
+    assert chart.fits(half)
+    chart.move(half, "half delivered")
+    assert chart.png() == net_budget_chart(half, "half delivered") != first
+    chart.move(published, "baseline")
+    assert chart.png() == first
