@@ -10,7 +10,11 @@ A simulated line is ``(scenario line + driver change) x line multiplier x progra
 multiplier``.  High Needs lines are multiplied likewise and feed the annual gap and the
 cumulative deficit; they do not touch the net budget (the DSG is ring-fenced).  The
 guarantee benefit is the final-year recurring benefit of the edition's guarantee
-programme (``links.guarantee_programme`` in ``edition.toml``), if it has one.
+programme (``links.guarantee_programme`` in ``edition.toml``), if it has one, as
+delivered; when the guarantee is honoured (:mod:`mtfs_model.risk.guarantee`) the
+programme is floored at the floor applying each year and the partner's remedy lowers the
+net budget.  A High Needs line drawn by two inputs (the judgement's and the reference
+class's, :mod:`mtfs_model.risk.evidence`) is multiplied by both.
 """
 
 from __future__ import annotations
@@ -28,17 +32,10 @@ from mtfs_model.base.schema_types import MAX_GBP000
 from mtfs_model.edition import drivers as driver_models
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.run import run
+from mtfs_model.risk import guarantee as partner
 from mtfs_model.risk.draws import Array, RiskSpec, factor
+from mtfs_model.risk.guarantee import Guarantee
 from mtfs_model.scenarios.load import Scenario, scenario_from_dict
-
-
-@dataclass(frozen=True)
-class Guarantee:
-    """The edition's guaranteed programme: its lines (indices) and its floor (GBP000)."""
-
-    programme: str
-    lines: tuple[int, ...]
-    floor: float
 
 
 @dataclass(frozen=True)
@@ -56,7 +53,9 @@ class Plan:
     driver_factors: dict[str, list[tuple[int, str]]]
     drivers: dict[str, dict[str, Any]]
     implied_base: dict[str, dict[str, float]]
-    hn_factors: list[tuple[int, Array]]
+    hn_factors: list[tuple[tuple[int, ...], Array]]
+    """Each drawn High Needs line: the inputs multiplying it (the judgement's and, in the
+    evidence view, the reference class's) and its values by year."""
     guarantee: Guarantee | None
 
 
@@ -90,7 +89,7 @@ def plan(scenario: Scenario, spec: RiskSpec) -> Plan:
     codes = tuple(inputs.lines)
     line_mults: dict[str, list[int]] = {c: [] for c in codes}
     driver_factors: dict[str, list[tuple[int, str]]] = {}
-    hn_factors: list[tuple[int, Array]] = []
+    hn_drawn: dict[str, list[int]] = {}
     hn_groups = {**inputs.hn_funding, **inputs.hn_expenditure, **inputs.hn_savings}
     for k, d in enumerate(spec.distributions):
         if d.kind == "line":
@@ -102,16 +101,24 @@ def plan(scenario: Scenario, spec: RiskSpec) -> Plan:
         elif d.kind == "driver":
             driver_factors.setdefault(d.target, []).append((k, str(d.driver)))
         else:
-            hn_factors.append((k, np.array([hn_groups[d.target][y] for y in years], dtype=np.float64)))
+            hn_drawn.setdefault(d.target, []).append(k)
+    hn_factors = [
+        (tuple(ks), np.array([hn_groups[target][y] for y in years], dtype=np.float64))
+        for target, ks in hn_drawn.items()
+    ]
     drivers = {c: dict(inputs.lines[c].drivers or {}) for c in driver_factors}
     implied_base = {c: driver_models.implied(drivers[c], years) or {} for c in driver_factors}
     floor = guarantee_floor(ed)
     pid = ed.links.get("guarantee_programme")
     guarantee = None
+    cols = list(years)
     if floor is not None and pid:
         members = tuple(i for i, c in enumerate(codes) if inputs.lines[c].programme == pid)
-        guarantee = Guarantee(str(pid), members, floor)
-    cols = list(years)
+        det = np.array([result.cumulative.loc[codes[i], cols].to_numpy(dtype=np.float64) for i in members])
+        guarantee = Guarantee(
+            str(pid), members, floor, inputs.guarantee.honoured, partner.floors(inputs, str(pid)),
+            partner.weights(det.reshape(len(members), len(cols))),
+        )  # fmt: skip
     return Plan(
         spec=spec,
         years=years,
@@ -191,6 +198,12 @@ class Kernel:
             self.tmp = np.empty(capacity)
         self.benefit_buf = np.empty(capacity) if plan.guarantee is not None else None
         self.varying = [i for i, c in enumerate(plan.line_codes) if c in plan.driver_factors or plan.line_mults[c]]
+        self.varying_set = set(self.varying)
+        g = plan.guarantee
+        self.floored = g is not None and g.honoured and g.floors is not None and bool(np.any(g.floors > 0))
+        # the guaranteed programme's benefit by year (positive) and the partner's remedy
+        self.delivered_buf = np.empty((t_count, capacity)) if self.floored else None
+        self.remedy_buf = np.empty(capacity) if self.floored else None
 
     def _driven(self, code: str, factors: Sequence[Array]) -> list[Array | float]:
         """A driver-modelled line's implied figure less the scenario's, by year: the
@@ -235,6 +248,13 @@ class Kernel:
         lines = self.lines_buf[:, :m]
         tmp = self.tmp[:m]
         net.fill(0.0)
+        g = plan.guarantee
+        delivered = None
+        if self.floored and self.delivered_buf is not None and g is not None:
+            delivered = self.delivered_buf[:, :m]
+            for t in years:
+                delivered[t] = -sum(plan.det_lines[plan.line_codes[i]][t] for i in g.lines)
+        guaranteed = set(g.lines) if delivered is not None and g is not None else set()
         for i in self.varying:
             code = plan.line_codes[i]
             det = plan.det_lines[code]
@@ -253,17 +273,24 @@ class Kernel:
                     delta *= f if f.ndim == 1 else f[t]
                 delta -= det[t]
                 net[t] += delta
+                if i in guaranteed and delivered is not None:
+                    delivered[t] -= delta
                 if keep is not None:
                     keep.line_delta[i, t, :m] = delta
         for t in years:
             net[t] += plan.det_net[t]  # det_net + the lines' changes, as the engine adds them
         if final_only:
+            self._remedy(net, lines, keep, years, m)
             return net, hn
         gap.fill(0.0)
-        for j, (k, values) in enumerate(plan.hn_factors):
-            f = factors[k]
-            for t in range(t_count):
-                np.subtract(f if f.ndim == 1 else f[t], 1.0, out=tmp)
+        for j, (ks, values) in enumerate(plan.hn_factors):
+            for t in range(t_count):  # a line two inputs draw (judgement, reference class) takes both
+                f = factors[ks[0]]
+                np.copyto(tmp, f if f.ndim == 1 else f[t])
+                for k in ks[1:]:
+                    f = factors[k]
+                    tmp *= f if f.ndim == 1 else f[t]
+                tmp -= 1.0
                 tmp *= values[t]
                 gap[t] += tmp
                 if keep is not None:
@@ -280,7 +307,33 @@ class Kernel:
             for i in plan.guarantee.lines:
                 np.add(plan.det_lines[plan.line_codes[i]][-1], lines[i], out=tmp)
                 benefit -= tmp
+        self._remedy(net, lines, keep, years, m)
         return net, hn
+
+    def _remedy(self, net: Array, lines: Array, keep: Paths | None, years: range, m: int) -> None:
+        """The honoured guarantee (:mod:`mtfs_model.risk.guarantee`): where the programme's
+        benefit falls below the floor applying that year the partner makes up the
+        shortfall; the net budget is lower by it, attributed to the programme's lines in
+        proportion to their deterministic share (their sum stays the net budget).  The
+        benefit (``benefit_buf``) stays as delivered: how often the guarantee binds."""
+        g, delivered, rem = self.plan.guarantee, self.delivered_buf, self.remedy_buf
+        if not self.floored or g is None or delivered is None or rem is None:
+            return
+        assert g.floors is not None and g.weights is not None
+        last = len(self.plan.years) - 1
+        r = rem[:m]
+        for t in years:
+            if g.floors[t] <= 0:
+                continue
+            r[:] = partner.remedy(g.floors[t], delivered[t, :m])
+            net[t] -= r
+            for j, i in enumerate(g.lines):
+                share = r * g.weights[j, t]
+                moved = i in self.varying_set  # its rows hold this run's change; else nothing yet
+                if t == last:
+                    lines[i] = lines[i] - share if moved else -share
+                if keep is not None:
+                    keep.line_delta[i, t, :m] = keep.line_delta[i, t, :m] - share if moved else -share
 
 
 def evaluate(plan: Plan, z: Sequence[Array], m: int, keep: bool = False) -> Outputs:

@@ -65,6 +65,23 @@ def _source(value: Any) -> Any:
         raise ValueError(SOURCE_EXPECTED) from None
 
 
+class EvidenceTable(Strict):
+    """What the reference class says of an input (``[<input>.evidence]``): the pairs it
+    rests on (ids of :mod:`mtfs_model.forecast.reference_class`) and the P10/P50/P90 of
+    one more forecast's error (outturn / forecast) calibrated on them
+    (:func:`mtfs_model.forecast.calibration.fit`).  In the evidence view (the default) the
+    input gets a second, level multiplier drawn from it (:mod:`mtfs_model.risk.evidence`)."""
+
+    pairs: list[Text] = Field(default_factory=list)
+    p10: Multiplier | None = None
+    p50: Multiplier | None = None
+    p90: Multiplier | None = None
+    source: Any = None
+    reason: Text | None = None
+
+    _check_source = field_validator("source")(_source)
+
+
 class DistributionTable(Strict):
     """One input's distribution (multipliers of the scenario's figure); a scenario's
     table may give only the keys it changes."""
@@ -78,6 +95,8 @@ class DistributionTable(Strict):
     max: Multiplier | None = None
     source: Any = None
     reason: Text | None = None
+    evidence: EvidenceTable | None = None
+    """The reference class's view of this input (see :class:`EvidenceTable`)."""
 
     _check_source = field_validator("source")(_source)
 
@@ -121,6 +140,9 @@ class RiskTable(Strict):
 
     spread_scale: Factor | None = None
     """Multiplies every distance from the median: 0 = no uncertainty."""
+    view: Literal["evidence", "paper"] | None = None
+    """``evidence`` (the default): inputs the reference class reaches get its multiplier;
+    ``paper``: every default centred on the papers' own figures (:mod:`mtfs_model.risk.evidence`)."""
     lines: dict[str, LineRisk] = Field(default_factory=dict)
     programmes: dict[str, ProgrammeRisk] = Field(default_factory=dict)
     high_needs: dict[str, DistributionTable] = Field(default_factory=dict)
@@ -211,6 +233,8 @@ class Declared:
     names: tuple[str, ...] = ()
     """Every input the table names that the edition offers (its distribution valid or not)."""
     problems: tuple[Problem, ...] = ()
+    view: str | None = None
+    """``evidence`` or ``paper`` if the table says (else None: the default)."""
 
     def where(self, rest: str) -> str:
         return f"{self.prefix}.{rest}" if self.prefix else rest
@@ -359,8 +383,14 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
             node = _table(_dig(raw, name))
             if node and "source" not in node and "reason" not in node:
                 p.add(f"{name}.reason", "a source or a reason for every default", show_got=False)
+            evidence = _table(node.get("evidence")) if node else {}
+            if evidence and not evidence.get("pairs"):
+                p.add(f"{name}.evidence.pairs", "the reference-class pairs the evidence rests on", show_got=False)
+            if evidence and "reason" not in evidence and "source" not in evidence:
+                p.add(f"{name}.evidence.reason", "a source or a reason for every default", show_got=False)
     dists, pairs, spread = _salvage(raw, names, prefix)
-    return Declared(file, prefix, dists, pairs, spread, tuple(names), tuple(p.found))
+    view = raw.get("view") if raw.get("view") in ("evidence", "paper") else None
+    return Declared(file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view)
 
 
 @lru_cache(maxsize=16)
@@ -390,6 +420,8 @@ class Merged:
     inputs: tuple[MergedInput, ...]
     correlation: npt.NDArray[np.float64]
     spread_scale: float
+    view: str = "evidence"
+    """``evidence`` (the default) or ``paper`` (:mod:`mtfs_model.risk.evidence`)."""
 
 
 def _blame(
@@ -424,6 +456,24 @@ def _check_values(name: str, merged: Mapping[str, Any], blame: Any, found: list[
         add(("min", "p10"), f"min <= p10 (here min {lo:g}, p10 {p10:g})")
     if hi < p90:
         add(("max", "p90"), f"max >= p90 (here max {hi:g}, p90 {p90:g})")
+    evidence = merged.get("evidence")
+    if isinstance(evidence, Mapping):
+        _check_evidence(evidence, blame, found)
+
+
+def _check_evidence(evidence: Mapping[str, Any], blame: Any, found: list[Problem]) -> None:
+    """An evidence table's quantiles: all three, 0 < P10 <= P50 <= P90 (a lognormal)."""
+    file, where = blame(("evidence",))
+    missing = [k for k in ("p10", "p50", "p90") if k not in evidence]
+    if missing:
+        found.append(
+            Problem(str(file), f"{where}.{missing[0]}", "p10, p50 and p90 (the calibrated error)", None, False)
+        )
+        return
+    p10, p50, p90 = evidence["p10"], evidence["p50"], evidence["p90"]
+    if not 0 < p10 <= p50 <= p90:
+        expected = f"0 < p10 <= p50 <= p90 (here p10 {p10:g}, p50 {p50:g}, p90 {p90:g})"
+        found.append(Problem(str(file), f"{where}.p10", expected, None, False))
 
 
 def _correlation(base: Declared, over: Declared, names: list[str], found: list[Problem]) -> npt.NDArray[np.float64]:
@@ -471,7 +521,8 @@ def merge(base: Declared, over: Declared | None) -> Merged:
     if found:
         raise InputError.many(found)
     spread = over.spread_scale if over.spread_scale is not None else base.spread_scale
-    return Merged(tuple(inputs), corr, 1.0 if spread is None else spread)
+    view = over.view or base.view or "evidence"
+    return Merged(tuple(inputs), corr, 1.0 if spread is None else spread, view)
 
 
 def merged_for(edition: Edition, raw: Any, file: Path) -> Merged:

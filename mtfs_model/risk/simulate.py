@@ -70,6 +70,7 @@ from mtfs_model.risk.draws import (
     factors_in_place,
     multipliers,
 )
+from mtfs_model.risk.evidence import with_evidence
 from mtfs_model.risk.plan import Kernel, Paths, Plan, guarantee_floor, plan
 from mtfs_model.risk.schema import MergedInput, input_parts, variable_drivers
 from mtfs_model.risk.sensitivity import Moments, tornado, tornado_columns, variance_table
@@ -159,12 +160,17 @@ def _scenario_sets(name: str, inputs: ModelInputs) -> bool:
     return now.get(target) != before.get(target)
 
 
-def _distribution(m: MergedInput, inputs: ModelInputs) -> Distribution:
+def _distribution(m: MergedInput, inputs: ModelInputs, paper: bool = False) -> Distribution:
     v = m.values
     p10, p50, p90 = float(v["p10"]), float(v.get("p50", 1.0)), float(v["p90"])
     lo, hi = float(v.get("min", 0.0)), float(v.get("max", float("inf")))
     note, origin = _note(v), m.origin.name
-    if not m.mine and p50 not in (0.0, 1.0) and _scenario_sets(m.name, inputs):
+    if paper and not m.mine and p50 not in (0.0, 1.0):
+        # "as the paper assumes": every default centred on the papers' own figure
+        p10, p90, lo, hi, p50 = p10 / p50, p90 / p50, lo / p50, hi / p50, 1.0
+        note = "Centred on the paper's figure (P50 = 1, spread in proportion). " + note
+        origin += " (as the paper)"
+    elif not m.mine and p50 not in (0.0, 1.0) and _scenario_sets(m.name, inputs):
         # a default's median away from 1 is a view of the central figure (a programme's
         # own estimate); a scenario that sets that figure itself replaces the view,
         # keeping the spread in proportion, so the view is not applied twice
@@ -198,8 +204,13 @@ def risk_spec(scenario: Scenario) -> RiskSpec:
     """The distributions a scenario simulates: its edition's ``risk.toml`` with the
     scenario's ``[risk]`` over them, checked (:mod:`.risk_schema`)."""
     merged = risk_schema.merged_for(scenario.edition, scenario.overrides.get("risk"), _scenario_file(scenario))
-    dists = tuple(_distribution(m, scenario.inputs) for m in merged.inputs)
-    return RiskSpec(dists, merged.correlation, merged.spread_scale, correlation_groups(merged.correlation))
+    paper = merged.view == "paper"
+    dists = tuple(_distribution(m, scenario.inputs, paper) for m in merged.inputs)
+    corr = merged.correlation
+    if not paper:  # the evidence view: each input the reference class reaches gets its multiplier
+        found = {m.name: m.values["evidence"] for m in merged.inputs if isinstance(m.values.get("evidence"), Mapping)}
+        dists, corr = with_evidence(dists, found, lambda name: _scenario_sets(name, scenario.inputs), corr)
+    return RiskSpec(dists, corr, merged.spread_scale, correlation_groups(corr))
 
 
 # --- The result -------------------------------------------------------------------------

@@ -63,12 +63,15 @@ class GuaranteeAssumptions:
     the final year's run-rate only) or ``"pro_rata"`` (every year, scaled by the MTFS
     profile's share of its final-year figure); ``fee_rate`` the fee as a share (0-1) of
     the benefit delivered each year (None: not modelled); ``fee_cap`` the cap on the fee,
-    GBP000 over the horizon (None: uncapped).
+    GBP000 over the horizon (None: uncapped); ``honoured`` whether the partner makes up
+    a shortfall below the floor (True, as contracted; False: the counterparty fails --
+    the budget-risk simulation then leaves the shortfall with the council).
     """
 
     floor_phasing: str = "final_year"
     fee_rate: float | None = None
     fee_cap: float | None = None
+    honoured: bool = True
 
 
 @dataclass(frozen=True)

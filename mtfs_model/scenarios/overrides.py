@@ -129,7 +129,14 @@ def _guarantee(
     if g.fee_cap_gbp000 is not None:
         cap = g.fee_cap_gbp000
         changes.append(f"ASSUMPTION (not printed): partner's fee capped at {fmt(cap)} (£000) over the horizon")
-    return GuaranteeAssumptions(phasing, rate, cap)
+    honoured = current.honoured
+    if g.honoured is not None:
+        honoured = g.honoured
+        if not honoured:
+            changes.append(
+                "The partner does not honour its guarantee (counterparty failure): a shortfall stays with the council"
+            )
+    return GuaranteeAssumptions(phasing, rate, cap, honoured)
 
 
 def apply_overrides(inputs: ModelInputs, sf: ScenarioFile) -> tuple[ModelInputs, list[str]]:

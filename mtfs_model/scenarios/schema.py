@@ -83,6 +83,8 @@ class GuaranteeOverride(Strict):
     floor_phasing: Literal["final_year", "pro_rata"] | None = None
     fee_rate: Fraction | None = None
     fee_cap_gbp000: Cost | None = None
+    honoured: bool | None = None
+    """False: the partner fails to make up a shortfall (the counterparty-failure case)."""
 
     @model_validator(mode="after")
     def _rate_with_cap(self) -> GuaranteeOverride:
