@@ -125,8 +125,12 @@ def _published(path: Sequence[str], scenario: Scenario) -> Any:
             return getattr(base, key)
         if head == "guarantee":
             g = base.guarantee
-            return {"floor_phasing": g.floor_phasing, "fee_rate": g.fee_rate, "fee_cap_gbp000": g.fee_cap,
-                    "honoured": g.honoured}.get(rest[0])
+            return {
+                "floor_phasing": g.floor_phasing,
+                "fee_rate": g.fee_rate,
+                "fee_cap_gbp000": g.fee_cap,
+                "honoured": g.honoured,
+            }.get(rest[0])
         if head == "risk":
             node: Any = scenario.edition.risk
             for part in rest:

@@ -203,6 +203,8 @@ def input_label(d: Distribution, width: int = 0) -> str:
         text = f"{d.target} programme: {factor}"
     else:
         text = d.label
+    if d.name.startswith("evidence:"):  # an input's reference-class multiplier (mtfs_model.risk.evidence)
+        text += ", reference class"
     return wrap(text, width) if width else text
 
 

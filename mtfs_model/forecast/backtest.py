@@ -43,6 +43,7 @@ from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.labels import COLUMN_LABELS
 from mtfs_model.forecast.outturns import Outturn, check_kinds, read_outturns
 from mtfs_model.forecast.outturns_schema import LEVERS
+from mtfs_model.forecast.scores import crps, interval_score
 from mtfs_model.risk.draws import Array
 from mtfs_model.risk.paths import Trajectories
 from mtfs_model.risk.simulate import PERCENTILE_LABELS, PERCENTILES, RiskResult, simulate
@@ -64,7 +65,7 @@ CONFIDENCE = 0.9
 DETERMINISTIC_ROW = "Deterministic forecast"
 TABLE_COLUMNS = (
     "figure", "label", "year", "kind", "as_of", "unit", "outturn", "forecast", "error", "error_pct",
-    "P10", "P50", "P90", "pit_pct", "inside_p10_p90", "simulated",
+    "P10", "P50", "P90", "pit_pct", "inside_p10_p90", "simulated", "abs_error", "crps", "interval_score",
 )  # fmt: skip
 
 
@@ -185,6 +186,12 @@ def _row(o: Outturn, tr: Trajectories) -> dict[str, Any]:
     row["pit_pct"] = pit(sims, o.value) if sims is not None and varies else math.nan
     row["inside_p10_p90"] = bool(row["P10"] <= o.value <= row["P90"]) if varies else None
     row["simulated"] = varies
+    # proper scores (lower is better): the paper's point forecast scores its absolute
+    # error (a point's CRPS), the fan its CRPS and the P10-P90 band its interval score
+    money = o.what != "lever"
+    row["abs_error"] = abs(error) if money else math.nan
+    row["crps"] = (crps(sims, o.value) if varies else abs(error)) if money and sims is not None else math.nan
+    row["interval_score"] = interval_score(row["P10"], row["P90"], o.value) if money else math.nan
     return row
 
 
@@ -211,6 +218,39 @@ def _fans(outturns: Sequence[Outturn], tr: Trajectories) -> dict[str, pd.DataFra
     return fans
 
 
+def _score_means(table: pd.DataFrame, money: pd.DataFrame) -> dict[str, float]:
+    """Mean CRPS and interval score, in GBP000 over the table figures and as a share of
+    the forecast over every scored outturn (comparable across units, as ``error_pct``)."""
+    size = table["forecast"].abs().where(table["forecast"] != 0)
+    rel = table.assign(crps_pct=table["crps"] / size, is_pct=table["interval_score"] / size)
+    rel = rel[rel["error_pct"].notna()]
+
+    def mean(frame: pd.DataFrame, col: str) -> float:
+        values = frame[col].dropna() if len(frame) else frame.get(col, pd.Series(dtype=float))
+        return float(values.mean()) if len(values) else math.nan
+
+    return {
+        "mean_crps_gbp000": mean(money, "crps"),
+        "mean_interval_score_gbp000": mean(money, "interval_score"),
+        "mean_crps_pct": mean(rel, "crps_pct"),
+        "mean_interval_score_pct": mean(rel, "is_pct"),
+    }
+
+
+def scores_statement(values: Mapping[str, float]) -> str:
+    """The proper scores in one sentence, beside the paper's absolute error."""
+    fan, paper = values.get("mean_crps_pct", math.nan), values.get("mean_absolute_error_pct", math.nan)
+    if not (math.isfinite(fan) and math.isfinite(paper)):
+        return ""
+    better = "better than" if fan < paper else "no better than" if fan == paper else "worse than"
+    return (
+        f" Proper scores (lower is better): the fan's mean CRPS is {fan:.1%} of the forecast against the paper's "
+        f"mean absolute error of {paper:.1%} (a single figure's CRPS), so the fan scored {better} the paper's "
+        f"point; the P10-P90 band's mean interval score is {values['mean_interval_score_pct']:.1%} (its width "
+        "plus ten times any miss: a band that is only wider pays for it)."
+    )
+
+
 def _summary(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
     scored = table[table["simulated"].astype(bool)]
     money = table[table["unit"] == "GBP000"]
@@ -229,6 +269,7 @@ def _summary(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         "coverage_low_pct": lo if k else math.nan,
         "coverage_high_pct": hi if k else math.nan,
         "mean_rank_pct": float(scored["pit_pct"].mean()) if k else math.nan,
+        **_score_means(table, money),
     }
     units = {
         "outturns": "count", "ranked": "count (the simulation varies the figure)",
@@ -239,6 +280,10 @@ def _summary(table: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, float]]:
         "coverage_low_pct": f"share, {pct(CONFIDENCE, 0)} interval for the coverage (Clopper-Pearson)",
         "coverage_high_pct": f"share, {pct(CONFIDENCE, 0)} interval for the coverage (Clopper-Pearson)",
         "mean_rank_pct": "share (unbiased: 50%)",
+        "mean_crps_gbp000": "GBP000, the fan's CRPS (table figures; lower is better)",
+        "mean_interval_score_gbp000": "GBP000, the P10-P90 band's interval score (table figures; lower is better)",
+        "mean_crps_pct": "share of the forecast, the fan's CRPS (beside mean_absolute_error_pct, the paper's)",
+        "mean_interval_score_pct": "share of the forecast, the P10-P90 band's interval score",
     }  # fmt: skip
     frame = pd.DataFrame({"value": values, "unit": units}).rename_axis("measure")
     return frame, values
@@ -260,7 +305,7 @@ def calibration_statement(values: Mapping[str, float], table: pd.DataFrame) -> s
         else ""
     )
     if k == 0:
-        return "No outturn has a rank in the simulated distribution." + tail
+        return "No outturn has a rank in the simulated distribution." + tail + scores_statement(values)
     inside, lo, hi = int(values["inside_p10_p90"]), values["coverage_low_pct"], values["coverage_high_pct"]
     years = table.loc[table["simulated"].astype(bool), "year"].nunique()
     text = (
@@ -290,7 +335,7 @@ def calibration_statement(values: Mapping[str, float], table: pd.DataFrame) -> s
         "shocks (a net budget moves with its lines), so they are fewer independent points than they look and "
         "the true uncertainty about the calibration is larger still."
     )
-    return text + tail
+    return text + tail + scores_statement(values)
 
 
 def backtest(

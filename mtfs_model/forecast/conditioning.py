@@ -16,6 +16,7 @@ from mtfs_model.base import rows
 from mtfs_model.forecast.outturns import Outturn
 from mtfs_model.forecast.outturns_schema import LEVERS
 from mtfs_model.risk.draws import MULTIPLIER_CAP, Array, Distribution, RiskSpec, factor
+from mtfs_model.risk.evidence import base_name, is_evidence
 from mtfs_model.risk.simulate import risk_spec
 from mtfs_model.scenarios.load import Scenario
 
@@ -154,11 +155,15 @@ def conditioned_factors(
     spec: RiskSpec, z: Sequence[Array] | None, m: int, c: Conditioning, t_count: int
 ) -> list[Array]:
     """Every input's multipliers: drawn from ``z`` (None: the scenario's own figures,
-    every multiplier 1), the conditioned inputs fixed where the outturns say."""
+    every multiplier 1), the conditioned inputs fixed where the outturns say.  The
+    reference-class multiplier of a conditioned input is 1: the realised multiplier holds
+    all of its error, and later years continue from it."""
     out = []
     for k, d in enumerate(spec.distributions):
         fixed = c.inputs.get(d.name)
-        if z is None:
+        if is_evidence(d) and base_name(d) in c.inputs:
+            out.append(np.ones((m, t_count)))
+        elif z is None:
             out.append(condition(d.evolution, np.ones((m, t_count)), fixed or {}))
         elif not fixed:
             out.append(factor(d, z[k], spec.spread_scale))

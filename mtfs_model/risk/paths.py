@@ -85,8 +85,9 @@ class Trajectories:
         return names.index(name) if name in names else None
 
     def hn_drawn(self) -> list[str]:
-        """The High Needs lines a distribution draws, in the order of ``paths.hn_delta``."""
-        return [d.target for d in self.result.spec.distributions if d.kind == "high_needs"]
+        """The High Needs lines a distribution draws, in the order of ``paths.hn_delta`` (a
+        line two inputs multiply, the judgement's and the reference class's, once)."""
+        return list(dict.fromkeys(d.target for d in self.result.spec.distributions if d.kind == "high_needs"))
 
     def _line_delta(self, codes: Sequence[str]) -> Array:
         index = [self.result.samples.lines.index(c) for c in codes]
