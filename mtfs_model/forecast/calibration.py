@@ -26,7 +26,7 @@ import pandas as pd
 
 from mtfs_model.edition.folder import Edition
 from mtfs_model.forecast.outturns import Outturn, read_outturns
-from mtfs_model.forecast.reference_class import ReferenceClass, load_reference_class
+from mtfs_model.forecast.reference_class import ReferenceClass, check_edition, load_reference_class
 from mtfs_model.scenarios.compose import scenario_on
 from mtfs_model.scenarios.load import Scenario
 
@@ -176,7 +176,7 @@ class Fit:
 
 def fit(log_errors: Sequence[float]) -> Fit:
     """Calibrate a fan on ``log_errors`` (see :class:`Fit`)."""
-    from scipy.stats import t as student  # type: ignore[import-untyped]
+    from scipy.stats import t as student
 
     x = np.asarray([e for e in log_errors if math.isfinite(e)], dtype=np.float64)
     n = len(x)
@@ -193,7 +193,7 @@ def fit(log_errors: Sequence[float]) -> Fit:
 def predictive_rank(log_error: float, others: Fit) -> float:
     """Where a pair falls (0-1) in the fan ``others`` calibrated without it: the Student-t
     predictive distribution's CDF at its log error."""
-    from scipy.stats import t as student  # type: ignore[import-untyped]
+    from scipy.stats import t as student
 
     scale = others.sd * math.sqrt(1.0 + 1.0 / others.n)
     if not scale > 0:
@@ -264,7 +264,7 @@ def evidence_inputs(edition: Edition, rc: ReferenceClass | None = None) -> pd.Da
     from mtfs_model.base.errors import InputError, Problem
     from mtfs_model.risk.schema import defaults
 
-    rc = rc or load_reference_class()
+    rc = check_edition(edition, rc)
     table = rc.table()
     file = edition.path / "risk.toml"
     rows: dict[str, list[Any]] = {}

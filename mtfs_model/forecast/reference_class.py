@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -39,6 +39,7 @@ from pydantic import Field, ValidationError
 
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.base.schema_types import Strict, Text, problems_of, read_toml
+from mtfs_model.edition.folder import Edition
 
 REFERENCE_CLASS_FILE = Path(__file__).resolve().parents[1] / "evidence" / "reference_class.toml"
 """The reference class the package ships."""
@@ -139,6 +140,8 @@ class ReferenceClass:
     records: dict[str, Record]
     pairs: tuple[Pair, ...]
     files: tuple[Path, ...]
+    origin: dict[str, Path] = field(default_factory=dict)
+    """The file each record was read from."""
 
     def pair(self, pair_id: str) -> Pair:
         for p in self.pairs:
@@ -226,13 +229,33 @@ def _check_links(records: dict[str, Record], pairs: Sequence[tuple[Path, int, Pa
                 add("forecast", "a spending forecast above 0 (measure = spend)", p.forecast)
 
 
-def _read(file: Path, found: list[Problem]) -> ReferenceClassFile | None:
+class _Shape(Strict):
+    record: list[dict[str, Any]] = Field(default_factory=list)
+    pair: list[dict[str, Any]] = Field(default_factory=list)
+
+
+def _read(file: Path, found: list[Problem]) -> tuple[list[tuple[int, Record]], list[tuple[int, Pair]]]:
+    """The file's valid records and pairs with their positions (each checked on its own,
+    so that every problem of every entry is reported at once)."""
     raw = read_toml(file)
     try:
-        return ReferenceClassFile.model_validate(raw)
+        shape = _Shape.model_validate(raw)
     except ValidationError as exc:
         found.extend(problems_of(exc, file))
-        return None
+        return [], []
+    records: list[tuple[int, Record]] = []
+    pairs: list[tuple[int, Pair]] = []
+    for i, item in enumerate(shape.record):
+        try:
+            records.append((i, Record.model_validate(item)))
+        except ValidationError as exc:
+            found.extend(problems_of(exc, file, f"record[{i}]"))
+    for i, item in enumerate(shape.pair):
+        try:
+            pairs.append((i, Pair.model_validate(item)))
+        except ValidationError as exc:
+            found.extend(problems_of(exc, file, f"pair[{i}]"))
+    return records, pairs
 
 
 def load_reference_class(*extra: str | Path, bundled: bool = True) -> ReferenceClass:
@@ -247,22 +270,22 @@ def load_reference_class(*extra: str | Path, bundled: bool = True) -> ReferenceC
 def _load(files: tuple[Path, ...]) -> ReferenceClass:
     found: list[Problem] = []
     records: dict[str, Record] = {}
+    origin: dict[str, Path] = {}
     pairs: list[tuple[Path, int, Pair]] = []
     for file in files:
-        data = _read(file, found)
-        if data is None:
-            continue
-        for i, r in enumerate(data.record):
+        got, paired = _read(file, found)
+        for i, r in got:
             if r.id in records:
                 found.append(
                     Problem(str(file), f"record[{i}].id", "a record id used once across the files", r.id, True)
                 )
             records[r.id] = r
-        pairs.extend((file, i, p) for i, p in enumerate(data.pair))
+            origin[r.id] = file
+        pairs.extend((file, i, p) for i, p in paired)
     _check_links(records, pairs, found)
     if found:
         raise InputError.many(found)
-    return ReferenceClass(records, tuple(p for _, _, p in pairs), files)
+    return ReferenceClass(records, tuple(p for _, _, p in pairs), files, origin)
 
 
 # --- Out of sample ------------------------------------------------------------------------
@@ -315,10 +338,9 @@ def check_out_of_sample(rc: ReferenceClass, council: str, years: Iterable[str]) 
     council for a year of its horizon: those outturns are what a back-test judges."""
     bad = own_records(rc, council, years)
     if bad:
-        file = rc.files[-1] if rc.files else Path("(reference class)")
         raise InputError.many(
             Problem(
-                str(file),
+                str(rc.origin.get(r.id, "(reference class)")),
                 f"record[id={r.id}].council",
                 f"no record of the edition's own council ({council}) for a year of its horizon "
                 "(its outturns belong in the edition's outturns.toml, where a back-test judges them)",
@@ -327,3 +349,13 @@ def check_out_of_sample(rc: ReferenceClass, council: str, years: Iterable[str]) 
             )
             for r in bad
         )
+
+
+def check_edition(edition: Edition, rc: ReferenceClass | None = None) -> ReferenceClass:
+    """The reference class (default the bundled one), refused if it holds a record of
+    ``edition``'s council (``edition.toml`` ``[edition] council``) for a year of its horizon."""
+    rc = rc or load_reference_class()
+    council = edition.meta.get("council")
+    if council:
+        check_out_of_sample(rc, str(council), edition.years)
+    return rc
