@@ -26,7 +26,8 @@ from mtfs_model.base import rows
 from mtfs_model.base.cells import cell, row_of
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result
-from mtfs_model.risk.simulate import MTFS_ROW, RiskResult
+from mtfs_model.risk.evidence import VIEW_LABELS
+from mtfs_model.risk.simulate import MTFS_ROW, SCENARIO_HN_ROW, RiskResult
 
 SAME = "the same in every scenario"
 TOLERANCE = 0.5e-3
@@ -202,3 +203,60 @@ def untouched(frames: Sequence[pd.DataFrame]) -> bool:
         f.shape == first.shape and bool(np.allclose(f.to_numpy(dtype=float), first, rtol=0, atol=TOLERANCE))
         for f in frames[1:]
     )
+
+
+# --- the two views and what the guarantee is worth (issue 15) -------------------------------
+
+VIEW_COLUMNS = ("mtfs_final", "p50_final", "above_pct", "contingency_p80", "contingency_p90", "hn_forecast", "hn_p50")
+
+
+def view_figures(evidence: RiskResult, paper: RiskResult) -> pd.DataFrame:
+    """The same scenario simulated in both views (:mod:`mtfs_model.risk.evidence`), one row
+    each -- "as the paper assumes" first -- with the paper's figure (the published MTFS's
+    final-year net budget), the simulated P50, the chance of ending above the MTFS, the
+    contingency at P80 and P90, the High Needs deficit as forecast and its P50 (GBP000;
+    ``above_pct`` a fraction)."""
+    rows: dict[str, dict[str, float]] = {}
+    for label, rr in ((VIEW_LABELS["paper"], paper), (VIEW_LABELS["evidence"], evidence)):
+        final = rr.years[-1]
+        rows[label] = {
+            "mtfs_final": cell(rr.reference, MTFS_ROW, final),
+            "p50_final": cell(rr.net_budget, "P50", final),
+            "above_pct": rr.p_exceeds_mtfs,
+            "contingency_p80": contingency(rr, CONTINGENCY_LEVELS[0]),
+            "contingency_p90": contingency(rr, CONTINGENCY_LEVELS[1]),
+            "hn_forecast": cell(rr.reference, SCENARIO_HN_ROW, final),
+            "hn_p50": cell(rr.hn_deficit, "P50", final),
+        }
+    return (pd.DataFrame.from_dict(rows, orient="index", columns=list(VIEW_COLUMNS)) + 0.0).rename_axis("view")
+
+
+WORTH_COLUMNS = ("binds_pct", "covered_horizon", "net_p90_final", "contingency_p80", "contingency_p90")
+HONOURED = "Guarantee honoured (as contracted)"
+FAILED = "Partner fails (not honoured)"
+
+
+def covered(honoured: RiskResult, failed: RiskResult) -> np.ndarray:
+    """Per trajectory, the shortfall the partner makes up over the MTFS years (GBP000): the
+    two simulations share every draw, so it is the difference of their net budgets."""
+    out: np.ndarray = (failed.samples.net - honoured.samples.net).sum(axis=1)
+    return out
+
+
+def guarantee_worth(honoured: RiskResult, failed: RiskResult) -> pd.DataFrame:
+    """What the partner's guarantee is worth: one row with it honoured, one with the partner
+    failing (the same draws), with the chance it binds (the delivered benefit below the
+    floor), the expected shortfall it covers over the MTFS years, the final-year P90 net
+    budget and the contingency at P80 and P90 (GBP000; ``binds_pct`` a fraction)."""
+    final = honoured.years[-1]
+    mean_covered = float(covered(honoured, failed).mean())
+    rows: dict[str, dict[str, float]] = {}
+    for label, rr, cover in ((HONOURED, honoured, mean_covered), (FAILED, failed, 0.0)):
+        rows[label] = {
+            "binds_pct": rr.p_guarantee_binds if rr.p_guarantee_binds is not None else float("nan"),
+            "covered_horizon": cover,
+            "net_p90_final": cell(rr.net_budget, "P90", final),
+            "contingency_p80": contingency(rr, CONTINGENCY_LEVELS[0]),
+            "contingency_p90": contingency(rr, CONTINGENCY_LEVELS[1]),
+        }
+    return (pd.DataFrame.from_dict(rows, orient="index", columns=list(WORTH_COLUMNS)) + 0.0).rename_axis("case")

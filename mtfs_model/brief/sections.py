@@ -12,8 +12,8 @@ from mtfs_model.base.cells import cell
 from mtfs_model.base.rounding import number, pct
 from mtfs_model.brief.figures import group_rows, untouched
 from mtfs_model.brief.html import brief_table, collapsed, e, marks_of, money_m, one_line, ref, section_html
-from mtfs_model.brief.tables import Brief, has_properties, risk_results, table
-from mtfs_model.brief.text import years_text
+from mtfs_model.brief.tables import Brief, has_properties, risk_results, sheet_names, table
+from mtfs_model.brief.text import guarantee_sentence, years_text
 from mtfs_model.charts import budget as charts
 from mtfs_model.charts import risk as risk_charts
 from mtfs_model.engine import guarantee, high_needs
@@ -229,6 +229,30 @@ def _tornado_differences(b: Brief) -> str:
     return '<p class="same">Each scenario\'s tornado is this one but for: ' + e(". ".join(said)) + ".</p>"
 
 
+def _views(b: Brief) -> str:
+    """The MTFS as published in both views: the paper's figure, the P50s, the contingency."""
+    views = table(b, "Risk views")
+    if views.empty:
+        return ""
+    return brief_table(
+        b, views, f"The MTFS as published, two views ({b.edition.final_year}; £000, chances in %): as the paper "
+        "assumes (every input centred on the published figures) and evidence-adjusted (the default)", css="wide",
+    )  # fmt: skip
+
+
+def _worth(b: Brief) -> str:
+    """What the partner's guarantee is worth: one sentence and its table (if the edition has one)."""
+    if b.terms is None or "Guarantee worth" not in sheet_names(b):
+        return ""
+    worth = table(b, "Guarantee worth")
+    if worth.empty:
+        return ""
+    sentence = guarantee_sentence(worth, b.terms, b.edition.final_year, len(b.years))
+    return f"<p>{e(sentence)}</p>" + brief_table(
+        b, worth, "What the guarantee is worth to the MTFS as published (£000, chances in %; the same draws)"
+    )
+
+
 def html_risk(b: Brief) -> str:
     """Budget risk: the risk table (£000; columns the same in every scenario said once,
     notes beside surprising figures), the net budget fans side by side, the High Needs
@@ -242,9 +266,13 @@ def html_risk(b: Brief) -> str:
     parts = [
         f"<p>{b.risk_n:,} simulated futures a scenario (seed {b.risk_seed}): every growth line's drivers, every "
         "savings line's delivery and the High Needs costs and savings drawn from the distributions in the "
-        f"edition's risk file ({e(b.edition.id)}; each with its source or reason). The gap is the simulated net "
-        "budget less the MTFS as published; the contingency covers the gap summed over the "
+        f"edition's risk file ({e(b.edition.id)}; each with its source or reason), evidence-adjusted: where the "
+        "reference class reaches an input (how comparable councils' budgets fared against their outturns), the "
+        "input also gets a multiplier drawn from that evidence, its median the optimism-bias uplift. The gap is "
+        "the simulated net budget less the MTFS as published; the contingency covers the gap summed over the "
         f"{years_text(len(b.years))}.</p>",
+        _views(b),
+        _worth(b),
         collapsed(
             b, table(b, "Risk"), f"Budget risk by scenario ({final}; £000, chances in %)", marks=marks, css="wide"
         ),

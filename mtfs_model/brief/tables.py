@@ -18,7 +18,15 @@ import pandas as pd
 
 from mtfs_model.base.cells import cell, row_of
 from mtfs_model.base.frames import Findings as FindingsFrame
-from mtfs_model.brief.figures import CONTINGENCY_LEVELS, answer_figures, answer_labels, contingency, gap_percentile
+from mtfs_model.brief.figures import (
+    CONTINGENCY_LEVELS,
+    answer_figures,
+    answer_labels,
+    contingency,
+    gap_percentile,
+    guarantee_worth,
+    view_figures,
+)
 from mtfs_model.brief.inputs import inputs_table
 from mtfs_model.brief.text import display_name
 from mtfs_model.charts import budget as charts
@@ -27,6 +35,7 @@ from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result, run, unique_names
 from mtfs_model.reconciliation.findings import in_words
 from mtfs_model.reconciliation.reconcile import engine_findings, paper_findings
+from mtfs_model.risk.evidence import variant
 from mtfs_model.risk.simulate import RiskResult, simulate
 from mtfs_model.scenarios.load import Scenario, load_scenario
 
@@ -136,6 +145,13 @@ def column_labels(edition: Edition) -> dict[str, str]:
         "gap_p90": f"Gap to the MTFS {final}, P90 (£000)",
         "hn_p90": f"High Needs deficit {final}, P90 (£000)",
         "guarantee_binds_pct": "Chance the guarantee floor binds (%)",
+        "mtfs_final": f"The paper: MTFS net budget {final} (£000)",
+        "p50_final": f"Net budget {final}, P50 (£000)",
+        "hn_forecast": f"High Needs deficit {final}, the paper's forecast (£000)",
+        "hn_p50": f"High Needs deficit {final}, P50 (£000)",
+        "binds_pct": "Chance the guarantee binds (%)",
+        "covered_horizon": f"Shortfall it covers over {n} years, on average (£000)",
+        "net_p90_final": f"Net budget {final}, P90 (£000)",
         "paper_checks": "Papers: checks (count)",
         "paper_disagreements": "Disagreements (count)",
         "paper_notes": "Notes (count)",
@@ -161,6 +177,35 @@ def risk_results(b: Brief) -> tuple[RiskResult, ...]:
             tuple(simulate(r.scenario, b.risk_n, b.risk_seed) for r in b.all_results) if b.risk_n > 0 else ()
         )
     return tuple(b.cache["risk"])
+
+
+def risk_variants(b: Brief) -> dict[str, RiskResult]:
+    """The MTFS as published simulated again with the brief's trajectories and seed (the
+    same draws): ``paper`` in the view "as the paper assumes", ``failed`` with the
+    partner's guarantee not honoured (only if the edition has one).  Empty if ``risk_n``
+    is 0.  Computed once per brief."""
+    if "risk variants" not in b.cache:
+        out: dict[str, RiskResult] = {}
+        if b.risk_n > 0:
+            s = b.baseline.scenario
+            out["paper"] = simulate(variant(s, view="paper"), b.risk_n, b.risk_seed)
+            if b.terms is not None:
+                out["failed"] = simulate(variant(s, honoured=False), b.risk_n, b.risk_seed)
+        b.cache["risk variants"] = out
+    return dict(b.cache["risk variants"])
+
+
+def risk_views(b: Brief) -> pd.DataFrame:
+    """The MTFS as published in both views (:func:`~mtfs_model.brief.figures.view_figures`)."""
+    results, variants = risk_results(b), risk_variants(b)
+    return view_figures(results[0], variants["paper"]) if results else pd.DataFrame()
+
+
+def worth_table(b: Brief) -> pd.DataFrame:
+    """What the guarantee is worth to the MTFS as published
+    (:func:`~mtfs_model.brief.figures.guarantee_worth`); empty without a guarantee."""
+    results, variants = risk_results(b), risk_variants(b)
+    return guarantee_worth(results[0], variants["failed"]) if results and "failed" in variants else pd.DataFrame()
 
 
 def risk_summary(b: Brief) -> pd.DataFrame:
@@ -397,6 +442,8 @@ BUILDERS: dict[str, Callable[[Brief], pd.DataFrame]] = {
     "High Needs": lambda b: b.renamed(high_needs_table(b.all_results)),
     "Properties": lambda b: b.renamed(cip_table(b.all_results)),
     "Risk": risk_summary,
+    "Risk views": risk_views,
+    "Guarantee worth": worth_table,
     "Reconciliation": reconciliation_table,
     "Paper disagreements": lambda b: _numbered(
         plain_findings(b, _findings(b).query("severity == 'disagreement'").drop(columns=["kind", "tolerance"]))
@@ -427,7 +474,9 @@ def sheet_names(b: Brief) -> list[str]:
             continue
         if name == "Properties" and not has_properties(b.baseline):
             continue
-        if name == "Risk" and b.risk_n <= 0:
+        if name in ("Risk", "Risk views", "Guarantee worth") and b.risk_n <= 0:
+            continue
+        if name == "Guarantee worth" and b.terms is None:
             continue
         names.append(name)
     return names

@@ -19,10 +19,10 @@ from typing import Any
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell
 from mtfs_model.base.rounding import gbp_m, half_up, number
-from mtfs_model.base.rounding import pct as percent
 from mtfs_model.brief.figures import council_bears, gap_by_year, hn_final, net_final, partner_bears
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result
+from mtfs_model.risk.evidence import cited_pairs, is_evidence
 from mtfs_model.risk.simulate import RiskResult
 
 NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -243,8 +243,7 @@ def surprises(
     if first.p_exceeds_mtfs > 0.5:
         off = [d for d in first.spec.distributions if abs(d.p50 - 1.0) > 1e-9]
         why = (
-            "the simulation centres "
-            + _joined([f"{_plain(d)} at {percent(d.p50, 0)} of what the MTFS assumes" for d in off])
+            "the simulation centres " + _joined([_centre_clause(d, short=True) for d in off])
             if off
             else "the costs' upside is wider than their downside"
         )
@@ -278,6 +277,13 @@ def surprises(
     hn_det = hn_final(results[0])
     if hn_det > 0 and hn_p90 > 1.5 * hn_det:
         what = _joined([_plain(d) for d in walks]) if walks else "the High Needs costs"
+        evidence = [d for d in first.spec.distributions if d.kind == "high_needs" and is_evidence(d)]
+        wide = "".join(
+            f" The reference class also puts {_plain(d).replace(', reference class', '')} at {pct(d.p50)} of the "
+            f"forecast, {pct(d.p10)} to {pct(d.p90)} at P10-P90: only {len(cited_pairs(d))} comparable budgets "
+            "stand behind it, so its spread is wide on purpose."
+            for d in evidence
+        )
         notes.append(
             Note(
                 "risk",
@@ -286,8 +292,61 @@ def surprises(
                 (
                     f"The High Needs deficit at P90 ({m(hn_p90)}) is {number(hn_p90 / hn_det, 1)} times the forecast "
                     f"({m(hn_det)}): {what} follow a random walk, so one year's rise carries into every later "
-                    "year, and the deficit adds each year's gap to the last."
+                    f"year, and the deficit adds each year's gap to the last.{wide}"
                 ),
             )
         )
     return notes
+
+
+# --- where each centre comes from, and what the guarantee is worth (issue 15) ---------------
+
+
+def _centre_clause(d: Any, short: bool = False) -> str:
+    """Where an input's median sits against the paper's figure, and on what evidence."""
+    name = _plain(d).replace(", reference class", "")
+    if is_evidence(d):
+        n = len(cited_pairs(d))
+        count = NUMBERS[n] if n < len(NUMBERS) else str(n)
+        side = "above" if d.p50 > 1 else "below"
+        why = "reference class" if short else f"reference class: how {count} comparable budgets fared"
+        return f"{name} {pct(abs(d.p50 - 1))} {side} the paper's figure ({why})"
+    why = "a judgement" if short else "a judgement stated in the edition's risk file"
+    return f"{name} at {pct(d.p50)} of the paper's figure ({why})"
+
+
+def centres_sentence(evidence: RiskResult, paper: RiskResult) -> str:
+    """Why the MTFS as published carries the contingency it does, in one sentence: which
+    inputs the (default, evidence-adjusted) simulation centres away from the paper and on
+    what evidence, and the contingency were every input centred on the paper's figures."""
+    from mtfs_model.brief.figures import CONTINGENCY_LEVELS, contingency
+
+    lo, hi = CONTINGENCY_LEVELS
+    held = f"{m(contingency(evidence, lo))} (P{lo:g}) or {m(contingency(evidence, hi))} (P{hi:g})"
+    paper_held = f"{m(contingency(paper, lo))} or {m(contingency(paper, hi))}"
+    off = [d for d in evidence.spec.distributions if abs(d.p50 - 1.0) > 1e-9]
+    if not off:
+        return (
+            f"The published MTFS carries a contingency of {held} because its costs' upside is wider than their "
+            f"downside: no input is centred away from the paper's figures."
+        )
+    return (
+        f"The published MTFS carries a contingency of {held} because the simulation centres "
+        + _joined([_centre_clause(d) for d in off])
+        + f"; centred on the paper's own figures (as the paper assumes) it would carry {paper_held}."
+    )
+
+
+def guarantee_sentence(worth: Any, terms: guarantee.Terms, final: str, n_years: int) -> str:
+    """What the partner's guarantee is worth to the MTFS as published, in one sentence,
+    from :func:`~mtfs_model.brief.figures.guarantee_worth` (its two rows: honoured, failed)."""
+    on, off = worth.iloc[0], worth.iloc[1]
+    p90_less = float(off["net_p90_final"] - on["net_p90_final"])
+    held_less = float(off["contingency_p90"] - on["contingency_p90"])
+    return (
+        f"The {terms.partner} guarantee of {m(terms.floor)} a year binds in {pct(float(on['binds_pct']))} of simulated "
+        f"futures; on average it covers {m(float(on['covered_horizon']))} of shortfall over the {years_text(n_years)}, "
+        f"and it lowers the {final} P90 net budget by {m(p90_less)} ({m(float(on['net_p90_final']))} against "
+        f"{m(float(off['net_p90_final']))} if the partner fails) and the P90 contingency by {m(held_less)}. "
+        "Its fee is not modelled: the papers print neither the fee nor its cap."
+    )

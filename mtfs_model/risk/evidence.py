@@ -24,12 +24,14 @@ median of 1 (as the defaults are), so the uplift is not applied to the scenario'
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 
 from mtfs_model.risk.draws import Distribution
+from mtfs_model.scenarios.load import Scenario, scenario_from_dict
 
 EVIDENCE_PREFIX = "evidence:"
 """The name of an input's evidence multiplier: ``evidence:<input name>`` (its own draws)."""
@@ -97,3 +99,27 @@ def with_evidence(
     padded = np.eye(k + len(extra))
     padded[:k, :k] = correlation
     return (*dists, *extra), padded
+
+
+def variant(scenario: Scenario, *, view: str | None = None, honoured: bool | None = None) -> Scenario:
+    """The scenario simulated in another view (``evidence`` or ``paper``) and/or with the
+    partner's guarantee honoured or not: its overrides with ``[risk] view`` and
+    ``[guarantee] honoured`` set (a scenario's own setting is replaced)."""
+    raw = copy.deepcopy(scenario.overrides)
+    tags = []
+    if view is not None:
+        raw["risk"] = {**raw.get("risk", {}), "view": view}
+        tags.append(view)
+    if honoured is not None:
+        raw["guarantee"] = {**raw.get("guarantee", {}), "honoured": honoured}
+        tags.append("honoured" if honoured else "not honoured")
+    name = f"{scenario.name} ({', '.join(tags)})" if tags else scenario.name
+    return scenario_from_dict(raw, path=scenario.path, name=name, edition=scenario.edition)
+
+
+def cited_pairs(d: Distribution) -> list[str]:
+    """The reference-class pairs an evidence multiplier rests on (read from its note)."""
+    if not is_evidence(d) or "pairs: " not in d.note:
+        return []
+    listed = d.note.split("pairs: ", 1)[1].split(" -- ", 1)[0]
+    return [p.strip() for p in listed.split(",") if p.strip()]
