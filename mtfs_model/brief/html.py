@@ -314,7 +314,7 @@ def html_answer(b: Brief) -> str:
         )
         parts.append(
             f'<p class="same">Simulation: {b.risk_n:,} futures a scenario, evidence-adjusted (inputs centred where '
-            "comparable forecasts landed; see Budget risk). Contingency: the reserve that covers "
+            "comparable forecasts landed; the risk section shows both views). Contingency: the reserve that covers "
             f"the overspend against the MTFS, summed over the {len(ed.years)} years, in 8 (P80) or 9 (P90) futures "
             f"out of 10.{applied}</p>"
         )

@@ -109,12 +109,13 @@ def variant(scenario: Scenario, *, view: str | None = None, honoured: bool | Non
     tags = []
     if view is not None:
         raw["risk"] = {**raw.get("risk", {}), "view": view}
-        tags.append(view)
+        tags.append(f"{view} view")
     if honoured is not None:
         raw["guarantee"] = {**raw.get("guarantee", {}), "honoured": honoured}
-        tags.append("honoured" if honoured else "not honoured")
-    name = f"{scenario.name} ({', '.join(tags)})" if tags else scenario.name
-    return scenario_from_dict(raw, path=scenario.path, name=name, edition=scenario.edition)
+        tags.append("guarantee honoured" if honoured else "guarantee not honoured")
+    name = " - ".join([scenario.name, *tags])
+    raw["scenario"] = {**raw.get("scenario", {}), "name": name}
+    return scenario_from_dict(raw, name=name, edition=scenario.edition)
 
 
 def cited_pairs(d: Distribution) -> list[str]:

@@ -693,7 +693,11 @@ def test_each_simulation_runs_once_for_the_html_and_the_workbook(monkeypatch: py
     for piece in PIECES_IN_ORDER:
         getattr(brief, piece)(b)
     brief.workbook(b)
-    assert calls == ["baseline", "newton_guarantee", "newton_stretch"]
+    # each scenario once, then the MTFS as published in the view "as the paper assumes" and
+    # with the guarantee not honoured (the two views; what the guarantee is worth), once each
+    assert calls == [
+        "baseline", "newton_guarantee", "newton_stretch", "baseline - paper view", "baseline - guarantee not honoured"
+    ]  # fmt: skip
 
 
 def test_contingency_reads_the_samples(newton: brief.Brief) -> None:
