@@ -23,8 +23,8 @@ trajectory -- one per level input, one per year of every other input):
 * at the end, instead of a chunk: a copy of one year's column for its percentiles, ``8 n``.
 
 The peak is the kept arrays plus the larger of the last two (plus about 1 MiB of tables):
-for a million trajectories at the default chunk of 131,072 the estimate is 138 MiB where
-``tracemalloc`` measures 137 MiB (``benchmarks/bench_simulate.py``; 5 million: about
+for a million trajectories at the default chunk of 131,072 the estimate is 140 MiB with
+the evidence view's 16 inputs (138 MiB with 14, where ``tracemalloc`` measured 137 MiB) (``benchmarks/bench_simulate.py``; 5 million: about
 0.5 GiB).  The sizes default to the bundled MTFS (:data:`BASELINE_YEARS`,
 :data:`BASELINE_LINES`, :data:`BASELINE_INPUTS`, :data:`BASELINE_NORMALS`;
 ``tests/test_cli_ops.py`` keeps them equal to what ``simulate`` holds), since the guard
@@ -47,10 +47,12 @@ BASELINE_YEARS = 4
 """Years of the bundled MTFS (2021/22 to 2024/25)."""
 BASELINE_LINES = 11
 """Growth and savings lines of the bundled MTFS (G1-G6, CF1-CF5); a scenario adds none."""
-BASELINE_INPUTS = 14
-"""Uncertain inputs of ``risk.toml``; a scenario's ``[risk]`` may override them, not add more."""
-BASELINE_NORMALS = 26
-"""Normals a trajectory draws for the bundled ``risk.toml``: 10 level inputs, 4 drawn each year."""
+BASELINE_INPUTS = 16
+"""Uncertain inputs of ``risk.toml`` (14) and the reference-class multipliers the default
+evidence view adds (2); a scenario's ``[risk]`` may override them, not add more."""
+BASELINE_NORMALS = 28
+"""Normals a trajectory draws for the bundled ``risk.toml``: 12 level inputs (2 of them the
+reference class's), 4 drawn each year."""
 BLOCK_SIZE = 16_384
 """The same as :data:`mtfs_model.risk.BLOCK_SIZE` (a test keeps them equal)."""
 DEFAULT_CHUNK_SIZE = 131_072
