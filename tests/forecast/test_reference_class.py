@@ -230,3 +230,35 @@ def test_a_point_forecast_s_crps_is_its_absolute_error_and_width_is_paid_for() -
     assert interval_score(-1.0, 1.0, 0.0) == 2.0
     assert interval_score(-1.0, 1.0, 2.0) == pytest.approx(2.0 + 10.0 * 1.0)
     assert interval_score(-3.0, 3.0, 0.0) > interval_score(-1.0, 1.0, 0.0)
+
+
+def transcription_problems(csv_path: Path) -> list[str]:
+    """Every record of the bundled class that differs from its row of the evidence CSV
+    (value, subject, kind, period, timing, address, phrase), and every row not transcribed."""
+    import csv
+
+    rows = {r["id"]: r for r in csv.DictReader(csv_path.open(encoding="utf-8"))}
+    records = load_reference_class().records
+    found = [f"{rid}: not transcribed" for rid in rows if rid not in records]
+    for rid, row in rows.items():
+        r = records.get(rid)
+        if r is None:
+            continue
+        value = float(row["value_gbp"]) if row["value_gbp"] else None
+        pairs = {
+            "value_gbp": (r.value_gbp, value), "subject": (r.subject, row["subject"]), "kind": (r.kind, row["kind"]),
+            "refers_to": (r.refers_to, row["refers_to"]), "made": (r.made, row["made"]),
+            "timing": (r.timing, row["timing"]), "href": (r.source.href, row["url"]),
+            "phrase": (r.source.phrase, row["phrase"]), "basis": (r.basis or "", row["basis"]),
+        }  # fmt: skip
+        found += [f"{rid}.{k}: {a!r} != {b!r}" for k, (a, b) in pairs.items() if a != b]
+    return found
+
+
+def test_the_records_are_the_evidence_transcribed_exactly() -> None:
+    from tests.paths import SHARED
+
+    csv_path = SHARED / "evidence" / "reference_class.csv"
+    if not csv_path.is_file():
+        pytest.skip("the evidence folder is not beside the repository")
+    assert transcription_problems(csv_path) == []
