@@ -186,13 +186,18 @@ class Trajectories:
         return det + self._hn_delta(keys)
 
     def driver(self, code: str, key: str) -> Array:
-        """A driver's value per trajectory (the scenario's times its multiplier), (n, years)."""
+        """A driver's value per trajectory (the scenario's times its multipliers: the
+        input's and, in the evidence view, its reference-class multiplier), (n, years)."""
         drivers = self.result.scenario.inputs.lines[code].drivers or {}
         base = float(drivers[key])
-        k = self.input_index(f"lines.{code}.drivers.{key}")
-        if k is None:
+        name = f"lines.{code}.drivers.{key}"
+        ks = [k for k in (self.input_index(name), self.input_index("evidence:" + name)) if k is not None]
+        if not ks:
             return np.full((self.n, len(self.years)), base)
-        return base * self.paths.factors[:, k, :]
+        out = base * self.paths.factors[:, ks[0], :]
+        for k in ks[1:]:
+            out = out * self.paths.factors[:, k, :]
+        return out
 
     def multiplier(self, name: str) -> Array:
         """Input ``name``'s multiplier per trajectory, (n, years)."""

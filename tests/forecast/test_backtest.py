@@ -437,3 +437,46 @@ def test_a_percentage_error_against_a_near_zero_forecast_is_na() -> None:
     frame = pd.DataFrame({"error": [6832.0], "error_pct": [math.nan]}, index=pd.Index([0], name="record"))
     assert view(frame, "table").loc[0, "error_pct"] == "n/a"
     assert view(frame, "csv").loc[0, "error_pct"] is None
+
+
+# --- proper scores (issue 15) ----------------------------------------------------------------
+
+
+def test_backtest_reports_crps_and_the_interval_score_beside_the_paper_s_error(tmp_path: Path) -> None:
+    """Per outturn: the paper's absolute error, the fan's CRPS (from the trajectories) and
+    the P10-P90 interval score; averaged in the summary; a fan that is only wider (the same
+    centre, twice the spread) scores worse on an outturn at its centre."""
+    from mtfs_model.forecast.scores import crps, interval_score
+
+    forecast_2022 = 89_086.0
+    ed = write_edition(tmp_path, [cell("revenue", rows.NET_BUDGET, YEARS[0], forecast_2022 + 1500)])
+    result = backtest("baseline", n=N, seed=1, edition=ed)
+    row = result.table.iloc[0]
+    assert row["abs_error"] == pytest.approx(1500)
+    tr = Trajectories.of(result.risk)
+    sims = tr.figure("revenue", rows.NET_BUDGET)[:, 0]
+    assert row["crps"] == pytest.approx(crps(sims, forecast_2022 + 1500))
+    assert row["interval_score"] == pytest.approx(interval_score(row["P10"], row["P90"], forecast_2022 + 1500))
+    summary = result.summary["value"]
+    assert summary["mean_crps_gbp000"] == pytest.approx(row["crps"])
+    assert summary["mean_crps_pct"] == pytest.approx(row["crps"] / forecast_2022)
+    assert "Proper scores" in result.statement and "CRPS" in report_text(result, "table")
+    # only wider: the same scenario at twice the spread, the outturn at the deterministic figure
+    at_centre = write_edition(tmp_path / "c", [cell("revenue", rows.NET_BUDGET, YEARS[0], forecast_2022)])
+    narrow = backtest(
+        scenario_from_dict(
+            {"scenario": {"description": "x"}, "risk": {"view": "paper"}}, edition=load_edition(at_centre)
+        ),
+        n=N,
+        seed=1,
+    )
+    wide = backtest(
+        scenario_from_dict(
+            {"scenario": {"description": "x"}, "risk": {"view": "paper", "spread_scale": 2.0}},
+            edition=load_edition(at_centre),
+        ),
+        n=N,
+        seed=1,
+    )
+    assert wide.table.iloc[0]["crps"] > narrow.table.iloc[0]["crps"]
+    assert wide.table.iloc[0]["interval_score"] > narrow.table.iloc[0]["interval_score"]

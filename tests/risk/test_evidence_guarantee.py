@@ -168,3 +168,11 @@ def test_not_honoured_reproduces_the_figures_before_the_guarantee_was_applied() 
                                                  62850.38663075827]  # fmt: skip
     assert float(r.samples.net.sum()) == 7419429107.118439
     assert float(r.samples.hn_deficit.sum()) == 2500120408.1467595
+
+
+def test_a_driver_per_trajectory_carries_its_reference_class_multiplier(honoured: Trajectories) -> None:
+    names = honoured.result.spec.names()
+    own, evidence = names.index(G1_COST), names.index(EVIDENCE_PREFIX + G1_COST)
+    factors = honoured.paths.factors
+    expected = 4000.0 * factors[:, own, :] * factors[:, evidence, :]
+    np.testing.assert_allclose(honoured.driver("G1", "unit_cost_current_gbp_week"), expected, rtol=1e-12)
