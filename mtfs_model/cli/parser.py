@@ -179,6 +179,11 @@ def add_forecast_parsers(subparsers: Any) -> None:
     b.add_argument("--calibrate", action="store_true", help="also propose input spreads from the errors")
     b.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     b.add_argument("-o", "--output", help="write to FILE (in an existing directory) instead of the terminal")
+    v = subparsers.add_parser("evidence", help="the reference class, its calibration and the inputs it sets")
+    v.add_argument("--reference-class", action="append", metavar="FILE",
+                   help="a reference-class file to add to the bundled one (repeatable)")  # fmt: skip
+    v.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    v.add_argument("-o", "--output", help="write to FILE (in an existing directory) instead of the terminal")
 
 
 def add_simulate_arguments(parser: argparse.ArgumentParser) -> None:

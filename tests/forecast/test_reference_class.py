@@ -262,3 +262,30 @@ def test_the_records_are_the_evidence_transcribed_exactly() -> None:
     if not csv_path.is_file():
         pytest.skip("the evidence folder is not beside the repository")
     assert transcription_problems(csv_path) == []
+
+
+# --- on the command line -----------------------------------------------------------------------
+
+
+def test_mtfs_evidence(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    import json
+
+    from mtfs_model.cli.main import main
+
+    assert main(["evidence"]) == 0
+    out = capsys.readouterr().out
+    assert "Reference class: 70 records" in out and "hn_spend, year_ahead" in out and "agrees" in out
+    assert main(["evidence", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["pairs_count"] == len(doc["pairs"]["rows"]) == 25 and len(doc["statements"]) == len(
+        doc["calibration"]["rows"]
+    )
+    # a council's own file is added; one of the bundled edition's own council in its horizon is refused
+    assert main(["evidence", "--reference-class", str(class_file(tmp_path, [1.1, 1.2, 0.9]))]) == 0
+    assert "Reference class: 76 records, 28 pairs" in capsys.readouterr().out
+    own = tmp_path / "own.toml"
+    own.write_text(record("lcc_o", "O", 1e6, "2022/23", COUNCIL), encoding="utf-8")
+    assert main(["evidence", "--reference-class", str(own)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {own}: record[id=lcc_o].council: expected no record of the edition's own council")
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
