@@ -13,7 +13,15 @@ from mtfs_model.base import rows
 from mtfs_model.base.cells import cell
 from mtfs_model.brief.figures import CONTINGENCY_LEVELS, contingency
 from mtfs_model.brief.html import footnotes
-from mtfs_model.brief.tables import Brief, column_labels, has_properties, paper_titles, risk_results, table
+from mtfs_model.brief.tables import (
+    Brief,
+    column_labels,
+    has_properties,
+    paper_titles,
+    risk_results,
+    sheet_names,
+    table,
+)
 from mtfs_model.brief.workbook import ORDER, Book, growth_and_savings, guarantee_sheets, high_needs_sheet, revenue
 from mtfs_model.brief.xlsx import COUNT, EXACT, SHARE, Formula, Sheet, col, frame_sheet, to_bytes
 from mtfs_model.engine import capital, guarantee, high_needs
@@ -176,6 +184,17 @@ def risk_sheets(k: Book) -> None:
         )
         k.at[("Risk summary", name, "row")] = r_
     sm.finish()
+    views = table(b, "Risk views")
+    if not views.empty:
+        frame_sheet(k.wb, "Risk views", views, labels, f"The MTFS as published, two views, {b.edition.final_year}",
+                    "As the paper assumes: every input centred on the published figures; evidence-adjusted (the "
+                    "default): the reference class's multipliers drawn too (README, Risk from evidence).")  # fmt: skip
+    if "Guarantee worth" in sheet_names(b):
+        worth = table(b, "Guarantee worth")
+        if not worth.empty:
+            frame_sheet(k.wb, "Guarantee worth", worth, labels, "What the guarantee is worth to the MTFS as published",
+                        "The same draws with the guarantee honoured and with the partner failing; the fee is not "
+                        "modelled (the papers print neither fee nor cap).")  # fmt: skip
 
 
 def summary_sheet(k: Book) -> None:

@@ -52,6 +52,8 @@ ORDER = (
     "Property appraisal",
     "Risk",
     "Risk summary",
+    "Risk views",
+    "Guarantee worth",
     "Reconciliation",
     "Reconciliation findings",
     "Sources",

@@ -206,6 +206,8 @@ def test_brief_workbook(made: Run) -> None:
         "Properties",
         "Risk",
         "Risk summary",
+        "Risk views",
+        "Guarantee worth",
         "Reconciliation",
         "Reconciliation findings",
         "Sources",
