@@ -305,6 +305,8 @@ def surprises(
 def _centre_clause(d: Any, short: bool = False) -> str:
     """Where an input's median sits against the paper's figure, and on what evidence."""
     name = _plain(d).replace(", reference class", "")
+    if d.kind == "driver" and ", " in name:  # "... (G1) unit cost, £ a week": the unit is not needed here
+        name = name.rsplit(", ", 1)[0]
     if is_evidence(d):
         n = len(cited_pairs(d))
         count = NUMBERS[n] if n < len(NUMBERS) else str(n)

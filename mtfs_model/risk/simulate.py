@@ -165,6 +165,8 @@ def _distribution(m: MergedInput, inputs: ModelInputs, paper: bool = False) -> D
     p10, p50, p90 = float(v["p10"]), float(v.get("p50", 1.0)), float(v["p90"])
     lo, hi = float(v.get("min", 0.0)), float(v.get("max", float("inf")))
     note, origin = _note(v), m.origin.name
+    if not m.mine:  # a default: what stands behind it (the reference class's multiplier is its own input)
+        origin += ", judgement on a printed figure" if v.get("source") else ", judgement"
     if paper and not m.mine and p50 not in (0.0, 1.0):
         # "as the paper assumes": every default centred on the papers' own figure
         p10, p90, lo, hi, p50 = p10 / p50, p90 / p50, lo / p50, hi / p50, 1.0
