@@ -211,7 +211,12 @@ def risk_spec(scenario: Scenario) -> RiskSpec:
     corr = merged.correlation
     if not paper:  # the evidence view: each input the reference class reaches gets its multiplier
         found = {m.name: m.values["evidence"] for m in merged.inputs if isinstance(m.values.get("evidence"), Mapping)}
-        dists, corr = with_evidence(dists, found, lambda name: _scenario_sets(name, scenario.inputs), corr)
+        own = {m.name for m in merged.inputs if "evidence" in m.mine}  # a scenario's own evidence: as given
+
+        def rebase(name: str) -> bool:
+            return name not in own and _scenario_sets(name, scenario.inputs)
+
+        dists, corr = with_evidence(dists, found, rebase, corr)
     return RiskSpec(dists, corr, merged.spread_scale, correlation_groups(corr))
 
 
