@@ -274,7 +274,7 @@ def test_mtfs_evidence(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
 
     assert main(["evidence"]) == 0
     out = capsys.readouterr().out
-    assert "Reference class: 70 records" in out and "hn_spend, year_ahead" in out and "agrees" in out
+    assert "Reference class: 73 records" in out and "hn_spend, year_ahead" in out and "agrees" in out
     assert main(["evidence", "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["pairs_count"] == len(doc["pairs"]["rows"]) == 25 and len(doc["statements"]) == len(
@@ -282,7 +282,7 @@ def test_mtfs_evidence(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     )
     # a council's own file is added; one of the bundled edition's own council in its horizon is refused
     assert main(["evidence", "--reference-class", str(class_file(tmp_path, [1.1, 1.2, 0.9]))]) == 0
-    assert "Reference class: 76 records, 28 pairs" in capsys.readouterr().out
+    assert "Reference class: 79 records, 28 pairs" in capsys.readouterr().out
     own = tmp_path / "own.toml"
     own.write_text(record("lcc_o", "O", 1e6, "2022/23", COUNCIL), encoding="utf-8")
     assert main(["evidence", "--reference-class", str(own)]) == 2
