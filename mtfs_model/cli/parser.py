@@ -128,7 +128,7 @@ def build_parser() -> ArgumentParser:
     )
     p_brief.add_argument("--seed", type=whole_number(), default=1, help="risk random seed (default: 1)")
     p_schema = sub.add_parser("schema", help="print the JSON Schema of scenario or edition files (for editors)")
-    p_schema.add_argument("kind", choices=["scenario", "edition", "outturns"], help="which files")
+    p_schema.add_argument("kind", choices=["scenario", "edition", "outturns", "reference_class"], help="which files")
     p_schema.add_argument("-o", "--output", help="write to FILE (in an existing directory)")
     add_whatif_parsers(sub)
     add_forecast_parsers(sub)

@@ -14,10 +14,11 @@ from typing import Any
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.edition.schema import EditionFile
 from mtfs_model.forecast.outturns_schema import OutturnsFile
+from mtfs_model.forecast.reference_class import ReferenceClassFile
 from mtfs_model.risk.schema import RiskTable
 from mtfs_model.scenarios.schema import ScenarioFile
 
-KINDS = ("scenario", "edition", "outturns")
+KINDS = ("scenario", "edition", "outturns", "reference_class")
 
 
 def _names(schema: dict[str, Any], prop: str, names: list[str]) -> None:
@@ -55,8 +56,21 @@ def outturns_schema() -> dict[str, Any]:
     return schema
 
 
+def reference_class_schema() -> dict[str, Any]:
+    """The JSON Schema of a reference-class file (the bundled ``evidence/reference_class.toml``
+    or a council's own)."""
+    schema = ReferenceClassFile.model_json_schema()
+    schema["title"] = "mtfs_model reference class"
+    return schema
+
+
 def schema_json(kind: str, edition: Edition | None = None) -> str:
     """``kind`` (one of :data:`KINDS`) as deterministic JSON text."""
-    makers = {"scenario": lambda: scenario_schema(edition), "edition": edition_schema, "outturns": outturns_schema}
+    makers = {
+        "scenario": lambda: scenario_schema(edition),
+        "edition": edition_schema,
+        "outturns": outturns_schema,
+        "reference_class": reference_class_schema,
+    }
     data = makers[kind]()
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

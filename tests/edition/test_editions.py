@@ -203,7 +203,7 @@ def test_committed_json_schemas_are_current(capsys: pytest.CaptureFixture[str]) 
     """``schemas/*.json`` (what editors read) is what ``mtfs schema`` prints today."""
     from mtfs_model.cli.main import main
 
-    for kind in ("scenario", "edition", "outturns"):
+    for kind in ("scenario", "edition", "outturns", "reference_class"):
         assert main(["schema", kind]) == 0
         printed = capsys.readouterr().out
         committed = (REPO / "schemas" / f"{kind}.schema.json").read_text(encoding="utf-8")

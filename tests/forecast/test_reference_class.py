@@ -289,3 +289,16 @@ def test_mtfs_evidence(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> No
     err = capsys.readouterr().err
     assert err.startswith(f"error: {own}: record[id=lcc_o].council: expected no record of the edition's own council")
     assert len(err.splitlines()) == 1 and "Traceback" not in err
+
+
+def test_the_bundled_class_validates_against_its_json_schema() -> None:
+    import json
+    import tomllib
+
+    jsonschema = pytest.importorskip("jsonschema")
+    from tests.paths import REPO
+
+    schema = json.loads((REPO / "schemas" / "reference_class.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(tomllib.loads(REFERENCE_CLASS_FILE.read_text(encoding="utf-8")), schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"pair": [{"id": "x", "outturn": "y", "subjekt": "hn_spend"}]}, schema)
