@@ -18,7 +18,11 @@ The parts:
   chunk);
 * :mod:`.sensitivity` -- the tornado and the variance ranking;
 * :mod:`.paths` -- any figure per trajectory, from the paths ``simulate(...,
-  keep_paths=True)`` keeps (the back-test and the re-forecast read them).
+  keep_paths=True)`` keeps (the back-test and the re-forecast read them);
+* :mod:`.evidence` -- the two views: evidence-adjusted (the default: the reference
+  class's multipliers) and "as the paper assumes" (``[risk] view = "paper"``);
+* :mod:`.guarantee` -- the partner's guarantee applied to each trajectory (unless
+  ``[guarantee] honoured = false``).
 
 How it stays exact, fast and reproducible: only the normals the model needs are drawn
 (one a trajectory for a ``level`` input, one a year otherwise), from a stream per input
