@@ -244,9 +244,9 @@ def scores_statement(values: Mapping[str, float]) -> str:
         return ""
     better = "better than" if fan < paper else "no better than" if fan == paper else "worse than"
     return (
-        f" Proper scores (lower is better): the fan's mean CRPS is {fan:.1%} of the forecast against the paper's "
-        f"mean absolute error of {paper:.1%} (a single figure's CRPS), so the fan scored {better} the paper's "
-        f"point; the P10-P90 band's mean interval score is {values['mean_interval_score_pct']:.1%} (its width "
+        f" Proper scores (lower is better): the fan's mean CRPS is {pct(fan)} of the forecast against the paper's "
+        f"mean absolute error of {pct(paper)} (a single figure's CRPS), so the fan scored {better} the paper's "
+        f"point; the P10-P90 band's mean interval score is {pct(values['mean_interval_score_pct'])} (its width "
         "plus ten times any miss: a band that is only wider pays for it)."
     )
 

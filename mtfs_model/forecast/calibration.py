@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition
 from mtfs_model.forecast.outturns import Outturn, read_outturns
 from mtfs_model.forecast.reference_class import ReferenceClass, check_edition, load_reference_class
@@ -242,7 +243,7 @@ def reference_fit(rc: ReferenceClass | None = None) -> pd.DataFrame:
             "uplift_p50": f.p50, "p10": f.p10, "p90": f.p90, "mean_log_error": f.mean, "sd_log_error": f.sd,
             "share_above_1": float((used["log_error"] > 0).mean()) if len(used) else math.nan,
             "loo_checked": len(ranks), "loo_inside": sum(0.1 <= r <= 0.9 for r in ranks),
-            "loo_ranks": ", ".join(f"{r:.2f}" for r in ranks), "pair_ids": ", ".join(used.index),
+            "loo_ranks": ", ".join(number(r, 2) for r in ranks), "pair_ids": ", ".join(used.index),
             "statement": _statement(f.n, councils, national, ranks),
         }  # fmt: skip
     index = pd.MultiIndex.from_tuples(list(rows), names=["subject", "horizon"])

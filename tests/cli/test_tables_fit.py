@@ -20,7 +20,10 @@ COMMANDS = [
     ["grid", "baseline", "--lever", "programmes.DCFSF.delivery=0.5,1", "--lever",
      "lines.G1.drivers.unit_cost_current_gbp_week=4000,4400"],
 ]  # fmt: skip
-SCENARIO_NAMES = re.compile(r"\b(?:placement_unit_cost_plus_10pct|newton_\w+|cip_\w+|hn_\w+|dcfsf_\w+)\b")
+SCENARIO_NAMES = re.compile(
+    r"\b(?:placement_unit_cost_plus_10pct|newton_\w+|cip_\w+|hn_\w+|dcfsf_\w+|guarantee_not_honoured"
+    r"|risk_as_the_paper_assumes)\b"
+)
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: a[0])
