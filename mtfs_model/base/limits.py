@@ -24,8 +24,9 @@ trajectory -- one per level input, one per year of every other input):
 
 The peak is the kept arrays plus the larger of the last two (plus about 1 MiB of tables):
 for a million trajectories at the default chunk of 131,072 the estimate is 140 MiB with
-the evidence view's 16 inputs (138 MiB with 14, where ``tracemalloc`` measured 137 MiB) (``benchmarks/bench_simulate.py``; 5 million: about
-0.5 GiB).  The sizes default to the bundled MTFS (:data:`BASELINE_YEARS`,
+the evidence view's 16 inputs (138 MiB with 14, where ``tracemalloc`` measured 137 MiB;
+``benchmarks/bench_simulate.py``; 5 million: about 0.5 GiB).  The sizes default to the
+bundled MTFS (:data:`BASELINE_YEARS`,
 :data:`BASELINE_LINES`, :data:`BASELINE_INPUTS`, :data:`BASELINE_NORMALS`;
 ``tests/test_cli_ops.py`` keeps them equal to what ``simulate`` holds), since the guard
 runs before the scenario is read.
