@@ -15,7 +15,6 @@ the net budget against the MTFS (£000).
 
 from __future__ import annotations
 
-import asyncio
 import html
 import io
 from collections.abc import Mapping, Sequence
@@ -38,8 +37,11 @@ from mtfs_model.engine.run import Result, run
 from mtfs_model.scenarios.compose import as_scenario, rebuild
 from mtfs_model.scenarios.load import Scenario
 from mtfs_model.whatif.goalseek import Lever, current_value, hn_cumulative, make_lever, mtfs_result, net_budget
+from mtfs_model.whatif.svg_chart import HEIGHT as SVG_HEIGHT
+from mtfs_model.whatif.svg_chart import WIDTH as SVG_WIDTH
+from mtfs_model.whatif.svg_chart import line_chart_svg
 
-__all__ = ["WhatIf", "default_levers", "figures", "net_budget_chart", "what_if"]
+__all__ = ["WhatIf", "default_levers", "figures", "net_budget_chart", "net_budget_svg", "what_if"]
 
 DRIVER_META = {"model", "description", "source", "notes"}
 SLIDER_STEPS = 200
@@ -182,70 +184,41 @@ CHART_DPI = 100
 """The chart's size in inches and its resolution: shown at 640 x 320 px, never stretched."""
 
 
-class NetBudgetChart:
-    """The what-if chart: the net budget by year against the MTFS (£m; greyscale, line
-    styles).  The axis does not start at zero, so it carries a break mark and says so.
-
-    Drawn once; :meth:`png` for another result of the same edition moves the scenario
-    line and its legend label in place and renders again, a third of the time of a new
-    figure, to the same bytes a new figure gives.
-    """
-
-    def __init__(self, result: Result, label: str | None = None) -> None:
-        self.years = [str(y) for y in result.revenue.columns]
-        fig = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
-        self.canvas = FigureCanvasAgg(fig)
-        ax = fig.add_subplot()
-        mtfs = net_budget(mtfs_result(result.scenario)).to_numpy()
-        (self.mtfs_line,) = ax.plot(self.years, mtfs, "--", color="0.55", marker="s", label="MTFS")
-        (self.line,) = ax.plot(
-            self.years, net_budget(result).to_numpy(), "-", color="0.0", marker="o", label=label or result.scenario.name
-        )
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: gbp_m(x)))
-        ax.set_ylabel("Net budget, £m\n(axis does not start at zero)", fontsize=8)
-        self.broken = mark_axis_break(ax)
-        ax.set_title("Net budget against the MTFS (£m)", loc="left", fontsize=10)
-        ax.grid(axis="y", color="0.85", linewidth=0.6)
-        ax.spines[["top", "right"]].set_visible(False)
-        self.legend = ax.legend(frameon=False, fontsize=8)
-        self.fig, self.ax = fig, ax
-        self.edition = result.edition
-
-    def fits(self, result: Result) -> bool:
-        """Whether ``result`` can be drawn by moving this chart's line (same edition and
-        years, and the axis still not reaching zero)."""
-        if result.edition is not self.edition or [str(y) for y in result.revenue.columns] != self.years:
-            return False
-        values = np.concatenate([self.mtfs_line.get_ydata(), net_budget(result).to_numpy()])
-        return bool(self.broken and (values > 0).all())
-
-    def move(self, result: Result, label: str | None = None) -> None:
-        """Put ``result``'s net budget on the scenario line and rescale the axis to the two
-        lines only (the break mark's strokes, drawn in axes fractions, are not data)."""
-        self.line.set_ydata(net_budget(result).to_numpy())
-        text = label or result.scenario.name
-        self.line.set_label(text)
-        self.legend.get_texts()[1].set_text(text)
-        self.ax.ignore_existing_data_limits = True
-        for ln in (self.mtfs_line, self.line):
-            self.ax.update_datalim(ln.get_xydata())
-        self.ax.autoscale_view()
-        # constrained layout starts from where the axes stand: start it where a new figure's
-        # does (set_position takes the axes out of the layout, so put it back), same bytes
-        spec = self.ax.get_subplotspec()
-        if spec is not None:
-            self.ax.set_position(spec.get_position(self.fig))
-            self.ax.set_in_layout(True)
-
-    def png(self) -> bytes:
-        buf = io.BytesIO()
-        self.canvas.print_png(buf, metadata={"Software": None})
-        return buf.getvalue()
-
-
 def net_budget_chart(result: Result, label: str | None = None) -> bytes:
-    """PNG of the net budget by year against the MTFS (:class:`NetBudgetChart`, new)."""
-    return NetBudgetChart(result, label).png()
+    """PNG of the net budget by year against the MTFS (£m; greyscale, line styles); the
+    axis does not start at zero, so it carries a break mark and says so.  (The panel
+    draws the same chart as SVG: :func:`net_budget_svg`.)"""
+    fig = Figure(figsize=CHART_SIZE, dpi=CHART_DPI, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    years = [str(y) for y in result.revenue.columns]
+    ax.plot(years, net_budget(mtfs_result(result.scenario)).to_numpy(), "--", color="0.55", marker="s", label="MTFS")
+    ax.plot(years, net_budget(result).to_numpy(), "-", color="0.0", marker="o", label=label or result.scenario.name)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda x, _pos: gbp_m(x)))
+    ax.set_ylabel("Net budget, £m\n(axis does not start at zero)", fontsize=8)
+    mark_axis_break(ax)
+    ax.set_title("Net budget against the MTFS (£m)", loc="left", fontsize=10)
+    ax.grid(axis="y", color="0.85", linewidth=0.6)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(frameon=False, fontsize=8)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", metadata={"Software": None})
+    return buf.getvalue()
+
+
+def net_budget_svg(result: Result, label: str | None = None) -> str:
+    """The panel's chart: the net budget by year against the MTFS as inline SVG (£m, the
+    axis break mark where the axis does not start at zero), about a millisecond to draw."""
+    years = [str(y) for y in result.revenue.columns]
+    return line_chart_svg(
+        years,
+        [
+            ("MTFS", net_budget(mtfs_result(result.scenario)).tolist(), "dashed"),
+            (label or result.scenario.name, net_budget(result).tolist(), "solid"),
+        ],
+        title="Net budget against the MTFS (£m)",
+        y_label="Net budget, £m",
+    )
 
 
 def _current(scenario: Scenario, lever: Lever) -> float:
@@ -286,12 +259,9 @@ class WhatIf(w.VBox):
             self.labels[lv.label] = label
         self.initial = {label: float(s.value) for label, s in self.sliders.items()}
         self.summary = w.HTML()
-        width, height = (int(x * CHART_DPI) for x in CHART_SIZE)
-        self.chart = w.Image(format="png", width=width, height=height, layout=w.Layout(width=f"{width}px"))
+        self.chart = w.HTML(layout=w.Layout(width=f"{SVG_WIDTH}px", height=f"{SVG_HEIGHT}px"))
         self.scenario: Scenario = scenario
         self.result: Result | None = None
-        self._chart_pending = False
-        self._chart: NetBudgetChart | None = None
         super().__init__([*self.sliders.values(), self.summary, self.chart])
         self.update()
 
@@ -323,27 +293,10 @@ class WhatIf(w.VBox):
             return
         name = self.caption()
         shown = figures(self.result).rename_axis(None)  # the rows say what they are
+        # the numbers first, then the picture: an SVG drawn in about a millisecond, so the
+        # two arrive together (a matplotlib PNG took 50-150 ms and lagged the slider)
         self.summary.value = display.html_table(shown, "GBP000", caption=f"{name}: key figures (£000)")
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.draw_chart()
-            return
-        if not self._chart_pending:
-            self._chart_pending = True
-            loop.call_soon(self.draw_chart)
-
-    def draw_chart(self) -> None:
-        """Draw the chart of the latest result (what :meth:`update` defers)."""
-        self._chart_pending = False
-        if self.result is None:
-            return
-        label = self.caption()
-        if self._chart is not None and self._chart.fits(self.result):
-            self._chart.move(self.result, label)  # in place: a third of a new figure's time
-        else:
-            self._chart = NetBudgetChart(self.result, label)
-        self.chart.value = self._chart.png()
+        self.chart.value = net_budget_svg(self.result, label=name)
 
     def caption(self) -> str:
         """What the figures show: the scenario's name, and each moved slider at its value

@@ -75,15 +75,15 @@ def test_what_if_sliders_rerun_the_model() -> None:
     assert not any("_" in label for label in labels)  # no internal id reaches the reader
     mtfs = mtfs_model.run("baseline")
     assert f"{net_budget(mtfs).iloc[-1]:,.0f}" in panel.summary.value
-    png = panel.chart.value
-    assert bytes(png).startswith(b"\x89PNG")
+    svg = panel.chart.value
+    assert svg.startswith("<svg") and "Net budget against the MTFS (£m)" in svg
     assert "baseline: key figures (£000)" in panel.summary.value
     panel.sliders[dcfsf].value = 0.5
     half = mtfs_model.run("dcfsf_half_delivered")
     assert f"{net_budget(half).iloc[-1]:,.0f}" in panel.summary.value
     assert panel.scenario.overrides["programmes"]["DCFSF"]["delivery"] == 0.5
     assert "baseline with DCFSF (CF1-3) delivery at 50%: key figures (£000)" in panel.summary.value  # follows
-    assert panel.chart.value != png
+    assert panel.chart.value != svg and "delivery at 50%" in panel.chart.value
 
 
 def test_slider_ranges_are_the_plausible_band() -> None:
@@ -99,7 +99,7 @@ def test_slider_ranges_are_the_plausible_band() -> None:
     assert widgets.plausible_range(base, ["lines.G1.drivers.unit_cost_budgeted_gbp_week"]) == (1750, 5250)  # +/-50 %
     assert all(s.min <= s.value <= s.max for s in panel.sliders.values())
     assert all(s.style.description_width == widgets.DESCRIPTION_WIDTH for s in panel.sliders.values())
-    assert panel.chart.width == "640" and panel.chart.layout.width == "640px"
+    assert panel.chart.layout.width == "640px" and 'width="640" height="320"' in panel.chart.value
 
 
 def test_what_if_with_chosen_levers_and_ranges() -> None:
