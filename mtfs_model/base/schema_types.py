@@ -9,11 +9,12 @@ no output can become infinite or NaN; :func:`validate` turns pydantic's report i
 from __future__ import annotations
 
 import datetime as dt
+import math
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from mtfs_model.base.errors import InputError, Problem
 
@@ -57,14 +58,26 @@ YearLabel = Annotated[str, Field(pattern=r"^\d{4}/\d{2}$")]
 """A fiscal year as ``2021/22``."""
 
 
-class Source(Open):
-    """Where a figure is printed: document key, place in it, and a phrase to grep for."""
+DocKey = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
+"""The key of a document in an edition's ``sources.toml``."""
 
-    doc: str | None = None
-    ref: str | None = None
-    grep: str | None = None
-    title: str | None = None
-    href: str | None = None
+
+class Source(Strict):
+    """Where a figure is printed: a document of ``sources.toml`` (``doc``), the place in it
+    (``ref``) and a phrase to grep for (``grep``); or a publication by ``title`` (and
+    ``href``).  Always a table: a source written as text is an error."""
+
+    doc: DocKey | None = None
+    ref: Text | None = None
+    grep: Text | None = None
+    title: Text | None = None
+    href: Text | None = None
+
+    @model_validator(mode="after")
+    def _named(self) -> Source:
+        if self.doc is None and self.title is None:
+            raise ValueError('doc = "<a document of sources.toml>" (with ref and grep), or title = "..."')
+        return self
 
 
 class Reference(Strict):
@@ -117,6 +130,13 @@ def _expected(e: Any) -> str:
         return f"a number {op} {_num(bound)}"
     if kind == "string_too_short":
         return "text, not empty"
+    if kind == "string_too_long":
+        return f"text of at most {_num(ctx.get('max_length', ''))} characters"
+    if kind == "too_short":
+        n = ctx.get("min_length", 1)
+        return f"at least {_num(n)} item{'s' * (n != 1)}"
+    if kind == "too_long":
+        return f"at most {_num(ctx.get('max_length', ''))} items"
     if kind == "string_pattern_mismatch":
         return f"text matching the pattern {ctx.get('pattern', '')}"
     return str(e["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
@@ -197,6 +217,29 @@ def _depth(value: Any, limit: int) -> int:
         elif isinstance(item, list):
             stack.extend((v, d + 1) for v in item)
     return deepest
+
+
+MAX_NUMBER = 1e12
+"""The largest magnitude of any number in a data file (a guard: no figure comes near it,
+and sums of figures this size stay finite)."""
+
+
+def number_problems(data: Any, file: str | Path) -> list[Problem]:
+    """Every number in a parsed file that no figure can be -- NaN, infinite, or beyond
+    +/-:data:`MAX_NUMBER` -- as a problem naming its dotted key (``a.b[0].c``)."""
+    found: list[Problem] = []
+    stack: list[tuple[Any, tuple[int | str, ...]]] = [(data, ())]
+    while stack:
+        item, loc = stack.pop()
+        if isinstance(item, dict):
+            stack.extend((v, (*loc, k)) for k, v in reversed(list(item.items())))
+        elif isinstance(item, list):
+            stack.extend((v, (*loc, i)) for i, v in reversed(list(enumerate(item))))
+        elif isinstance(item, float) and not math.isfinite(item):
+            found.append(Problem(str(file), _key(loc), "a finite number", item))
+        elif isinstance(item, int | float) and not isinstance(item, bool) and abs(item) > MAX_NUMBER:
+            found.append(Problem(str(file), _key(loc), f"a number within +/-{MAX_NUMBER:,.0f}", item))
+    return found
 
 
 def parse_toml(raw: bytes, file: str | Path) -> dict[str, Any]:

@@ -14,7 +14,6 @@ package code holds no fiscal year, line code, programme or printed label: they a
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,12 +22,14 @@ from typing import Any
 
 import pandas as pd
 
-from mtfs_model.base.errors import InputError, Problems
-from mtfs_model.base.schema_types import read_toml, validate
+from mtfs_model.base.errors import InputError, Problem, Problems
+from mtfs_model.base.schema_types import number_problems, read_toml, validate
 from mtfs_model.edition import checks as edition_checks
+from mtfs_model.edition.appendix import read_appendix_a
+from mtfs_model.edition.declared import Declared, parse_declared
 from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.registry import edition_file_checks
-from mtfs_model.edition.schema import EditionFile, ProgrammeSpec
+from mtfs_model.edition.schema import FILE_MODELS, EditionFile, ProgrammeSpec, RevenueFile
 
 EDITIONS_DIR = Path(__file__).resolve().parent.parent / "editions"
 
@@ -53,6 +54,9 @@ REQUIRED_FILES = (
     "guarantee.toml",
     "risk.toml",
 )
+OPTIONAL_FILES = ("headlines.toml", "checks.toml")
+"""Files an edition may leave out: what the reconciler declares beyond the identities."""
+APPENDIX_FILE = "appendix_a.csv"
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +87,8 @@ class Edition:
     checks: dict[str, Any] = field(default_factory=dict)
     appendix_a: pd.DataFrame = field(default_factory=pd.DataFrame)
     appendix_a_columns: tuple[str, ...] = ()
+    declared: Declared = ()
+    """The checks ``headlines.toml`` and ``checks.toml`` declare, validated at load."""
 
     @property
     def id(self) -> str:
@@ -160,33 +166,6 @@ class Edition:
         return f"<Edition {self.id!r}: {self.title}, {len(self.line_codes)} lines, {self.period}>"
 
 
-def read_appendix_a(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Appendix A as a DataFrame indexed by row id, money in GBP (whole pounds)."""
-    try:
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows = list(csv.DictReader(fh))
-    except UnicodeDecodeError:
-        raise InputError(path, "(encoding)", "UTF-8 text", show_got=False) from None
-    problems = Problems(path)
-    records = []
-    for i, row in enumerate(rows, start=2):
-        rec: dict[str, Any] = {k: row.get(k) or "" for k in ("id", "parent", "kind", "label")}
-        for col in (*columns, "source_line"):
-            try:
-                rec[col] = int(row[col])
-            except (TypeError, ValueError, KeyError):
-                problems.add(f"line {i}, {col}", "a whole number", row.get(col))
-                rec[col] = 0
-        records.append(rec)
-    problems.raise_if_any()
-    frame = pd.DataFrame.from_records(records).set_index("id")
-    for rid, parent in frame["parent"].items():
-        if parent and parent not in frame.index:
-            problems.add(f"{rid}.parent", "the id of a subtotal row", parent)
-    problems.raise_if_any()
-    return frame
-
-
 def load_edition(path: str | Path | None = None) -> Edition:
     """Load and check an edition folder (default: the bundled edition).
 
@@ -221,25 +200,54 @@ def default_edition() -> Edition:
 
 @lru_cache(maxsize=8)
 def _load(folder: str, signature: tuple[tuple[str, int, int], ...]) -> Edition:
-    """Read ``folder`` (``signature``: its files' names, times and sizes, the cache key)."""
+    """Read ``folder`` (``signature``: its files' names, times and sizes, the cache key).
+
+    Every file is read and checked before any problem is raised, so one InputError
+    carries every problem of the folder: each file's syntax and encoding, any number
+    that is not finite, each file against its schema, ``appendix_a.csv``, the declared
+    checks, then the files against each other (only once each file is sound alone).
+    """
     d = Path(folder)
-    problems = Problems(d)
+    problems: list[Problem] = []
     raw: dict[str, dict[str, Any]] = {}
-    for name in REQUIRED_FILES:
+    for name in (*REQUIRED_FILES, *OPTIONAL_FILES):
+        if name in OPTIONAL_FILES and not (d / name).exists():
+            continue
         try:
             raw[name] = read_toml(d / name)
         except InputError as exc:
-            problems.extend(exc)
-    problems.raise_if_any()
-    optional = {n: read_toml(d / n) for n in ("headlines.toml", "checks.toml") if (d / n).is_file()}
-    problems.found.extend(marker_problems(d, {**raw, **optional}))  # a rolled-forward edition's gaps
-    problems.raise_if_any()
-    ef = validate(EditionFile, raw["edition.toml"], d / "edition.toml")
+            problems += exc.problems
+            continue
+        problems += number_problems(raw[name], d / name)
+    markers = marker_problems(d, raw)  # a rolled-forward edition's gaps: only they are listed
+    if markers:
+        raise InputError.many(problems + markers)
+    models: dict[str, Any] = {}
+    for name, model in FILE_MODELS.items():
+        if name in raw:
+            try:
+                models[name] = validate(model, raw[name], d / name)
+            except InputError as exc:
+                problems += exc.problems
+    appendix: pd.DataFrame | None = None
+    if (d / APPENDIX_FILE).exists():
+        rev = models.get("revenue.toml")
+        spec = rev.appendix_a if rev is not None else None
+        columns = tuple(spec.columns) if spec is not None else None
+        try:
+            appendix = read_appendix_a(d / APPENDIX_FILE, columns)
+        except InputError as exc:
+            problems += exc.problems
+    declared, found = parse_declared(d, {n: raw[n] for n in OPTIONAL_FILES if n in raw})
+    problems += found
+    if not problems:
+        problems += edition_checks.check_edition(d, raw, models, appendix, declared)
+    if problems:
+        raise InputError.many(_first_per_key(problems))
+    ef: EditionFile = models["edition.toml"]
     years = tuple(ef.horizon.years)
-    edition_checks.check_files(d, raw, ef)
-    columns = tuple(raw["revenue.toml"].get("appendix_a", {}).get("columns", ()))
-    appendix = read_appendix_a(d / "appendix_a.csv", columns) if (d / "appendix_a.csv").is_file() else pd.DataFrame()
     last = ef.horizon.appraisal_last_year or years[-1]
+    revenue: RevenueFile = models["revenue.toml"]
     edition = Edition(
         path=d,
         meta=ef.edition.model_dump(),
@@ -257,16 +265,28 @@ def _load(folder: str, signature: tuple[tuple[str, int, int], ...]) -> Edition:
         cip=raw["cip.toml"],
         guarantee=raw["guarantee.toml"],
         risk=raw["risk.toml"],
-        headlines=optional.get("headlines.toml", {}).get("headline", []),
-        checks=optional.get("checks.toml", {}),
-        appendix_a=appendix,
-        appendix_a_columns=columns,
+        headlines=raw.get("headlines.toml", {}).get("headline", []),
+        checks=raw.get("checks.toml", {}),
+        appendix_a=appendix if appendix is not None else pd.DataFrame(),
+        appendix_a_columns=tuple(revenue.appendix_a.columns) if revenue.appendix_a is not None else (),
+        declared=declared,
     )
-    found = Problems(d)
+    found_later = Problems(d)
     for _file, checker in edition_file_checks():
         try:
             checker(edition)
         except InputError as exc:
-            found.extend(exc)
-    found.raise_if_any()
+            found_later.extend(exc)
+    found_later.raise_if_any()
     return edition
+
+
+def _first_per_key(problems: list[Problem]) -> list[Problem]:
+    """Each (file, key) once: a key the number check and the schema both refuse is one problem."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for p in problems:
+        if (p.file, p.key) not in seen:
+            seen.add((p.file, p.key))
+            out.append(p)
+    return out

@@ -1,22 +1,44 @@
 """The declarative schema of an edition folder's files (pydantic, ``extra="forbid"``).
 
-Structure and bounds are declared here; what needs the whole edition (a line's programme
-exists, every year of the horizon is present, a link names a real line) is checked by
-:func:`mtfs_model.edition.checks.check_edition`, which reports every problem at once.
+Every TOML file of an edition has one model here (``risk.toml`` has its own, in
+:mod:`mtfs_model.risk.schema`; ``checks.toml`` and ``headlines.toml`` in
+:mod:`mtfs_model.edition.declared`): every key is declared, so a misspelt key is an
+error, every number is finite and bounded, and every ``source`` is a table.  What needs
+the whole edition (a line's programme exists, every year of the horizon is present, a row
+names an Appendix A id, a driver names a saving part) is checked by
+:mod:`mtfs_model.edition.checks`, which reports every problem at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from mtfs_model.base.schema_types import Cost, Fraction, Money, Month, Open, Positive, Source, Strict, Text, YearLabel
+from mtfs_model.base.schema_types import (
+    Cost,
+    Fraction,
+    Money,
+    Month,
+    Positive,
+    Source,
+    Strict,
+    Text,
+    YearLabel,
+)
 from mtfs_model.base.years import fy_label, fy_start, is_fy_label
 
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
 """An id: a letter, then letters, digits, ``_`` or ``-``."""
+Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/]*$", max_length=64)]
+"""A key of a table of figures (a year label, ``Total`` or a name)."""
+Note = Annotated[str, Field(max_length=4000)]
+"""Free text kept with a figure (a note, a reason): never read as a figure."""
+Figures = dict[Key, Money]
+"""A row of printed figures keyed by year label (and ``Total``), GBP000."""
+Years = Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=100.0)]
+"""A number of years, above 0."""
 
 
 class Paper(Strict):
@@ -50,8 +72,11 @@ class Horizon(Strict):
             raise ValueError(f"consecutive fiscal years from {self.years[0]}, got {self.years}")
         if self.base_year != fy_label(start - 1):
             raise ValueError(f"base_year the year before {self.years[0]} ({fy_label(start - 1)})")
-        if self.appraisal_last_year is not None and fy_start(self.appraisal_last_year) < start:
-            raise ValueError(f"appraisal_last_year not before {self.years[0]}")
+        if self.appraisal_last_year is not None:
+            if not is_fy_label(self.appraisal_last_year):
+                raise ValueError(f"appraisal_last_year written YYYY/YY, got {self.appraisal_last_year!r}")
+            if not 0 <= fy_start(self.appraisal_last_year) - start <= 60:
+                raise ValueError(f"appraisal_last_year from {self.years[0]} to {fy_label(start + 60)}")
         return self
 
 
@@ -72,10 +97,10 @@ class Links(Strict):
 
 
 class Rows(Strict):
-    revenue: dict[str, Text]
-    lines: dict[str, Text]
-    high_needs: dict[str, Text]
-    capital: dict[str, Text]
+    revenue: dict[Ident, Text]
+    lines: dict[Ident, Text]
+    high_needs: dict[Ident, Text]
+    capital: dict[Ident, Text]
 
 
 class EditionFile(Strict):
@@ -83,16 +108,42 @@ class EditionFile(Strict):
 
     edition: EditionMeta
     horizon: Horizon
-    programmes: Annotated[list[ProgrammeSpec], Field(min_length=1)]
+    programmes: Annotated[list[ProgrammeSpec], Field(min_length=1, max_length=50)]
     links: Links = Links()
     rows: Rows
 
 
-class Narrative(Open):
+# --- sources.toml -------------------------------------------------------------------
+
+
+class Document(Strict):
+    """A paper figures are transcribed from."""
+
+    title: Text
+    file: Annotated[str, Field(pattern=r"^[^/\\\x00]+$", max_length=255)]
+    publisher: Text | None = None
+    href: Text | None = None
+    date: dt.date | None = None
+
+
+class SourcesFile(Strict):
+    """``sources.toml``: the papers, by the key a ``source = { doc = ... }`` names."""
+
+    documents: Annotated[dict[Ident, Document], Field(min_length=1)]
+
+
+# --- growth_savings.toml ------------------------------------------------------------
+
+
+class Narrative(Strict):
+    """A sentence stating a line's first- and last-year figures."""
+
     text: Text
     first_year: Money | None = None
     last_year: Money | None = None
-    precision: Positive | None = None
+    unit: Literal["GBP000"] = "GBP000"
+    precision: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e6)] | None = None
+    source: Source | None = None
 
 
 class LineSpec(Strict):
@@ -100,85 +151,373 @@ class LineSpec(Strict):
 
     kind: Literal["growth", "saving"]
     title: Text
-    status: str = ""
-    classification: str = ""
+    status: Annotated[str, Field(max_length=20)] = ""
+    classification: Annotated[str, Field(max_length=200)] = ""
     programme: Ident
-    values: dict[str, Money]
+    values: Figures
     source: Source
     narrative: Narrative | None = None
-    drivers: dict[str, Any] | None = None
-    notes: str | None = None
+    drivers: Drivers | None = None
+    notes: Note | None = None
 
 
-class PrintedTotal(Open):
+class Drivers(Strict):
+    """A line's narrative drivers: a registered model and its parameters (numbers named by
+    the model, :mod:`mtfs_model.edition.drivers`), with their description and source."""
+
+    model_config = Strict.model_config | {"extra": "allow"}
+    __pydantic_extra__: dict[str, Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e9)]]
+
+    model: Annotated[str, Field(min_length=1, max_length=64)]
+    description: Text | None = None
+    source: Source | None = None
+    notes: Note | None = None
+
+
+class PrintedTotal(Strict):
     label: Text
-    parts: list[str]
-    values: dict[str, Money]
-
-
-class GrowthSavingsFile(Strict):
-    lines: Annotated[dict[str, LineSpec], Field(min_length=1)]
-    printed_totals: dict[str, PrintedTotal] = {}
-    """Totals as printed, for the reconciler only."""
-
-
-class RollForward(Open):
-    original_prior_year_budget: Cost
-    budget_transfers: dict[str, Money]
+    parts: Annotated[list[Ident], Field(min_length=1)]
+    values: Figures
     source: Source | None = None
 
 
-class RevenueFile(Open):
+class GrowthSavingsFile(Strict):
+    lines: Annotated[dict[Ident, LineSpec], Field(min_length=1, max_length=500)]
+    printed_totals: dict[Ident, PrintedTotal] = {}
+    """Totals as printed, for the reconciler only."""
+
+
+# --- revenue.toml -------------------------------------------------------------------
+
+
+class TransferParts(Strict):
+    """What the first year's budget transfers comprise, as printed (GBP000 figures)."""
+
+    model_config = Strict.model_config | {"extra": "allow"}
+    __pydantic_extra__: dict[str, Money]
+
+    source: Source | None = None
+    precision: Positive | None = None
+
+
+class RollForward(Strict):
+    original_prior_year_budget: Cost
+    budget_transfers: Figures
+    source: Source | None = None
+    transfer_parts: TransferParts | None = None
+    printed: dict[Ident, Figures] = {}
+    """Rows as printed (ids of the revenue table or its file keys), for the reconciler."""
+
+
+class ServiceAreaRow(Strict):
+    label: Text
+    value: Money
+    appendix_a: Annotated[list[Ident], Field(min_length=1)]
+    """Ids of ``appendix_a.csv`` rows the area corresponds to."""
+
+
+class ServiceAreas(Strict):
+    source: Source | None = None
+    column: Ident
+    """The ``appendix_a.csv`` column the areas correspond to."""
+    printed_total: Money | None = None
+    printed_total_label: Text | None = None
+    rows: Annotated[list[ServiceAreaRow], Field(min_length=1)]
+
+
+class ColumnIdentity(Strict):
+    total: Ident
+    parts: Annotated[list[Ident], Field(min_length=1)]
+
+
+class AppendixASpec(Strict):
+    source: Source | None = None
+    unit: Literal["GBP"] = "GBP"
+    identities: list[ColumnIdentity] = []
+    columns: Annotated[list[Ident], Field(min_length=1, max_length=100)]
+
+
+class RevenueFile(Strict):
+    """``revenue.toml``."""
+
     roll_forward: RollForward
+    service_areas: ServiceAreas | None = None
+    appendix_a: AppendixASpec | None = None
 
 
-class TransferSpec(Open):
+# --- high_needs.toml ----------------------------------------------------------------
+
+
+class DsgBlocks(Strict):
+    """The Dedicated Schools Grant blocks as printed (a unit, figures, parts of figures)."""
+
+    model_config = Strict.model_config | {"extra": "allow"}
+    __pydantic_extra__: dict[str, Money | dict[Ident, Money]]
+
+    source: Source | None = None
+    unit: Literal["GBP000", "GBPm", "GBP"] = "GBP000"
+    precision: Positive | None = None
+    printed_total: Money | None = None
+    printed_total_source: Source | None = None
+
+
+class Forecast(Strict):
+    source: Source | None = None
+    unit: Literal["GBP000"] = "GBP000"
+    funding: dict[Ident, Figures]
+    expenditure: dict[Ident, Figures]
+    savings: dict[Ident, Figures]
+    labels: dict[Ident, Text] = {}
+    brought_forward: dict[Ident, Money] = {}
+    printed: dict[Ident, Figures] = {}
+
+
+class TransferSpec(Strict):
+    source: Source | None = None
     amount: Cost
     year: YearLabel
     line: Ident
+    requires: Text | None = None
 
 
-class Forecast(Open):
-    funding: dict[str, dict[str, Money]]
-    expenditure: dict[str, dict[str, Money]]
-    savings: dict[str, dict[str, Money]]
-    labels: dict[str, Text] = {}
-    brought_forward: dict[str, Money] = {}
+class HighNeedsFile(Strict):
+    """``high_needs.toml``."""
 
-
-class HighNeedsFile(Open):
+    dsg_blocks: DsgBlocks | None = None
     forecast: Forecast
     schools_block_transfer: TransferSpec | None = None
 
 
-class PropertySpec(Open):
+# --- capital.toml -------------------------------------------------------------------
+
+
+class Scheme(Strict):
+    label: Text
+    values: Figures | None = None
+    total: Cost
+    printed_values: Annotated[list[Cost], Field(min_length=1, max_length=15)] | None = None
+    cip: bool = False
+    inferred: bool = False
+    note: Note | None = None
+
+
+class Block(Strict):
+    label: Text
+    printed: Figures = {}
+    use_printed_years: bool = False
+    """The engine takes this block's years from ``printed`` (the scheme grid was lost)."""
+    source: Source | None = None
+    schemes: Annotated[list[Scheme], Field(min_length=1, max_length=500)]
+
+
+class PrintedRow(Strict):
+    label: Text
+    values: Figures
+    source: Source | None = None
+
+
+class CapitalProgramme(Strict):
+    source: Source | None = None
+    blocks: Annotated[dict[Ident, Block], Field(min_length=1, max_length=100)]
+    printed_overall_total: PrintedRow | None = None
+
+
+class SummaryRow(Strict):
+    block: Ident
+    label: Text
+    values: Figures
+    printed_total: Annotated[str, Field(max_length=40)] | None = None
+
+
+class CapitalHeadline(Strict):
+    text: Text
+    programme: Cost
+    external: Cost
+    lcc: Money
+    precision: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e6)]
+
+
+class CapitalSummary(Strict):
+    source: Source | None = None
+    rows: Annotated[list[SummaryRow], Field(min_length=1)]
+    total: Figures = {}
+    headline: CapitalHeadline | None = None
+
+
+class ResourceRow(Strict):
+    group: Ident
+    label: Text
+    values: Figures
+    total: Cost
+    inferred: bool = False
+    note: Note | None = None
+
+
+class Resources(Strict):
+    source: Source | None = None
+    rows: Annotated[list[ResourceRow], Field(min_length=1, max_length=500)]
+    printed_total: Figures = {}
+    printed_net_funding_required: Figures = {}
+
+
+class ResourcesSummaryRow(Strict):
+    group: Ident
+    label: Text
+    values: Figures
+
+
+class ResourcesSummary(Strict):
+    source: Source | None = None
+    rows: Annotated[list[ResourcesSummaryRow], Field(min_length=1)]
+    total_available: Figures = {}
+    lcc_requirement: Figures = {}
+    total_funding: Figures = {}
+
+
+class CapitalFile(Strict):
+    """``capital.toml``."""
+
+    programme: CapitalProgramme
+    summary: CapitalSummary | None = None
+    resources: Resources
+    resources_summary: ResourcesSummary | None = None
+
+
+# --- cip.toml -----------------------------------------------------------------------
+
+
+class StatedPayback(Strict):
+    years: Years
+    basis: Literal["gross", "net"]
+    relation: Literal["equal", "within"]
+    text: Text
+
+
+class GoLiveAlternative(Strict):
+    date: Month
+    text: Text
+    source: Source
+
+
+class PropertyDriver(Strict):
+    """The printed weekly figures behind one saving part."""
+
+    part: Ident
+    formula: Text
+    weeks: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=53.0)]
+
+
+WeeklyGbp = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)]
+
+
+class PropertySpec(Strict):
     name: Text
-    capital_parts: dict[str, Cost]
-    saving_parts: dict[str, Money]
-    saving_occupancy_sensitive: list[str] = []
-    occupancy: Fraction
+    source: Source
+    capital_parts: Annotated[dict[Ident, Cost], Field(min_length=1)]
+    capital_printed_total: Cost | None = None
+    capital_cash_parts: list[Ident] | None = None
+    capital_note: Note | None = None
+    saving_parts: dict[Ident, Money]
+    saving_printed_total: Money | None = None
+    do_nothing_printed_total: Money | None = None
+    saving_occupancy_sensitive: list[Ident] = []
     places: Annotated[int, Field(ge=1, le=1000)]
+    occupancy: Fraction
+    occupancy_note: Note | None = None
+    weekly_differential_gbp: WeeklyGbp | None = None
+    weekly_cost_current_cohort_gbp: WeeklyGbp | None = None
+    weekly_cost_turning_16_gbp: WeeklyGbp | None = None
+    driver: PropertyDriver | None = None
     retained_value: Cost
+    retained_value_note: Note | None = None
+    net_investment_printed: Money | None = None
     go_live: Month
-    stated_payback: dict[str, Any] = {}
-    weekly_differential_gbp: Positive | None = None
+    go_live_source: Source | None = None
+    go_live_alternative: GoLiveAlternative | None = None
+    stated_payback: StatedPayback | None = None
+    stated_payback_gross: StatedPayback | None = None
 
 
-class CipDefaults(Open):
+class CipDefaults(Strict):
     discount_rate: Fraction
+    discount_rate_source: Source | None = None
     life_years: Annotated[int, Field(ge=1, le=100)]
+    life_years_reason: Note | None = None
     investment_date: Month
+    investment_date_reason: Note | None = None
+    capital_envelope: Cost | None = None
+    capital_envelope_source: Source | None = None
+    places_envelope: Annotated[int, Field(ge=0, le=100_000)] | None = None
 
 
-class CipFile(Open):
+class CipFile(Strict):
+    """``cip.toml``."""
+
     defaults: CipDefaults
-    properties: dict[str, PropertySpec] = {}
+    properties: Annotated[dict[Ident, PropertySpec], Field(max_length=200)] = {}
 
 
-class CapitalFile(Open):
-    programme: dict[str, Any]
-    resources: dict[str, Any]
+# --- guarantee.toml -----------------------------------------------------------------
 
 
-class GuaranteeFile(Open):
-    guarantee: dict[str, Any]
+class Fact(Strict):
+    """A printed statement: its sentence and where it is printed."""
+
+    text: Text | None = None
+    source: Source
+
+
+class GuaranteeFloor(Fact):
+    floor: Cost
+    shortfall_borne_by: Literal["partner", "council"] = "partner"
+    shortfall_note: Note | None = None
+
+
+class Benefit(Fact):
+    benefit: Cost
+
+
+class Fee(Strict):
+    capped: bool = False
+    cap_printed: bool = False
+    note: Note | None = None
+
+
+class GuaranteeHorizon(Fact):
+    years: Annotated[int, Field(ge=1, le=50)]
+
+
+class ProgrammeEnd(Fact):
+    month: Month
+
+
+class MtfsBooking(Fact):
+    lines: Annotated[list[Ident], Field(min_length=1)]
+
+
+class GuaranteeFile(Strict):
+    """``guarantee.toml``: the transformation partner's guarantee as printed."""
+
+    guarantee: GuaranteeFloor
+    estimate: Benefit | None = None
+    stretch: Benefit | None = None
+    fee: Fee = Fee()
+    horizon: GuaranteeHorizon | None = None
+    programme_end: ProgrammeEnd | None = None
+    mtfs: MtfsBooking | None = None
+
+
+LineSpec.model_rebuild()
+
+FILE_MODELS: dict[str, type[Strict]] = {
+    "edition.toml": EditionFile,
+    "sources.toml": SourcesFile,
+    "growth_savings.toml": GrowthSavingsFile,
+    "revenue.toml": RevenueFile,
+    "high_needs.toml": HighNeedsFile,
+    "capital.toml": CapitalFile,
+    "cip.toml": CipFile,
+    "guarantee.toml": GuaranteeFile,
+}
+"""The model of each TOML file of an edition (``risk.toml``, ``checks.toml`` and
+``headlines.toml`` are checked by their own schemas)."""

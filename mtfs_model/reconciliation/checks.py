@@ -30,17 +30,14 @@ from typing import Any, TypeVar
 
 from mtfs_model.base.cells import cell
 from mtfs_model.base.errors import InputError, Problem
-from mtfs_model.base.schema_types import validate
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.run import Result
 from mtfs_model.reconciliation.findings import Findings, Value, printed, title, total
 from mtfs_model.reconciliation.schema import (
     AnyCheck,
-    ChecksFile,
     DriverImplied,
     Equals,
     Headline,
-    HeadlinesFile,
     Selector,
     SumOfParts,
     WithinPrintedPrecision,
@@ -205,51 +202,11 @@ def driver_implied(spec: DriverImplied, ctx: Context) -> None:
 # --- loading and running --------------------------------------------------------------
 
 
-def _items(data: Any, section: str) -> list[Any]:
-    items = data.get(section, []) if isinstance(data, dict) else []
-    return items if isinstance(items, list) else []
-
-
-def _named(problem: Problem, section: str, items: list[Any]) -> Problem:
-    """A schema problem at ``check[3]...`` named by the check's id too."""
-    head, sep, rest = problem.key.partition("]")
-    if sep and head.startswith(f"{section}[") and head[len(section) + 1 :].isdigit():
-        i = int(head[len(section) + 1 :])
-        ident = items[i].get("id") if i < len(items) and isinstance(items[i], dict) else None
-        if ident is not None:
-            return replace(problem, key=f"{section} {ident!r}{rest}".replace(f"{ident!r}.", f"{ident!r}: ", 1))
-    return problem
-
-
 def declared_checks(edition: Edition) -> list[tuple[str, AnyCheck]]:
-    """The edition's declared checks, ``(file name, check)``, headlines first.
-
-    Both files are validated against the schema; every problem in either is raised at
-    once, as is an id used twice.  An edition without the files has no declared checks.
-    """
-    problems: list[Problem] = []
-    out: list[tuple[str, AnyCheck]] = []
-    raw = {"headlines.toml": {"headline": list(edition.headlines)}, "checks.toml": dict(edition.checks)}
-    models: dict[str, type[HeadlinesFile] | type[ChecksFile]] = {
-        "headlines.toml": HeadlinesFile,
-        "checks.toml": ChecksFile,
-    }
-    seen: set[str] = set()
-    for name, data in raw.items():
-        section, items = CHECK_FILES[name], _items(data, CHECK_FILES[name])
-        try:
-            parsed = validate(models[name], data, edition.path / name)
-            out += [(name, spec) for spec in getattr(parsed, section)]
-        except InputError as exc:
-            problems += [_named(p, section, items) for p in exc.problems]
-        for item in items:
-            ident = item.get("id") if isinstance(item, dict) else None
-            if isinstance(ident, str) and ident in seen:
-                problems.append(Problem(str(edition.path / name), f"{section} {ident!r}", "each id once", ident))
-            seen.add(str(ident))
-    if problems:
-        raise InputError.many(problems)
-    return out
+    """The edition's declared checks, ``(file name, check)``, headlines first: validated,
+    and every figure and row they name found, when the edition loaded
+    (:mod:`mtfs_model.edition.declared`)."""
+    return list(edition.declared)
 
 
 def render(selector: Any) -> str:

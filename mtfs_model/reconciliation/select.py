@@ -9,69 +9,20 @@ check and the selector.
 
 from __future__ import annotations
 
-import math
-import numbers
-import re
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from mtfs_model.base.cells import cell
+from mtfs_model.edition.declared import DATA_ROOTS
+from mtfs_model.edition.paths import SelectorError, figures_at, is_number, keys_of, listing, split_path, year_of
 from mtfs_model.engine.run import Result
 from mtfs_model.reconciliation.figures import Figures
 from mtfs_model.reconciliation.findings import Value, total
 from mtfs_model.reconciliation.schema import Selector
 
-MAX_LISTED = 12  # names listed in an error before "..."
-_SEGMENT = re.compile(r"^([^\[\]]*)((?:\[[^\[\]]+\])*)$")
-
-
-class SelectorError(Exception):
-    """A selector names something the edition or the engine's tables do not have."""
-
-    def __init__(self, expected: str, got: Any) -> None:
-        super().__init__(f"expected {expected}, got {got!r}")
-        self.expected, self.got = expected, got
-
-
-def _listing(names: Any) -> str:
-    names = [str(n) for n in names]
-    more = ", ..." if len(names) > MAX_LISTED else ""
-    return ", ".join(names[:MAX_LISTED]) + more
-
-
-def _is_number(x: Any) -> bool:
-    """A finite real number (numpy's too), not a bool."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool | np.bool_) and math.isfinite(float(x))
-
-
-def split_path(path: str) -> list[str | int | tuple[str, str]]:
-    """``capital.resources.rows[label=Grants].values`` -> keys, indexes and matches."""
-    parts: list[str | int | tuple[str, str]] = []
-    depth, start, segments = 0, 0, []
-    for i, ch in enumerate(path):
-        depth += (ch == "[") - (ch == "]")
-        if ch == "." and depth == 0:
-            segments.append(path[start:i])
-            start = i + 1
-    segments.append(path[start:])
-    for seg in segments:
-        m = _SEGMENT.match(seg)
-        if not m or (not m.group(1) and not m.group(2)):
-            raise SelectorError("a dotted path of keys, [index] or [field=value]", seg)
-        if m.group(1):
-            parts.append(m.group(1))
-        for inner in re.findall(r"\[([^\[\]]+)\]", m.group(2)):
-            if inner.isdigit():
-                parts.append(int(inner))
-            elif "=" in inner:
-                field, _, value = inner.partition("=")
-                parts.append((field.strip(), value.strip()))
-            else:
-                raise SelectorError("[index] or [field=value]", inner)
-    return parts
+__all__ = ["Resolver", "SelectorError", "split_path"]
 
 
 class Resolver:
@@ -86,27 +37,11 @@ class Resolver:
 
     def year_of(self, which: str) -> str:
         """``"first"`` / ``"final"`` / a label -> the label (a label outside the horizon is kept)."""
-        if which == "first":
-            return self.edition.first_year
-        if which == "final":
-            return self.edition.final_year
-        return which
+        return year_of(which, self.edition.years)
 
     def keys_of(self, sel: Selector, year: str | None) -> list[str] | None:
         """The year labels or column a selector picks (``year`` is the current one for "each")."""
-        if sel.column is not None:
-            return [sel.column]
-        if sel.year is None:
-            return None
-        if sel.year == "each":
-            if year is None:
-                raise SelectorError('a check evaluated each year (year = "each")', sel.year)
-            return [year]
-        if sel.year == "all":
-            return list(self.edition.years)
-        if isinstance(sel.year, list):
-            return [self.year_of(y) for y in sel.year]
-        return [self.year_of(sel.year)]
+        return keys_of(sel.year, sel.column, self.edition.years, year)
 
     # --- values ---------------------------------------------------------------------
 
@@ -136,10 +71,10 @@ class Resolver:
         labels = [str(c) for c in frame.columns]
         for c in cols:
             if c not in labels:
-                raise SelectorError(f"a column of table {name}: {_listing(labels)}", c)
+                raise SelectorError(f"a column of table {name}: {listing(labels)}", c)
         index = [str(i) for i in frame.index]
         if sel.row is not None and sel.row not in index:
-            raise SelectorError(f"a row of table {name}: {_listing(index)}", sel.row)
+            raise SelectorError(f"a row of table {name}: {listing(index)}", sel.row)
         chosen = [sel.row] if sel.row is not None else index
         if len(chosen) * len(cols) > 1 and sel.agg is None and not (sel.year == "all" or isinstance(sel.year, list)):
             raise SelectorError('one cell, or agg = "sum"', sel.model_dump(exclude_defaults=True))
@@ -148,75 +83,22 @@ class Resolver:
         for r in chosen:
             for c in cols:
                 x: Any = frame.at[r, frame.columns[labels.index(c)]]
-                if not _is_number(x):
+                if not is_number(x):
                     raise SelectorError(f"a number in table {name}, row {r}, column {c}", x)
                 out.append(Value(float(x), scale * self.figures.allowance(name, r, c)))
         return total(out)
 
-    def _walk(self, path: str) -> tuple[Any, list[Any]]:
-        """The value at ``path`` and the containers above it, outermost first."""
-        parts = split_path(path)
-        node: Any = getattr(self.edition, str(parts[0]))
-        trail: list[Any] = []
-        done = str(parts[0])
-        for part in parts[1:]:
-            trail.append(node)
-            node = self._step(node, part, done)
-            done += f".{part}" if isinstance(part, str) else f"[{part}]"
-        return node, trail
-
-    @staticmethod
-    def _step(node: Any, part: str | int | tuple[str, str], where: str) -> Any:
-        if isinstance(part, str):
-            if not isinstance(node, Mapping) or part not in node:
-                keys = list(node) if isinstance(node, Mapping) else []
-                raise SelectorError(f"a key of {where}: {_listing(keys)}", part)
-            return node[part]
-        if not isinstance(node, list):
-            raise SelectorError(f"an array at {where}", part)
-        if isinstance(part, int):
-            if part >= len(node):
-                raise SelectorError(f"an index below {len(node)} in {where}", part)
-            return node[part]
-        field, wanted = part
-        for item in node:
-            if isinstance(item, Mapping) and str(item.get(field)) == wanted:
-                return item
-        raise SelectorError(
-            f"an item of {where} with {field} = one of "
-            + _listing(i.get(field) for i in node if isinstance(i, Mapping)),
-            wanted,
-        )
-
     def _data(self, sel: Selector, year: str | None) -> Value:
-        node, trail = self._walk(str(sel.data))
-        trail.append(node)
-        keys = self.keys_of(sel, year)
-        if keys is not None:
-            if not isinstance(node, Mapping):
-                raise SelectorError(f"a table of years or columns at {sel.data}", node)
-            missing = [k for k in keys if k not in node]
-            if missing:
-                raise SelectorError(f"a key of {sel.data}: {_listing(node)}", missing[0])
-            node = [node[k] for k in keys] if len(keys) > 1 else node[keys[0]]
-        figures = self._numbers(node, sel)
+        roots = {root: getattr(self.edition, root) for root in DATA_ROOTS}
+        summed = sel.agg == "sum" or sel.year == "all" or isinstance(sel.year, list)
+        figures, trail = figures_at(roots, str(sel.data), self.keys_of(sel, year), summed)
         precision = sel.precision or _nearest_precision(trail)
         return total(Value(x, 0.5 * precision) for x in figures)
-
-    @staticmethod
-    def _numbers(node: Any, sel: Selector) -> list[float]:
-        if _is_number(node):
-            return [float(node)]
-        many = list(node.values()) if isinstance(node, Mapping) else node if isinstance(node, list) else None
-        summed = sel.agg == "sum" or sel.year == "all" or isinstance(sel.year, list)
-        if many is None or not summed or not all(_is_number(x) for x in many):
-            raise SelectorError('a number (or numbers with agg = "sum")' + f" at {sel.data}", node)
-        return [float(x) for x in many]
 
 
 def _nearest_precision(trail: list[Any]) -> float:
     """The ``precision`` key nearest the figure (its own table first), else 1."""
     for node in reversed(trail):
-        if isinstance(node, Mapping) and _is_number(node.get("precision")) and node["precision"] > 0:
+        if isinstance(node, Mapping) and is_number(node.get("precision")) and node["precision"] > 0:
             return float(node["precision"])
     return 1.0

@@ -202,6 +202,8 @@ def test_an_edition_without_declared_checks_or_appendix_reconciles(tmp_path: Pat
     folder = _copy(tmp_path)
     for name in ("headlines.toml", "checks.toml", "appendix_a.csv"):
         (folder / name).unlink()
+    revenue = (folder / "revenue.toml").read_text(encoding="utf-8")  # and what refers to Appendix A
+    (folder / "revenue.toml").write_text(revenue[: revenue.index("[service_areas]")], encoding="utf-8")
     ed = load_edition(folder)
     f = reconcile(ed)
     assert _engine_ok(f)
@@ -297,8 +299,11 @@ def test_a_missing_appendix_is_named_by_the_checks_that_need_it(tmp_path: Path) 
     (folder / "appendix_a.csv").unlink()
     with pytest.raises(InputError) as err:
         reconcile(load_edition(folder))
-    assert all("headlines.toml" in line and "appendix_a" in line for line in err.value.lines())
-    assert any("gross_budget_2021_22" in line for line in err.value.lines())
+    lines = err.value.lines()
+    assert any("revenue.toml: appendix_a: expected an appendix_a.csv file" in line for line in lines)
+    declared = [line for line in lines if "headlines.toml" in line]
+    assert declared and all("appendix_a" in line for line in declared)
+    assert any("gross_budget_2021_22" in line for line in declared)
 
 
 def test_a_malformed_check_file_reports_every_problem(tmp_path: Path) -> None:
