@@ -37,7 +37,7 @@ from pydantic import Field, field_validator, model_validator
 
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.base.rows import TableName
-from mtfs_model.base.schema_types import Positive, Source, Strict, Text, validate
+from mtfs_model.base.schema_types import Source, Strict, Text, validate
 from mtfs_model.base.years import is_fy_label
 from mtfs_model.edition.paths import SelectorError, figures_at, keys_of, listing
 
@@ -45,6 +45,8 @@ DATA_ROOTS = ("growth_savings", "revenue", "high_needs", "capital", "cip", "guar
 YEAR_WORDS = ("first", "final", "each", "all")
 CheckId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_.\-]*$", max_length=80)]
 Finite = Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+Precision = Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e9)]
+"""The place a figure is printed to (1, 100, 0.1): above 0."""
 
 
 class Selector(Strict):
@@ -58,7 +60,7 @@ class Selector(Strict):
     agg: Literal["sum"] | None = None
     scale: Finite = 1.0
     negate: bool = False
-    precision: Positive | None = None
+    precision: Precision | None = None
     per: Selector | None = None
 
     @model_validator(mode="after")
@@ -134,7 +136,7 @@ class WithinPrintedPrecision(CheckBase):
     kind: Literal["within_printed_precision"]
     printed: Selector
     derived: Annotated[list[Selector], Field(min_length=1)]
-    precision: Positive | None = None
+    precision: Precision | None = None
 
     _list = field_validator("derived", mode="before")(_as_list)
 
@@ -156,7 +158,7 @@ class Headline(CheckBase):
     kind: Literal["headline"] = "headline"
     text: Text
     value: Finite
-    precision: Positive
+    precision: Precision
     unit: str | None = None
     computed: Annotated[list[Selector], Field(min_length=1)]
 
@@ -194,15 +196,32 @@ def _items(data: Any, section: str) -> list[Any]:
     return items if isinstance(items, list) else []
 
 
+KINDS = ("sum_of_parts", "equals", "within_printed_precision", "driver_implied", "headline")
+
+
 def _named(problem: Problem, section: str, items: list[Any]) -> Problem:
-    """A schema problem at ``check[3]...`` named by the check's id too."""
+    """A problem at ``check[3].parts[0]`` named by the check's id instead: ``check 'id':
+    parts[0]`` (pydantic's name for the kind of check, in its path, left out)."""
     head, sep, rest = problem.key.partition("]")
     if sep and head.startswith(f"{section}[") and head[len(section) + 1 :].isdigit():
         i = int(head[len(section) + 1 :])
         ident = items[i].get("id") if i < len(items) and isinstance(items[i], dict) else None
         if ident is not None:
-            return replace(problem, key=f"{section} {ident!r}{rest}".replace(f"{ident!r}.", f"{ident!r}: ", 1))
+            for kind in KINDS:
+                if rest == f".{kind}" or rest.startswith(f".{kind}."):
+                    rest = rest[len(kind) + 1 :]
+                    break
+            key = f"{section} {ident!r}" + (f": {rest.removeprefix('.')}" if rest else "")
+            return replace(problem, key=key)
     return problem
+
+
+def named(problems: list[Problem], name: str, data: Any) -> list[Problem]:
+    """Problems of ``headlines.toml`` or ``checks.toml`` (``name``, parsed as ``data``) keyed
+    by each check's id (see :func:`_named`)."""
+    section = CHECK_FILES[name]
+    items = _items(data, section)
+    return [_named(p, section, items) for p in problems]
 
 
 def parse_declared(folder: Path, raw: Mapping[str, Any]) -> tuple[Declared, list[Problem]]:

@@ -26,7 +26,7 @@ from mtfs_model.base.errors import InputError, Problem, Problems
 from mtfs_model.base.schema_types import number_problems, read_toml, validate
 from mtfs_model.edition import checks as edition_checks
 from mtfs_model.edition.appendix import read_appendix_a
-from mtfs_model.edition.declared import Declared, parse_declared
+from mtfs_model.edition.declared import Declared, named, parse_declared
 from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.registry import edition_file_checks
 from mtfs_model.edition.schema import FILE_MODELS, EditionFile, ProgrammeSpec, RevenueFile
@@ -218,7 +218,8 @@ def _load(folder: str, signature: tuple[tuple[str, int, int], ...]) -> Edition:
         except InputError as exc:
             problems += exc.problems
             continue
-        problems += number_problems(raw[name], d / name)
+        numbers = number_problems(raw[name], d / name)
+        problems += named(numbers, name, raw[name]) if name in OPTIONAL_FILES else numbers
     markers = marker_problems(d, raw)  # a rolled-forward edition's gaps: only they are listed
     if markers:
         raise InputError.many(problems + markers)
