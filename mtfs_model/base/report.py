@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mtfs_model.base.args import FORMATS
+from mtfs_model.base.args import FORMATS, check_path, path_problem
 from mtfs_model.base.errors import InputError, OutputError
 from mtfs_model.base.rounding import number, pct
 
@@ -96,6 +96,19 @@ def _plain(x: Any, where: str, column: str) -> Any:
     return x
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula (OWASP, CSV injection)."""
+
+
+def safe_cell(x: Any) -> Any:
+    """A text cell a spreadsheet would read as a formula (it starts with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) with a ``'`` before it, as OWASP's CSV
+    injection guidance says; numbers and any other text are left alone."""
+    if isinstance(x, str) and x.startswith(FORMULA_STARTS):
+        return "'" + x
+    return x
+
+
 def _records(df: pd.DataFrame, table: str) -> list[dict[str, Any]]:
     """Rows as plain dicts, the index first (``index`` if unnamed), every cell checked."""
     index_name = str(df.index.name or "index")
@@ -134,7 +147,8 @@ def to_text(
         flat = df.reset_index()
         for col in flat.columns:
             where = [f"{table}.{i}.{col}" for i in df.index]
-            flat[col] = [_plain(v, w, str(col)) for v, w in zip(flat[col], where, strict=True)]
+            flat[col] = [safe_cell(_plain(v, w, str(col))) for v, w in zip(flat[col], where, strict=True)]
+        flat.columns = pd.Index([safe_cell(str(c)) for c in flat.columns])
         return str(flat.to_csv(index=False, lineterminator="\n", float_format=f"%.{DECIMALS}f"))
     if fmt == "json":
         doc = {"title": title, "rows": _records(df, table)}
@@ -380,37 +394,48 @@ STALE_SECONDS = 3600
 def output_problem(path: str | Path) -> str | None:
     """Why ``path`` cannot take an output file (the *expected* part of an error), or None.
 
-    Refused: an empty name, a name ending in ``/``, a directory, an existing device,
-    pipe or socket, anything under ``/proc``, ``/sys`` or ``/dev``, a directory that does
-    not exist (it is never created), a parent that is a file, a read-only directory.
+    Refused: an empty name, a name or path too long for the file system
+    (:func:`~mtfs_model.base.args.path_problem`), a name ending in ``/``, a directory, an
+    existing device, pipe or socket, anything under ``/proc``, ``/sys`` or ``/dev``, a
+    directory that does not exist (it is never created), a parent that is a file, a
+    read-only directory, and any path the file system will not look at.
     """
     text = os.fspath(path)
-    if not text or text.endswith(("/", os.sep)):
+    problem = path_problem(text)
+    if problem:
+        return problem
+    if text.endswith(("/", os.sep)):
         return "a file name, not a directory"
     target = Path(text)
     try:
-        real = target.resolve()
-    except (OSError, RuntimeError):
-        return "a file name that resolves (not a symlink loop)"
-    if any(real == Path(d) or Path(d) in real.parents for d in SYSTEM_DIRS):
-        return "a file outside " + ", ".join(SYSTEM_DIRS)
-    if target.is_dir():
-        return "a file name, not a directory"
-    if target.exists() and not target.is_file():
-        return "a regular file, not a device, pipe or socket"
-    parent = target.parent
-    if not parent.exists():
-        return f"a file in an existing directory ({parent} does not exist)"
-    if not parent.is_dir():
-        return f"a file in a directory ({parent} is not a directory)"
-    if not os.access(parent, os.W_OK | os.X_OK):
-        return f"a file in a writable directory ({parent} is read-only)"
+        try:
+            real = target.resolve()
+        except RuntimeError:
+            return "a file name that resolves (not a symlink loop)"
+        if any(real == Path(d) or Path(d) in real.parents for d in SYSTEM_DIRS):
+            return "a file outside " + ", ".join(SYSTEM_DIRS)
+        if target.is_dir():
+            return "a file name, not a directory"
+        if target.exists() and not target.is_file():
+            return "a regular file, not a device, pipe or socket"
+        parent = target.parent
+        if not parent.exists():
+            return f"a file in an existing directory ({parent} does not exist)"
+        if not parent.is_dir():
+            return f"a file in a directory ({parent} is not a directory)"
+        if not os.access(parent, os.W_OK | os.X_OK):
+            return f"a file in a writable directory ({parent} is read-only)"
+    except OSError as exc:
+        return f"a path the file system accepts ({exc.strerror or exc})"
     return None
 
 
 def check_output(path: str | Path, key: str = "-o/--output") -> Path:
     """``path`` as a Path if a file can be written there, else :class:`InputError`
-    (``<path>: <key>: expected ...``): the command line's check before any work."""
+    (``<path>: <key>: expected ...``, or ``(arguments): <key>: ...`` for a path no file
+    system takes): the command line's check before any work."""
+    if path_problem(os.fspath(path)):
+        check_path(path, key)
     problem = output_problem(path)
     if problem:
         raise InputError(path, key, problem, show_got=False)

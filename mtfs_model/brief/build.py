@@ -439,11 +439,11 @@ def write_brief(
     workbook from the same runs and simulations (its last cell) to a temporary file;
     both files are then written atomically.  Returns the HTML path.
     """
-    _step("checking scenarios", progress)
+    date = _check_run(run_date, risk_n, risk_seed)  # arguments first: no progress line before their error
     if not scenarios:
         raise InputError("(command line)", "scenarios", "at least one scenario name", show_got=False)
+    _step("checking scenarios", progress)
     ed = brief_edition(scenarios, edition or None)
-    date = _check_run(run_date, risk_n, risk_seed)
     title = title or default_title(ed)
     with tempfile.TemporaryDirectory(prefix="mtfs-brief-") as folder:
         paths = scenario_files(scenarios, ed, Path(folder))

@@ -9,7 +9,7 @@ import sys
 
 import pandas as pd
 
-from mtfs_model.base.args import ARGS
+from mtfs_model.base.args import ARGS, check_path
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.report import check_output, terminal_progress, terminal_width, to_text, write_text
 from mtfs_model.cli import forecast as cli_forecast
@@ -86,7 +86,8 @@ def _emit(text: str, output: str | None) -> None:
 
 def _edition(args: argparse.Namespace) -> Edition:
     """The edition ``--edition`` names (checked: every problem in its files at once)."""
-    return load_edition(args.edition) if getattr(args, "edition", None) else load_edition()
+    folder = getattr(args, "edition", None)
+    return load_edition() if folder is None else load_edition(check_path(folder, "--edition"))
 
 
 def scenario_line(name: str, description: str, width: int | None = None) -> str:

@@ -12,7 +12,7 @@ import re
 import sys
 from typing import Any, NoReturn
 
-from mtfs_model.base.args import ARGS, FORMATS, whole_number
+from mtfs_model.base.args import ARGS, FORMATS, iso_date, whole_number
 from mtfs_model.base.limits import MAX_TRAJECTORIES
 from mtfs_model.cli.edition import add_parsers as add_edition_parsers
 from mtfs_model.whatif.targets import BOUNDS, GRID_FORMATS, TARGETS
@@ -122,11 +122,14 @@ def build_parser() -> ArgumentParser:
     p_brief.add_argument("scenarios", nargs="+", help="scenario names or .toml paths")
     p_brief.add_argument("-o", "--output", required=True, help="HTML file to write (in an existing directory)")
     p_brief.add_argument("--xlsx", help="also write the brief's tables to this Excel workbook")
-    p_brief.add_argument("--date", help="date printed on the brief, YYYY-MM-DD (default: today)")
+    p_brief.add_argument("--date", type=iso_date, help="date printed on the brief, YYYY-MM-DD (default: today)")
     p_brief.add_argument(
-        "--n", type=trajectories, default=100_000, help="risk trajectories a scenario (0: no risk section)"
+        "--n",
+        type=whole_number(MAX_TRAJECTORIES, at_least=0),
+        default=100_000,
+        help="risk trajectories a scenario (0: no risk section)",
     )
-    p_brief.add_argument("--seed", type=whole_number(), default=1, help="risk random seed (default: 1)")
+    p_brief.add_argument("--seed", type=whole_number(at_least=0), default=1, help="risk random seed (default: 1)")
     p_schema = sub.add_parser("schema", help="print the JSON Schema of scenario or edition files (for editors)")
     p_schema.add_argument("kind", choices=["scenario", "edition", "outturns", "reference_class"], help="which files")
     p_schema.add_argument("-o", "--output", help="write to FILE (in an existing directory)")

@@ -24,7 +24,7 @@ from mtfs_model.base.schema_types import MAX_GBP000
 from mtfs_model.base.years import fy_start
 from mtfs_model.edition import drivers as driver_models
 from mtfs_model.edition.declared import DATA_ROOTS, Declared, reference_problems
-from mtfs_model.edition.paths import table_rows
+from mtfs_model.edition.paths import table_columns, table_rows
 from mtfs_model.edition.schema import (
     CapitalFile,
     CipFile,
@@ -151,7 +151,7 @@ def check_source_docs(data: Any, documents: Mapping[str, Any], problems: Problem
     """Every source's ``doc`` names a paper of ``sources.toml``."""
     for where, src in sources_in(data):
         doc = src.get("doc")
-        if doc is not None and doc not in documents:
+        if doc is not None and (not isinstance(doc, str) or doc not in documents):
             problems.add(f"{where}.doc", "a document of sources.toml: " + _listing(documents), doc)
 
 
@@ -453,5 +453,7 @@ def check_edition(
         )
         roots = {root: raw.get(f"{root}.toml", {}) for root in DATA_ROOTS}
         driver_lines = [c for c, ln in gs.lines.items() if ln.drivers is not None]
-        problems += reference_problems(folder, declared, roots, years, rows_of, driver_lines)
+        spec = rev.appendix_a
+        columns_of = table_columns(years, [] if appendix is None or spec is None else spec.columns)
+        problems += reference_problems(folder, declared, roots, years, rows_of, columns_of, driver_lines)
     return problems

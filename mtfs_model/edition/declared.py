@@ -268,17 +268,20 @@ def selectors_of(spec: AnyCheck) -> list[tuple[str, Selector]]:
     return out
 
 
-def _table_problem(sel: Selector, rows_of: Mapping[str, Sequence[str]], years: Sequence[str]) -> SelectorError | None:
+def _table_problem(
+    sel: Selector, rows_of: Mapping[str, Sequence[str]], columns_of: Mapping[str, Sequence[str]], years: Sequence[str]
+) -> SelectorError | None:
     name = str(sel.table)
     rows = rows_of.get(name, ())
     if not rows:
         return SelectorError(f"a table the engine derives for this edition ({name} is empty: no data for it)", name)
     if sel.row is not None and sel.row not in rows:
         return SelectorError(f"a row of the {name} table: {listing(rows)}", sel.row)
-    labels = [sel.year] if isinstance(sel.year, str) else sel.year or []
-    for y in labels:
-        if y not in YEAR_WORDS and y not in years:
-            return SelectorError("a year of the horizon: " + ", ".join(years), y)
+    columns = columns_of.get(name)
+    for current in years if sel.year == "each" else [None]:
+        for key in keys_of(sel.year, sel.column, years, current) or []:
+            if columns is not None and key not in columns:
+                return SelectorError(f"a column of the {name} table: {listing(columns)}", key)
     return None
 
 
@@ -298,11 +301,13 @@ def reference_problems(
     roots: Mapping[str, Any],
     years: Sequence[str],
     rows_of: Mapping[str, Sequence[str]],
+    columns_of: Mapping[str, Sequence[str]],
     driver_lines: Sequence[str],
 ) -> list[Problem]:
     """What each declared check names that the edition does not have: a figure of its
     files (``roots``: file name without ``.toml`` -> parsed file), a row of an engine table
-    (``rows_of``: :func:`~mtfs_model.edition.paths.table_rows`), a line with drivers."""
+    (``rows_of``: :func:`~mtfs_model.edition.paths.table_rows`) or a column of one
+    (``columns_of``: :func:`~mtfs_model.edition.paths.table_columns`), a line with drivers."""
     problems: list[Problem] = []
     for name, spec in declared:
         where = f"{CHECK_FILES[name]} {spec.id!r}"
@@ -311,7 +316,7 @@ def reference_problems(
             problems.append(Problem(str(folder / name), f"{where}: line", expected, spec.line))
         for key, sel in selectors_of(spec):
             table = sel.table is not None
-            error = _table_problem(sel, rows_of, years) if table else _data_problem(sel, roots, years)
+            error = _table_problem(sel, rows_of, columns_of, years) if table else _data_problem(sel, roots, years)
             if error is not None:
                 problems.append(Problem(str(folder / name), f"{where}: {key}", error.expected, error.got))
     return problems

@@ -14,6 +14,7 @@ package code holds no fiscal year, line code, programme or printed label: they a
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -22,6 +23,7 @@ from typing import Any
 
 import pandas as pd
 
+from mtfs_model.base.args import check_path
 from mtfs_model.base.errors import InputError, Problem, Problems
 from mtfs_model.base.schema_types import number_problems, read_toml, validate
 from mtfs_model.edition import checks as edition_checks
@@ -173,11 +175,21 @@ def load_edition(path: str | Path | None = None) -> Edition:
     Cached by the folder's resolved path AND each file's modification time and size, so
     an edited file, or another folder with the same edition id, is read afresh.
     """
+    if path is not None:
+        check_path(path, "edition")
     folder = Path(path) if path is not None else DEFAULT_EDITION
-    if not (folder / "edition.toml").is_file():
-        raise InputError(folder, "(folder)", "an edition folder holding edition.toml", show_got=False)
-    resolved = folder.resolve()
-    return _load(str(resolved), _signature(resolved))
+    try:
+        if not folder.is_dir():
+            raise InputError(folder, "(folder)", "an edition folder holding edition.toml", show_got=False)
+        if not (folder / "edition.toml").is_file():
+            raise InputError(folder, "(folder)", "an edition folder holding edition.toml", show_got=False)
+        resolved = folder.resolve()
+        signature = _signature(resolved)
+    except OSError as exc:
+        raise InputError(
+            folder, "(folder)", f"a folder that can be read ({exc.strerror or exc})", show_got=False
+        ) from None
+    return _load(str(resolved), signature)
 
 
 def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
@@ -188,8 +200,7 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
             st = entry.stat()
         except OSError:
             continue
-        if entry.is_file():
-            out.append((entry.name, st.st_mtime_ns, st.st_size))
+        out.append((entry.name, st.st_mtime_ns, st.st_size if stat.S_ISREG(st.st_mode) else -1))
     return tuple(out)
 
 

@@ -196,3 +196,20 @@ def figures_at(
     if many is None or not summed or not all(is_number(x) for x in many):
         raise SelectorError('a number (or numbers with agg = "sum")' + f" at {path}", node)
     return [float(x) for x in many], trail
+
+
+def table_columns(years: Sequence[str], appendix_columns: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The figure columns of each table the engine derives whose columns the edition's
+    files fix (``cip`` and ``cip_cash`` are left out: their columns are the engine's)."""
+    by_year = tuple(years)
+    with_total = (*years, "Total")
+    return {
+        "revenue": by_year,
+        "cumulative": by_year,
+        "in_year": by_year,
+        "high_needs": by_year,
+        "service_areas": (years[0],),
+        "capital_programme": with_total,
+        "capital_financing": with_total,
+        "appendix_a": tuple(appendix_columns),
+    }

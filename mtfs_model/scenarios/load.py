@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mtfs_model.base.args import check_path
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.base.schema_types import read_toml, validate_partial
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.scenarios.inputs import LineInput, ModelInputs, PropertyInput
+from mtfs_model.scenarios.names import check_name
 from mtfs_model.scenarios.overrides import apply_overrides
 from mtfs_model.scenarios.schema import ScenarioFile, check_against_edition
 from mtfs_model.scenarios.toml_writer import write_toml
@@ -164,13 +166,20 @@ def _first_per_key(problems: list[Problem]) -> list[Problem]:
 
 def resolve(name_or_path: str | Path, edition: Edition | None = None) -> Path:
     """Find a scenario file by name (``"baseline"``) or path; a clear error if none."""
-    p = Path(name_or_path)
+    text = check_path(name_or_path, "scenario")
+    p = Path(text)
     if p.suffix == ".toml" or p.parent != Path("."):
-        if not p.is_file():
-            raise InputError(p, "(file)", "an existing scenario file", show_got=False)
+        try:
+            if p.is_dir():
+                raise InputError(p, "(file)", "a scenario file, not a folder", show_got=False)
+            if not p.is_file():
+                raise InputError(p, "(file)", "an existing scenario file", show_got=False)
+        except OSError as exc:
+            raise InputError(
+                p, "(file)", f"a scenario file that can be read ({exc.strerror or exc})", show_got=False
+            ) from None
         return p
-    if not p.name.replace("_", "").replace("-", "").isalnum():
-        raise InputError("(arguments)", "scenario", "a scenario name of letters, digits, _ and -", str(name_or_path))
+    check_name(text, "(arguments)", "scenario")
     found = scenario_files(edition)
     if p.name in found:
         return found[p.name]
@@ -212,7 +221,14 @@ def scenario_from_dict(
             problems += exc.problems
     if problems or sf is None:
         raise InputError.many(_first_per_key(problems))
-    scenario_name = sf.scenario.name or name or (path.stem if path else "scenario")
+    if sf.scenario.name:
+        scenario_name = sf.scenario.name  # the schema holds it to the name rule
+    elif name is not None:
+        scenario_name = check_name(name, file, "name", combined=True)
+    elif path is not None:
+        scenario_name = check_name(path.stem, file, "(file name)")
+    else:
+        scenario_name = "scenario"
     inputs, changes = apply_overrides(baseline_inputs(ed), sf)
     return Scenario(
         scenario_name,

@@ -19,11 +19,12 @@ from mtfs_model.base.schema_types import Cost, Factor, Fraction, Money, Month, P
 from mtfs_model.edition import drivers as driver_models
 from mtfs_model.edition.checks import go_live_range, year_map
 from mtfs_model.edition.folder import Edition
+from mtfs_model.scenarios.names import COMBINED_PATTERN
 
 
 class ScenarioMeta(Strict):
     description: Text
-    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-+' ]+$", max_length=120)] | None = None
+    name: Annotated[str, Field(pattern=COMBINED_PATTERN, max_length=200)] | None = None
     edition: str | None = None
     """The id of the edition the scenario is written for (checked when given)."""
     references: list[Reference] = []
