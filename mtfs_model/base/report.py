@@ -103,10 +103,13 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def safe_cell(x: Any) -> Any:
     """A text cell a spreadsheet would read as a formula (it starts with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return) with a ``'`` before it, as OWASP's CSV
-    injection guidance says; numbers and any other text are left alone."""
-    if isinstance(x, str) and x.startswith(FORMULA_STARTS):
-        return "'" + x
-    return x
+    injection guidance says; numbers and any other text are left alone.  A carriage return
+    inside text becomes a line feed, so the cell is quoted and reads back as one cell."""
+    if not isinstance(x, str):
+        return x
+    if x.startswith(FORMULA_STARTS):
+        x = "'" + x
+    return x.replace("\r\n", "\n").replace("\r", "\n") if "\r" in x else x
 
 
 def _records(df: pd.DataFrame, table: str) -> list[dict[str, Any]]:
