@@ -208,6 +208,16 @@ def _kernel_manager_class() -> type:
             if self.has_trait("transport_encryption") and zmq.has("curve"):
                 self.transport_encryption = "auto"
 
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            # the kernel's own log is not the brief's output: what it prints on its
+            # stdout/stderr (a zmq traceback while it is shut down after Ctrl-C) would come
+            # before the command's one error line.  Cell output and errors come by zmq.
+            import subprocess
+
+            kw.setdefault("stdout", subprocess.DEVNULL)
+            kw.setdefault("stderr", subprocess.DEVNULL)
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+
         async def _async_interrupt_kernel(self) -> None:
             # jupyter_client sends SIGINT before every shutdown request; after a finished
             # run it only makes the kernel log a spurious "KeyboardInterrupt caught"

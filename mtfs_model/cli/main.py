@@ -32,7 +32,9 @@ Failures are one line on standard error, never a traceback, and nothing is writt
   leaves the risk section out), and a simulation must fit the memory limit
   (:mod:`mtfs_model.base.limits`: 4,096 MiB unless ``MTFS_MEMORY_LIMIT_MB`` says otherwise);
   ``--seed`` is a whole number >= 0.
-* Ctrl-C: ``error: interrupted``, exit **130**; a partial output file is removed.
+* Ctrl-C, at any moment (while modules load, during a brief's notebook kernel):
+  exactly one line, ``error: interrupted``, exit **130**, no traceback; a partial output
+  file is removed and nothing half-written is left (:class:`CtrlC`).
 * Out of memory all the same: ``error: out of memory ...``, exit **1**.
 * ``mtfs reconcile`` exits 1 if the engine's own identities fail; ``mtfs brief`` 1 if the
   notebook or the export fails; ``mtfs scenarios`` see :func:`list_scenarios`.
@@ -43,13 +45,56 @@ Anything else is a bug and keeps its traceback.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
+from types import FrameType
 
-from mtfs_model.base.errors import InputError, OutputError
-from mtfs_model.cli.parser import build_parser, print_error
+__all__ = ["INTERRUPTED", "main"]
 
-__all__ = ["main"]
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as a shell reports a process it interrupted."""
+
+
+class CtrlC:
+    """Ctrl-C while a command runs: the first SIGINT raises :class:`KeyboardInterrupt`
+    where the command is (so :func:`~mtfs_model.base.report.atomic_write` removes its
+    partial file and temporary folders go), and any later one is ignored while that
+    unwinds, so the one ``error: interrupted`` line is never cut short by a traceback.
+
+    Installed by :func:`main` before any heavy import; not installed off the main thread,
+    nor when SIGINT was ignored when the process started (a shell's background job:
+    Ctrl-C at the terminal is not meant for it).
+    """
+
+    def __init__(self) -> None:
+        self.seen = False
+        self.installed = False
+        self.previous: object = None
+
+    def install(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.getsignal(signal.SIGINT)
+        if previous in (signal.SIG_IGN, None):
+            return
+        self.previous = previous
+        signal.signal(signal.SIGINT, self.handle)
+        self.installed = True
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.seen:
+            return
+        self.seen = True
+        raise KeyboardInterrupt
+
+    def finish(self, *, process: bool) -> None:
+        """Hand SIGINT back: to the handler before (a caller in this process), or, when
+        the process is about to exit, to nothing (a Ctrl-C in its last instant is moot)."""
+        if self.installed:
+            signal.signal(signal.SIGINT, signal.SIG_IGN if process else self.previous)  # type: ignore[arg-type]
+            self.installed = False
 
 
 def _quiet_stdout() -> None:
@@ -61,8 +106,11 @@ def _quiet_stdout() -> None:
         pass
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``mtfs`` command: returns the exit status (see the module docstring)."""
+def _command(argv: Sequence[str] | None) -> int:
+    """Parse and run one command; Ctrl-C is the caller's."""
+    from mtfs_model.base.errors import InputError, OutputError
+    from mtfs_model.cli.parser import build_parser, print_error
+
     command = None
     try:
         try:
@@ -77,9 +125,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from mtfs_model.cli.commands import dispatch  # the heavy libraries load only for a command
 
         return dispatch(args)
-    except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
     except (InputError, OutputError) as exc:
         print_error(exc)
         return 2
@@ -90,6 +135,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         hint = "; a smaller --n or --chunk-size needs less" if command in ("simulate", "brief") else ""
         print(f"error: out of memory{hint}", file=sys.stderr)
         return 1
+
+
+def main(argv: Sequence[str] | None = None, *, process: bool | None = None) -> int:
+    """The ``mtfs`` command: returns the exit status (see the module docstring).
+
+    ``process`` (default: ``argv`` is None, i.e. the ``mtfs`` program itself) says the
+    process exits after this call: Ctrl-C is then ignored from the end of the command on.
+    """
+    ctrl_c = CtrlC()
+    code = INTERRUPTED
+    try:
+        ctrl_c.install()
+        try:
+            code = _command(argv)
+        except KeyboardInterrupt:
+            code = INTERRUPTED
+        if ctrl_c.seen or code == INTERRUPTED:  # a library that swallowed the interrupt still stops here
+            code = INTERRUPTED
+            print("error: interrupted", file=sys.stderr, flush=True)
+    except KeyboardInterrupt:  # Ctrl-C in the instant before the handler was in place
+        code = INTERRUPTED
+        print("error: interrupted", file=sys.stderr, flush=True)
+    finally:
+        ctrl_c.finish(process=argv is None if process is None else process)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

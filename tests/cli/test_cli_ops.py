@@ -214,8 +214,15 @@ def test_interrupt_while_writing_removes_the_partial_file(
     assert listing(tmp_path) == []
 
 
-@pytest.mark.slow
 def test_real_sigint_in_a_subprocess(tmp_path: Path) -> None:
+    """The child starts with SIGINT at its default, as at a terminal.  Run from a shell's
+    background job (``pytest &``, a loaded CI box) it used to inherit SIGINT *ignored*:
+    the signal was then lost, the child slept 10 s, wrote the file and exited 0."""
+    import signal
+
+    def at_a_terminal() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     target = tmp_path / "revenue.csv"
     script = textwrap.dedent(
         f"""
@@ -231,7 +238,14 @@ def test_real_sigint_in_a_subprocess(tmp_path: Path) -> None:
         sys.exit(main(["run", "baseline", "--table", "revenue", "-o", {str(target)!r}]))
         """
     )
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        preexec_fn=at_a_terminal,
+    )
     assert proc.returncode == 130, proc.stderr
     assert proc.stderr == "error: interrupted\n" and proc.stdout == ""
     assert listing(tmp_path) == []
