@@ -34,6 +34,22 @@ TITLES = {
     "appendix_a": "Appendix A revenue budget {first}, derived subtotals (£)",
 }
 """Table titles; ``{first}`` is the edition's first year."""
+SCHEMA_KINDS = [
+    "scenario",
+    "edition",
+    "sources",
+    "growth_savings",
+    "revenue",
+    "high_needs",
+    "capital",
+    "cip",
+    "guarantee",
+    "checks",
+    "headlines",
+    "outturns",
+    "reference_class",
+]
+"""What ``mtfs schema`` prints: a scenario file, or a file of an edition folder."""
 DEFAULT_TABLES = ["key_figures", "revenue", "cumulative", "high_needs", "capital_financing", "cip"]
 """The tables ``mtfs run`` shows without ``--table``."""
 
@@ -131,7 +147,7 @@ def build_parser() -> ArgumentParser:
     )
     p_brief.add_argument("--seed", type=whole_number(at_least=0), default=1, help="risk random seed (default: 1)")
     p_schema = sub.add_parser("schema", help="print the JSON Schema of scenario or edition files (for editors)")
-    p_schema.add_argument("kind", choices=["scenario", "edition", "outturns", "reference_class"], help="which files")
+    p_schema.add_argument("kind", choices=SCHEMA_KINDS, help="which files (edition: edition.toml; capital: ...)")
     p_schema.add_argument("-o", "--output", help="write to FILE (in an existing directory)")
     add_whatif_parsers(sub)
     add_forecast_parsers(sub)

@@ -12,13 +12,17 @@ import json
 from typing import Any
 
 from mtfs_model.edition.folder import Edition, load_edition
-from mtfs_model.edition.schema import EditionFile
+from mtfs_model.edition.declared import ChecksFile, HeadlinesFile
+from mtfs_model.edition.schema import FILE_MODELS
 from mtfs_model.forecast.outturns_schema import OutturnsFile
 from mtfs_model.forecast.reference_class import ReferenceClassFile
 from mtfs_model.risk.schema import RiskTable
 from mtfs_model.scenarios.schema import ScenarioFile
 
-KINDS = ("scenario", "edition", "outturns", "reference_class")
+EDITION_FILES = {name.removesuffix(".toml"): model for name, model in FILE_MODELS.items()}
+EDITION_FILES.update(checks=ChecksFile, headlines=HeadlinesFile)
+"""Each file of an edition folder with a schema here, by its name without ``.toml``."""
+KINDS = ("scenario", *EDITION_FILES, "outturns", "reference_class")
 
 
 def _names(schema: dict[str, Any], prop: str, names: list[str]) -> None:
@@ -42,10 +46,10 @@ def scenario_schema(edition: Edition | None = None) -> dict[str, Any]:
     return schema
 
 
-def edition_schema() -> dict[str, Any]:
-    """The JSON Schema of an edition's ``edition.toml``."""
-    schema = EditionFile.model_json_schema()
-    schema["title"] = "mtfs_model edition.toml"
+def edition_schema(name: str = "edition") -> dict[str, Any]:
+    """The JSON Schema of an edition's ``<name>.toml`` (``edition``, ``capital``, ...)."""
+    schema = EDITION_FILES[name].model_json_schema()
+    schema["title"] = f"mtfs_model {name}.toml"
     return schema
 
 
@@ -66,11 +70,13 @@ def reference_class_schema() -> dict[str, Any]:
 
 def schema_json(kind: str, edition: Edition | None = None) -> str:
     """``kind`` (one of :data:`KINDS`) as deterministic JSON text."""
-    makers = {
-        "scenario": lambda: scenario_schema(edition),
-        "edition": edition_schema,
-        "outturns": outturns_schema,
-        "reference_class": reference_class_schema,
-    }
-    data = makers[kind]()
+    if kind in EDITION_FILES:
+        data = edition_schema(kind)
+    else:
+        makers = {
+            "scenario": lambda: scenario_schema(edition),
+            "outturns": outturns_schema,
+            "reference_class": reference_class_schema,
+        }
+        data = makers[kind]()
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -127,7 +127,7 @@ class Equals(CheckBase):
     printed: Selector
     derived: Annotated[list[Selector], Field(min_length=1)]
 
-    _list = field_validator("derived", mode="before")(_as_list)
+    _list = field_validator("derived", mode="before", json_schema_input_type=Selector | list[Selector])(_as_list)
 
 
 class WithinPrintedPrecision(CheckBase):
@@ -138,7 +138,7 @@ class WithinPrintedPrecision(CheckBase):
     derived: Annotated[list[Selector], Field(min_length=1)]
     precision: Precision | None = None
 
-    _list = field_validator("derived", mode="before")(_as_list)
+    _list = field_validator("derived", mode="before", json_schema_input_type=Selector | list[Selector])(_as_list)
 
 
 class DriverImplied(CheckBase):
@@ -162,7 +162,7 @@ class Headline(CheckBase):
     unit: str | None = None
     computed: Annotated[list[Selector], Field(min_length=1)]
 
-    _list = field_validator("computed", mode="before")(_as_list)
+    _list = field_validator("computed", mode="before", json_schema_input_type=Selector | list[Selector])(_as_list)
 
 
 CheckSpec = Annotated[

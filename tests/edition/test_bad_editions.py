@@ -82,3 +82,31 @@ def test_bad_edition_cli(case: dict[str, Any], tmp_path: Path, capsys: pytest.Ca
     assert "Traceback" not in err
     assert any(case["key"] in line for line in lines), err
     assert not out_file.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["edition"]
+
+
+def _plain(node: Any) -> Any:
+    """TOML's dates as the text an editor validates."""
+    if isinstance(node, dict):
+        return {k: _plain(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain(v) for v in node]
+    return node.isoformat() if hasattr(node, "isoformat") else node
+
+
+def test_json_schemas_validate_the_bundled_edition_and_catch_a_typo() -> None:
+    """``schemas/<file>.schema.json`` (what a TOML editor reads) accepts every file of the
+    bundled edition, and flags a misspelt key as the finance partner types it."""
+    import json
+
+    import jsonschema
+
+    from mtfs_model.cli.schema import EDITION_FILES
+
+    schemas = Path(__file__).parent.parent.parent / "schemas"
+    for name in EDITION_FILES:
+        schema = json.loads((schemas / f"{name}.schema.json").read_text(encoding="utf-8"))
+        data = _plain(tomllib.loads((DEFAULT_EDITION / f"{name}.toml").read_text(encoding="utf-8")))
+        jsonschema.validate(data, schema)
+        key = next(iter(data))
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({**data, f"{key}_typo": data[key]}, schema)
