@@ -350,10 +350,11 @@ def check_cip(cip: CipFile, years: tuple[str, ...], problems: Problems) -> None:
         for i, part in enumerate(p.capital_cash_parts or ()):
             if part not in p.capital_parts:
                 problems.add(f"{where}.capital_cash_parts[{i}]", "a key of capital_parts", part)
-        if sum(p.saving_parts.values()) < 0:
+        if p.saving_parts and sum(p.saving_parts.values()) <= 0:
             problems.add(
                 f"{where}.saving_parts",
-                "parts summing to a saving >= 0 (a saving may not become a cost)",
+                "parts summing to a saving above 0 (a saving may not become a cost; "
+                "leave saving_parts empty if none is printed)",
                 sum(p.saving_parts.values()),
             )
         if not lo <= int(p.go_live[:4]) <= hi:

@@ -422,7 +422,8 @@ class PropertySpec(Strict):
     do_nothing_printed_total: Money | None = None
     saving_occupancy_sensitive: list[Ident] = []
     places: Annotated[int, Field(ge=1, le=1000)]
-    occupancy: Fraction
+    occupancy: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1.0)]
+    """The published occupancy: above 0 (a scenario's occupancy is taken relative to it)."""
     occupancy_note: Note | None = None
     weekly_differential_gbp: WeeklyGbp | None = None
     weekly_cost_current_cohort_gbp: WeeklyGbp | None = None
