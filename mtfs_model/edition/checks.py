@@ -23,11 +23,10 @@ from mtfs_model.base.errors import Problem, Problems
 from mtfs_model.base.schema_types import MAX_GBP000
 from mtfs_model.base.years import fy_start
 from mtfs_model.edition import drivers as driver_models
+from mtfs_model.edition.capital_schema import CapitalFile, CipFile
 from mtfs_model.edition.declared import DATA_ROOTS, Declared, reference_problems
 from mtfs_model.edition.paths import table_columns, table_rows
 from mtfs_model.edition.schema import (
-    CapitalFile,
-    CipFile,
     EditionFile,
     GrowthSavingsFile,
     GuaranteeFile,

@@ -1,6 +1,7 @@
 """The declarative schema of an edition folder's files (pydantic, ``extra="forbid"``).
 
-Every TOML file of an edition has one model here (``risk.toml`` has its own, in
+Every TOML file of an edition has one model here (``capital.toml`` and ``cip.toml`` in
+:mod:`mtfs_model.edition.capital_schema`; ``risk.toml`` has its own, in
 :mod:`mtfs_model.risk.schema`; ``checks.toml`` and ``headlines.toml`` in
 :mod:`mtfs_model.edition.declared`): every key is declared, so a misspelt key is an
 error, every number is finite and bounded, and every ``source`` is a table.  What needs
@@ -18,7 +19,6 @@ from pydantic import Field, model_validator
 
 from mtfs_model.base.schema_types import (
     Cost,
-    Fraction,
     Money,
     Month,
     Positive,
@@ -28,17 +28,8 @@ from mtfs_model.base.schema_types import (
     YearLabel,
 )
 from mtfs_model.base.years import fy_label, fy_start, is_fy_label
-
-Ident = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_\-]*$", max_length=64)]
-"""An id: a letter, then letters, digits, ``_`` or ``-``."""
-Key = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_\-/]*$", max_length=64)]
-"""A key of a table of figures (a year label, ``Total`` or a name)."""
-Note = Annotated[str, Field(max_length=4000)]
-"""Free text kept with a figure (a note, a reason): never read as a figure."""
-Figures = dict[Key, Money]
-"""A row of printed figures keyed by year label (and ``Total``), GBP000."""
-Years = Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=100.0)]
-"""A number of years, above 0."""
+from mtfs_model.edition.capital_schema import CapitalFile, CipFile
+from mtfs_model.edition.schema_parts import Figures, Ident, Note
 
 
 class Paper(Strict):
@@ -146,6 +137,19 @@ class Narrative(Strict):
     source: Source | None = None
 
 
+class Drivers(Strict):
+    """A line's narrative drivers: a registered model and its parameters (numbers named by
+    the model, :mod:`mtfs_model.edition.drivers`), with their description and source."""
+
+    model_config = Strict.model_config | {"extra": "allow"}
+    __pydantic_extra__: dict[str, Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e9)]]
+
+    model: Annotated[str, Field(min_length=1, max_length=64)]
+    description: Text | None = None
+    source: Source | None = None
+    notes: Note | None = None
+
+
 class LineSpec(Strict):
     """One growth or savings line of ``growth_savings.toml``."""
 
@@ -158,19 +162,6 @@ class LineSpec(Strict):
     source: Source
     narrative: Narrative | None = None
     drivers: Drivers | None = None
-    notes: Note | None = None
-
-
-class Drivers(Strict):
-    """A line's narrative drivers: a registered model and its parameters (numbers named by
-    the model, :mod:`mtfs_model.edition.drivers`), with their description and source."""
-
-    model_config = Strict.model_config | {"extra": "allow"}
-    __pydantic_extra__: dict[str, Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e9)]]
-
-    model: Annotated[str, Field(min_length=1, max_length=64)]
-    description: Text | None = None
-    source: Source | None = None
     notes: Note | None = None
 
 
@@ -288,176 +279,6 @@ class HighNeedsFile(Strict):
     schools_block_transfer: TransferSpec | None = None
 
 
-# --- capital.toml -------------------------------------------------------------------
-
-
-class Scheme(Strict):
-    label: Text
-    values: Figures | None = None
-    total: Cost
-    printed_values: Annotated[list[Cost], Field(min_length=1, max_length=15)] | None = None
-    cip: bool = False
-    inferred: bool = False
-    note: Note | None = None
-
-
-class Block(Strict):
-    label: Text
-    printed: Figures = {}
-    use_printed_years: bool = False
-    """The engine takes this block's years from ``printed`` (the scheme grid was lost)."""
-    source: Source | None = None
-    schemes: Annotated[list[Scheme], Field(min_length=1, max_length=500)]
-
-
-class PrintedRow(Strict):
-    label: Text
-    values: Figures
-    source: Source | None = None
-
-
-class CapitalProgramme(Strict):
-    source: Source | None = None
-    blocks: Annotated[dict[Ident, Block], Field(min_length=1, max_length=100)]
-    printed_overall_total: PrintedRow | None = None
-
-
-class SummaryRow(Strict):
-    block: Ident
-    label: Text
-    values: Figures
-    printed_total: Annotated[str, Field(max_length=40)] | None = None
-
-
-class CapitalHeadline(Strict):
-    text: Text
-    programme: Cost
-    external: Cost
-    lcc: Money
-    precision: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1e6)]
-
-
-class CapitalSummary(Strict):
-    source: Source | None = None
-    rows: Annotated[list[SummaryRow], Field(min_length=1)]
-    total: Figures = {}
-    headline: CapitalHeadline | None = None
-
-
-class ResourceRow(Strict):
-    group: Ident
-    label: Text
-    values: Figures
-    total: Cost
-    inferred: bool = False
-    note: Note | None = None
-
-
-class Resources(Strict):
-    source: Source | None = None
-    rows: Annotated[list[ResourceRow], Field(min_length=1, max_length=500)]
-    printed_total: Figures = {}
-    printed_net_funding_required: Figures = {}
-
-
-class ResourcesSummaryRow(Strict):
-    group: Ident
-    label: Text
-    values: Figures
-
-
-class ResourcesSummary(Strict):
-    source: Source | None = None
-    rows: Annotated[list[ResourcesSummaryRow], Field(min_length=1)]
-    total_available: Figures = {}
-    lcc_requirement: Figures = {}
-    total_funding: Figures = {}
-
-
-class CapitalFile(Strict):
-    """``capital.toml``."""
-
-    programme: CapitalProgramme
-    summary: CapitalSummary | None = None
-    resources: Resources
-    resources_summary: ResourcesSummary | None = None
-
-
-# --- cip.toml -----------------------------------------------------------------------
-
-
-class StatedPayback(Strict):
-    years: Years
-    basis: Literal["gross", "net"]
-    relation: Literal["equal", "within"]
-    text: Text
-
-
-class GoLiveAlternative(Strict):
-    date: Month
-    text: Text
-    source: Source
-
-
-class PropertyDriver(Strict):
-    """The printed weekly figures behind one saving part."""
-
-    part: Ident
-    formula: Text
-    weeks: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=53.0)]
-
-
-WeeklyGbp = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)]
-
-
-class PropertySpec(Strict):
-    name: Text
-    source: Source
-    capital_parts: Annotated[dict[Ident, Cost], Field(min_length=1)]
-    capital_printed_total: Cost | None = None
-    capital_cash_parts: list[Ident] | None = None
-    capital_note: Note | None = None
-    saving_parts: dict[Ident, Money]
-    saving_printed_total: Money | None = None
-    do_nothing_printed_total: Money | None = None
-    saving_occupancy_sensitive: list[Ident] = []
-    places: Annotated[int, Field(ge=1, le=1000)]
-    occupancy: Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=1.0)]
-    """The published occupancy: above 0 (a scenario's occupancy is taken relative to it)."""
-    occupancy_note: Note | None = None
-    weekly_differential_gbp: WeeklyGbp | None = None
-    weekly_cost_current_cohort_gbp: WeeklyGbp | None = None
-    weekly_cost_turning_16_gbp: WeeklyGbp | None = None
-    driver: PropertyDriver | None = None
-    retained_value: Cost
-    retained_value_note: Note | None = None
-    net_investment_printed: Money | None = None
-    go_live: Month
-    go_live_source: Source | None = None
-    go_live_alternative: GoLiveAlternative | None = None
-    stated_payback: StatedPayback | None = None
-    stated_payback_gross: StatedPayback | None = None
-
-
-class CipDefaults(Strict):
-    discount_rate: Fraction
-    discount_rate_source: Source | None = None
-    life_years: Annotated[int, Field(ge=1, le=100)]
-    life_years_reason: Note | None = None
-    investment_date: Month
-    investment_date_reason: Note | None = None
-    capital_envelope: Cost | None = None
-    capital_envelope_source: Source | None = None
-    places_envelope: Annotated[int, Field(ge=0, le=100_000)] | None = None
-
-
-class CipFile(Strict):
-    """``cip.toml``."""
-
-    defaults: CipDefaults
-    properties: Annotated[dict[Ident, PropertySpec], Field(max_length=200)] = {}
-
-
 # --- guarantee.toml -----------------------------------------------------------------
 
 
@@ -507,8 +328,6 @@ class GuaranteeFile(Strict):
     programme_end: ProgrammeEnd | None = None
     mtfs: MtfsBooking | None = None
 
-
-LineSpec.model_rebuild()
 
 FILE_MODELS: dict[str, type[Strict]] = {
     "edition.toml": EditionFile,

@@ -202,7 +202,6 @@ def test_package_code_holds_no_edition_literal() -> None:
 def test_committed_json_schemas_are_current(capsys: pytest.CaptureFixture[str]) -> None:
     """``schemas/*.json`` (what editors read) is what ``mtfs schema`` prints today."""
     from mtfs_model.cli.main import main
-
     from mtfs_model.cli.parser import SCHEMA_KINDS
     from mtfs_model.cli.schema import KINDS
 
