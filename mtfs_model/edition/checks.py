@@ -229,15 +229,17 @@ def check_revenue(
                     p.add(f"appendix_a.identities[{i}].{field}", "a column of appendix_a.columns", name)
         if appendix is None:
             p.add("appendix_a", "an appendix_a.csv file beside revenue.toml (or no [appendix_a] table)", show_got=False)
+    elif appendix is not None:
+        p.add("appendix_a", "an [appendix_a] table declaring the columns of appendix_a.csv", show_got=False)
     sa = rev.service_areas
     if sa is None:
         return
     if spec is None or appendix is None:
         p.add("service_areas", "an [appendix_a] table and appendix_a.csv the areas are derived from", show_got=False)
         return
-    ids, columns = appendix
-    if sa.column not in columns:
-        p.add("service_areas.column", "a column of appendix_a.csv: " + _listing(columns), sa.column)
+    ids = appendix[0]
+    if sa.column not in spec.columns:
+        p.add("service_areas.column", "a money column of appendix_a.csv: " + _listing(spec.columns), sa.column)
     labels = [r.label for r in sa.rows]
     _unique(labels, p, "service_areas.rows", "label")
     total_label = sa.printed_total_label or TOTAL

@@ -110,3 +110,15 @@ def test_json_schemas_validate_the_bundled_edition_and_catch_a_typo() -> None:
         key = next(iter(data))
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({**data, f"{key}_typo": data[key]}, schema)
+
+
+def test_appendix_a_csv_without_its_declaration(tmp_path: Path) -> None:
+    """``appendix_a.csv`` whose columns ``revenue.toml`` does not declare is refused."""
+    folder = make_case({"id": "x", "file": "edition.toml", "find": "[edition]", "replace": "[edition]"}, tmp_path)
+    text = (folder / "revenue.toml").read_text(encoding="utf-8")
+    (folder / "revenue.toml").write_text(text[: text.index("[service_areas]")], encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_edition(folder)
+    assert err.value.lines() == [
+        f"{folder / 'revenue.toml'}: appendix_a: expected an [appendix_a] table declaring the columns of appendix_a.csv"
+    ]
