@@ -559,9 +559,24 @@ def terminal_progress(what: str, stream: Any = None) -> Callable[[int, int], Non
                 transient=True,
             )
             bar.start()
+            ACTIVE_BARS.append(bar)
             state["bar"], state["task"] = bar, bar.add_task(what, total=total)
         state["bar"].update(state["task"], completed=done, total=total)
         if done >= total:
-            state.pop("bar").stop()
+            bar = state.pop("bar")
+            bar.stop()
+            ACTIVE_BARS.remove(bar)
 
     return progress
+
+
+ACTIVE_BARS: list[Any] = []
+"""Progress bars on the terminal now (:func:`terminal_progress`)."""
+
+
+def stop_progress_bars() -> None:
+    """Take every progress bar off the terminal (and give the cursor back): before an
+    error line, after Ctrl-C or a failure stopped the work mid-bar."""
+    while ACTIVE_BARS:
+        with contextlib.suppress(Exception):
+            ACTIVE_BARS.pop().stop()

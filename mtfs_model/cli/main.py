@@ -106,6 +106,13 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _stop_progress_bars() -> None:
+    """A progress bar the interrupted work left on the terminal goes first (if one was drawn)."""
+    report = sys.modules.get("mtfs_model.base.report")
+    if report is not None:
+        report.stop_progress_bars()
+
+
 def _command(argv: Sequence[str] | None) -> int:
     """Parse and run one command; Ctrl-C is the caller's."""
     from mtfs_model.base.errors import InputError, OutputError
@@ -126,6 +133,7 @@ def _command(argv: Sequence[str] | None) -> int:
 
         return dispatch(args)
     except (InputError, OutputError) as exc:
+        _stop_progress_bars()
         print_error(exc)
         return 2
     except BrokenPipeError:  # the reader went away: nothing to tell it
@@ -153,6 +161,7 @@ def main(argv: Sequence[str] | None = None, *, process: bool | None = None) -> i
             code = INTERRUPTED
         if ctrl_c.seen or code == INTERRUPTED:  # a library that swallowed the interrupt still stops here
             code = INTERRUPTED
+            _stop_progress_bars()
             print("error: interrupted", file=sys.stderr, flush=True)
     except KeyboardInterrupt:  # Ctrl-C in the instant before the handler was in place
         code = INTERRUPTED

@@ -194,3 +194,28 @@ def test_ctrl_c_inside_a_brief_kernel(tmp_path: Path) -> None:
     assert errors == ["error: interrupted"], err
     assert "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == []
+
+
+def test_ctrl_c_mid_progress_bar_takes_the_bar_off_the_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from mtfs_model.base import report
+    from mtfs_model.cli import commands
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    def interrupted_mid_bar(*_a: object, **_k: object) -> None:
+        bar = report.terminal_progress("simulating", Terminal())
+        assert bar is not None
+        bar(1, 10)
+        assert report.ACTIVE_BARS
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(commands, "run", interrupted_mid_bar)
+    assert main(["run", "baseline"]) == INTERRUPTED
+    assert capsys.readouterr().err == "error: interrupted\n"
+    assert report.ACTIVE_BARS == []  # stopped (rich gives the cursor back) before the line
