@@ -238,7 +238,7 @@ def number_problems(data: Any, file: str | Path) -> list[Problem]:
         elif isinstance(item, float) and not math.isfinite(item):
             found.append(Problem(str(file), _key(loc), "a finite number", item))
         elif isinstance(item, int | float) and not isinstance(item, bool) and abs(item) > MAX_NUMBER:
-            found.append(Problem(str(file), _key(loc), f"a number within +/-{MAX_NUMBER:,.0f}", item))
+            found.append(Problem(str(file), _key(loc), f"a number within +/-{int(MAX_NUMBER):,}", item))
     return found
 
 
