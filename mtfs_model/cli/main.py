@@ -116,7 +116,7 @@ def _stop_progress_bars() -> None:
 def _command(argv: Sequence[str] | None) -> int:
     """Parse and run one command; Ctrl-C is the caller's."""
     from mtfs_model.base.errors import InputError, OutputError
-    from mtfs_model.cli.parser import build_parser, print_error
+    from mtfs_model.cli.parser import build_parser, check_path_arguments, print_error
 
     command = None
     try:
@@ -125,6 +125,7 @@ def _command(argv: Sequence[str] | None) -> int:
         except SystemExit as exc:  # --help (0) or a bad argument (2, already reported)
             return exc.code if isinstance(exc.code, int) else 2
         command = args.command
+        check_path_arguments(args)
         if command == "edition":  # export / import / new: no engine, no pandas
             from mtfs_model.cli.edition import dispatch as edition_dispatch
 

@@ -12,12 +12,20 @@ import re
 import sys
 from typing import Any, NoReturn
 
-from mtfs_model.base.args import ARGS, FORMATS, iso_date, whole_number
+from mtfs_model.base.args import ARGS, FORMATS, check_path, iso_date, whole_number
 from mtfs_model.base.limits import MAX_TRAJECTORIES
 from mtfs_model.cli.edition import add_parsers as add_edition_parsers
 from mtfs_model.whatif.targets import BOUNDS, GRID_FORMATS, TARGETS
 
-__all__ = ["DEFAULT_TABLES", "TITLES", "ArgumentParser", "argument_message", "build_parser", "print_error"]
+__all__ = [
+    "DEFAULT_TABLES",
+    "TITLES",
+    "ArgumentParser",
+    "argument_message",
+    "build_parser",
+    "check_path_arguments",
+    "print_error",
+]
 
 TITLES = {
     "key_figures": "Key figures (£000)",
@@ -77,6 +85,27 @@ def argument_message(message: str) -> str:
     if what.startswith("ignored explicit argument "):
         return f"{key}: expected no value, got {what.removeprefix('ignored explicit argument ')}"
     return f"{key}: {what}"
+
+
+PATH_ARGUMENTS = {
+    "output": "-o/--output",
+    "xlsx": "--xlsx",
+    "edition": "--edition",
+    "chart": "--chart",
+    "reforecast_chart": "--reforecast-chart",
+    "book": "book",
+    "source": "--from",
+}
+"""Every argument that names a file or folder (its ``dest``, and how the command line spells it)."""
+
+
+def check_path_arguments(args: argparse.Namespace) -> None:
+    """Each path argument given can name a file or folder at all -- not empty, no name
+    over 255 bytes, no path over 4,096 -- before any work (:func:`~mtfs_model.base.args.check_path`)."""
+    for dest, key in PATH_ARGUMENTS.items():
+        value = getattr(args, dest, None)
+        if isinstance(value, str):
+            check_path(value, key)
 
 
 def print_error(exc: Exception) -> None:

@@ -66,6 +66,15 @@ def one_line(err: str, *needles: str) -> str:
             ["--date: expected a date as YYYY-MM-DD"],
         ),
         (["schema", "edition", "-o", "{tmp}/" + LONG_NAME], ["-o/--output: expected file and folder names"]),
+        (["edition", "import", "", "-o", "{tmp}/new"], ["(arguments): book: expected a path, not empty"]),
+        (["edition", "import", "{tmp}/" + LONG_NAME + ".xlsx", "-o", "{tmp}/new"], ["book: expected file and folder"]),
+        (
+            ["edition", "new", "--from", "", "--years", "2022/23..2026/27", "-o", "{tmp}/new"],
+            ["--from: expected a path"],
+        ),
+        (["edition", "export", "-o", ""], ["(arguments): -o/--output: expected a path, not empty"]),
+        (["grid", "baseline", "--lever", "lines.G1.scale=1,2", "--chart", ""], ["--chart: expected a path, not empty"]),
+        (["backtest", "--chart", "{tmp}/" + LONG_NAME + ".png"], ["--chart: expected file and folder names"]),
     ],
 )
 def test_bad_path_or_argument_is_one_line(
