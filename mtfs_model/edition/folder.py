@@ -28,7 +28,7 @@ from mtfs_model.base.errors import InputError, Problem, Problems
 from mtfs_model.base.schema_types import number_problems, read_toml, validate
 from mtfs_model.edition import checks as edition_checks
 from mtfs_model.edition.appendix import read_appendix_a
-from mtfs_model.edition.declared import Declared, named, parse_declared
+from mtfs_model.edition.declared import named, parse_declared
 from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.registry import edition_file_checks
 from mtfs_model.edition.schema import FILE_MODELS, EditionFile, ProgrammeSpec, RevenueFile
@@ -89,8 +89,6 @@ class Edition:
     checks: dict[str, Any] = field(default_factory=dict)
     appendix_a: pd.DataFrame = field(default_factory=pd.DataFrame)
     appendix_a_columns: tuple[str, ...] = ()
-    declared: Declared = ()
-    """The checks ``headlines.toml`` and ``checks.toml`` declare, validated at load."""
 
     @property
     def id(self) -> str:
@@ -281,7 +279,6 @@ def _load(folder: str, signature: tuple[tuple[str, int, int], ...]) -> Edition:
         checks=raw.get("checks.toml", {}),
         appendix_a=appendix if appendix is not None else pd.DataFrame(),
         appendix_a_columns=tuple(revenue.appendix_a.columns) if revenue.appendix_a is not None else (),
-        declared=declared,
     )
     found_later = Problems(d)
     for _file, checker in edition_file_checks():

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 
 from mtfs_model.base.cells import cell
 from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.edition.declared import parse_declared
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.run import Result
 from mtfs_model.reconciliation.findings import Findings, Value, printed, title, total
@@ -203,10 +204,22 @@ def driver_implied(spec: DriverImplied, ctx: Context) -> None:
 
 
 def declared_checks(edition: Edition) -> list[tuple[str, AnyCheck]]:
-    """The edition's declared checks, ``(file name, check)``, headlines first: validated,
-    and every figure and row they name found, when the edition loaded
-    (:mod:`mtfs_model.edition.declared`)."""
-    return list(edition.declared)
+    """The edition's declared checks, ``(file name, check)``, headlines first.
+
+    Read from the edition's ``headlines`` and ``checks`` as they are now (so an Edition
+    changed with ``dataclasses.replace`` is read as changed); an edition loaded from a
+    folder had them validated, and every figure and row they name found, at load
+    (:mod:`mtfs_model.edition.declared`).  Every problem is raised at once.
+    """
+    raw: dict[str, Any] = {}
+    if edition.headlines:
+        raw["headlines.toml"] = {"headline": list(edition.headlines)}
+    if edition.checks:
+        raw["checks.toml"] = dict(edition.checks)
+    declared, problems = parse_declared(edition.path, raw)
+    if problems:
+        raise InputError.many(problems)
+    return list(declared)
 
 
 def render(selector: Any) -> str:
