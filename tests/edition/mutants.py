@@ -16,7 +16,7 @@ import io
 import math
 import shutil
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -189,23 +189,3 @@ def make(folder: Path, mutation: Mutation) -> Path:
     shutil.copytree(SOURCE, folder)
     mutation.apply(folder)
     return folder
-
-
-def every_toml_mutation(values: tuple[Any, ...] = VALUES) -> Iterator[Mutation]:
-    """Every single change to every key of every TOML file (the exhaustive sweep)."""
-    for name in TOML_FILES:
-        doc = original(name)
-        for path in paths(doc):
-            for v in values:
-                yield Mutation(name, "set", path, v)
-            yield Mutation(name, "delete", path)
-            yield Mutation(name, "add", path, "zz_extra")
-            for new in NEW_KEYS[1:4]:
-                if isinstance(path[-1], str):
-                    yield Mutation(name, "rename", path, new)
-            if isinstance(path[-1], int):
-                yield Mutation(name, "drop_item", path)
-                yield Mutation(name, "duplicate_item", path)
-
-
-Check = Callable[[Path], None]
