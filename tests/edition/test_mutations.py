@@ -2,8 +2,9 @@
 non-finite figure: each mutant either fails to load with an :class:`InputError` naming a
 file of the folder, or runs, reconciles and simulates to finite figures.
 
-The hypothesis test draws mutants (``tests/edition/mutants.py``); the slow sweep makes
-every change of :data:`~tests.edition.mutants.VALUES` to every key of every file.
+The hypothesis test draws mutants (``tests/edition/mutants.py``): 40 in the fast suite,
+600 in the slow one (``-m slow``).  ``tools/edition_mutation_sweep.py N SEED`` draws N more
+with a seeded generator and counts the outcomes.
 """
 
 from __future__ import annotations
