@@ -3,7 +3,8 @@
 (``mtfs_model.scenario(..., name=...)``) or scenarios combined (``a+b``).
 
 A name is a letter or digit, then letters, digits, ``_`` or ``-`` (at most
-:data:`MAX_LENGTH` characters); names combined are joined by ``+``.  So a name can never
+:data:`MAX_LENGTH` characters); names combined are joined by ``+``; a variant the
+library derives (the risk model's "paper view") adds `` - `` and lower-case words.  So a name can never
 start a spreadsheet formula (``=``, ``+``, ``-``, ``@``), hold a path separator, a space
 or a quote, and it is the same on every system.
 """
@@ -19,8 +20,11 @@ MAX_LENGTH = 64
 NAME = rf"[A-Za-z0-9][A-Za-z0-9_\-]{{0,{MAX_LENGTH - 1}}}"
 NAME_PATTERN = rf"^{NAME}$"
 """One scenario's name."""
-COMBINED_PATTERN = rf"^{NAME}(\+{NAME})*$"
-"""One name, or names joined by ``+`` (scenarios combined)."""
+VARIANT = r"[a-z][a-z ]{0,39}"
+"""What a variant the library derives adds to a name, after `` - ``: ``paper view``."""
+COMBINED_PATTERN = rf"^{NAME}(\+{NAME})*( - {VARIANT})*$"
+"""One name, or names joined by ``+`` (scenarios combined), and the `` - `` suffixes of a
+variant the library derives from it (``baseline - paper view``)."""
 RULE = f"a scenario name: a letter or digit, then letters, digits, _ or - (at most {MAX_LENGTH})"
 """The rule in words, for errors."""
 

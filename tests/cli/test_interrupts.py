@@ -166,7 +166,24 @@ def test_sigint_ignored_at_start_stays_ignored() -> None:
         signal.signal(signal.SIGINT, previous)
 
 
+def kernels_of(pid: int) -> list[int]:
+    """Process ids of the notebook kernels ``pid`` started (Linux: read from /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text(encoding="utf-8")
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in status and b"ipykernel" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
 @pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc to see the kernel start")
 def test_ctrl_c_inside_a_brief_kernel(tmp_path: Path) -> None:
     """Ctrl-C at the terminal (SIGINT to the process group) while the brief's notebook runs
     in its kernel: one error line after the progress lines, exit 130, no kernel traceback,
@@ -174,26 +191,33 @@ def test_ctrl_c_inside_a_brief_kernel(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
     argv = ["-m", "mtfs_model", "brief", "baseline", "-o", str(out / "b.html"), "--xlsx", str(out / "b.xlsx")]
-    argv += ["--n", "1000", "--date", "2021-01-01"]
+    argv += ["--n", "400000", "--date", "2021-01-01"]  # cells that run for seconds: the kernel is busy
     err_path = tmp_path / "stderr"
     with err_path.open("w", encoding="utf-8") as err_file:
         proc = subprocess.Popen(
             [sys.executable, *argv], stdout=subprocess.PIPE, stderr=err_file, preexec_fn=at_a_terminal, cwd=tmp_path
         )
         deadline = time.monotonic() + 120
-        while "cell" not in err_path.read_text(encoding="utf-8") and proc.poll() is None:  # a cell is running
+        while not kernels_of(proc.pid):  # the notebook's kernel has started
+            assert proc.poll() is None, err_path.read_text(encoding="utf-8")
             assert time.monotonic() < deadline
-            time.sleep(0.1)
-        time.sleep(1.0)
+            time.sleep(0.05)
+        time.sleep(1.0)  # and runs the first cells
+        kernels = kernels_of(proc.pid)
+        assert proc.poll() is None, err_path.read_text(encoding="utf-8")
         os.killpg(proc.pid, signal.SIGINT)
         code = proc.wait(timeout=120)
     err = err_path.read_text(encoding="utf-8")
     assert code == INTERRUPTED, err
     lines = [line for line in err.replace("\r", "\n").splitlines() if line.strip()]
-    errors = [line for line in lines if not line.startswith(("mtfs brief: ", "Executing:"))]
+    errors = [line for line in lines if not line.startswith(("mtfs brief: ", "Executing:"))]  # progress lines
     assert errors == ["error: interrupted"], err
     assert "Traceback" not in err
     assert sorted(p.name for p in out.iterdir()) == []
+    deadline = time.monotonic() + 30  # the kernel does not outlive the command (it polls its parent)
+    while any(Path(f"/proc/{k}").exists() for k in kernels) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{k}").exists() for k in kernels), kernels
 
 
 def test_ctrl_c_mid_progress_bar_takes_the_bar_off_the_terminal(
