@@ -226,7 +226,7 @@ def scenario_from_dict(
     elif name is not None:
         scenario_name = check_name(name, file, "name", combined=True)
     elif path is not None:
-        scenario_name = check_name(path.stem, file, "(file name)")
+        scenario_name = check_name(path.stem, file, "(file name)", combined=True)
     else:
         scenario_name = "scenario"
     inputs, changes = apply_overrides(baseline_inputs(ed), sf)

@@ -174,7 +174,9 @@ def test_an_edition_label_that_starts_a_formula_is_neutralised_in_csv(
 # --- one rule for scenario names ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["=1+1", "+1+1", "-2+3", "@x", "a b", "a'b", "a/b", "", "x" * 65, "é"])
+@pytest.mark.parametrize(
+    "name", ["=1+1", "+1+1", "-2+3", "@x", "a b", "a'b", "a/b", "", "x" * 65, "é", "evil<img src=x onerror=alert(9)>"]
+)
 def test_a_bad_scenario_name_is_refused_wherever_it_comes_from(tmp_path: Path, name: str) -> None:
     assert not is_name(name)
     with pytest.raises(InputError, match="expected a scenario name"):  # from Python
