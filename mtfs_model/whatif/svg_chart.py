@@ -111,13 +111,12 @@ def line_chart_svg(
         points = " ".join(f"{_fmt(x_at(i))},{_fmt(y_at(float(v)))}" for i, v in enumerate(vs))
         out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6"{dash}/>')
         for i, v in enumerate(vs):
-            x, y = _fmt(x_at(i)), _fmt(y_at(float(v)))
+            px, py = x_at(i), y_at(float(v))
             if style == "dashed":
-                out.append(
-                    f'<rect x="{float(x) - 3.5:.1f}" y="{float(y) - 3.5:.1f}" width="7" height="7" fill="{colour}"/>'
-                )
+                corner = f'x="{_fmt(px - 3.5)}" y="{_fmt(py - 3.5)}"'
+                out.append(f'<rect {corner} width="7" height="7" fill="{colour}"/>')
             else:
-                out.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>')
+                out.append(f'<circle cx="{_fmt(px)}" cy="{_fmt(py)}" r="3.5" fill="{colour}"/>')
         lx = _LEFT + 10 + 150 * k
         stroke = f'stroke="{colour}" stroke-width="1.6"{dash}'
         out.append(f'<line x1="{lx}" x2="{lx + 24}" y1="{legend_y}" y2="{legend_y}" {stroke}/>')
