@@ -34,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from mtfs_model.base.report import FORMULA_STARTS
 from mtfs_model.brief.formulas import Evaluator, Formula, col
 
 MONEY = "#,##0"
@@ -48,8 +49,6 @@ TEXT = ""
 DECIMALS = 3
 """£000 stored to three decimals: to the pound."""
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 4
-FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
-"""Text a spreadsheet might read as a formula when typed in or exported to CSV."""
 
 
 def _is_number(x: Any) -> bool:
@@ -218,7 +217,7 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
                 ws.write_datetime(r0, c0, v, style(cell))
             else:
                 text = str(v)
-                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_LIKE)))
+                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_STARTS)))
         for j in sorted(sheet.widths):
             ws.set_column(j - 1, j - 1, _width_of(sheet, j))
         head = sheet.header_row
