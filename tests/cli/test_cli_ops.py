@@ -214,6 +214,7 @@ def test_interrupt_while_writing_removes_the_partial_file(
     assert listing(tmp_path) == []
 
 
+@pytest.mark.slow  # a subprocess or many examples
 def test_real_sigint_in_a_subprocess(tmp_path: Path) -> None:
     """The child starts with SIGINT at its default, as at a terminal.  Run from a shell's
     background job (``pytest &``, a loaded CI box) it used to inherit SIGINT *ignored*:

@@ -60,6 +60,7 @@ def test_a_child_sees_sigint_at_its_default() -> None:
     "module",
     ["mtfs_model.cli.parser", "pandas", "numpy", "pydantic", "mtfs_model.edition.folder", "mtfs_model.engine.run"],
 )
+@pytest.mark.slow  # a subprocess or many examples
 def test_ctrl_c_while_modules_load(tmp_path: Path, module: str) -> None:
     """SIGINT the moment ``module`` starts to load (a finder sends it), through ``python -m``."""
     out = tmp_path / "out"
@@ -83,6 +84,7 @@ def test_ctrl_c_while_modules_load(tmp_path: Path, module: str) -> None:
     assert_interrupted(python(script, tmp_path), out)
 
 
+@pytest.mark.slow  # a subprocess or many examples
 def test_real_sigint_while_writing(tmp_path: Path) -> None:
     """SIGINT while the output's partial file is being flushed: it is removed."""
     out = tmp_path / "out"
@@ -107,6 +109,7 @@ def test_real_sigint_while_writing(tmp_path: Path) -> None:
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.slow  # a subprocess or many examples
 def test_a_second_ctrl_c_while_unwinding_is_ignored(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -133,6 +136,7 @@ def test_a_second_ctrl_c_while_unwinding_is_ignored(tmp_path: Path) -> None:
     assert_interrupted(python(script, tmp_path), out)
 
 
+@pytest.mark.slow  # a subprocess or many examples
 def test_an_interrupt_a_library_swallows_still_stops_the_command(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

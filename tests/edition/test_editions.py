@@ -137,6 +137,7 @@ def editions(draw: st.DrawFn) -> dict:  # type: ignore[type-arg]
     }
 
 
+@pytest.mark.slow  # many examples or whole-edition round trips (the full suite runs it)
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(spec=editions(), delivery=st.floats(0, 2), occupancy=st.floats(0, 1))
 def test_generated_editions_keep_every_identity(tmp_path_factory, spec, delivery, occupancy) -> None:  # type: ignore[no-untyped-def]

@@ -73,6 +73,7 @@ def same_results(a: Path, b: Path) -> None:
     pd.testing.assert_frame_equal(fa.reset_index(drop=True), fb.reset_index(drop=True))
 
 
+@pytest.mark.slow  # many examples or whole-edition round trips (the full suite runs it)
 @pytest.mark.parametrize("folder", [DEFAULT_EDITION, TEST_EDITION], ids=["bundled", "cfs_2022_23"])
 def test_round_trip_identical(folder: Path, tmp_path: Path) -> None:
     book, out = round_trip(folder, tmp_path)
@@ -280,6 +281,7 @@ def test_a_book_saved_by_libreoffice_imports_to_the_same_edition(tmp_path: Path)
     same_files(imported, original)
 
 
+@pytest.mark.slow  # many examples or whole-edition round trips (the full suite runs it)
 def test_outturns_round_trip(tmp_path: Path) -> None:
     """An edition recording outturns (engine cells and keys, dates, a boolean, a note)."""
     folder = write_edition(tmp_path / "src", [

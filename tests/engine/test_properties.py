@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,6 +60,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
     return scenario_from_dict(raw, name="generated")
 
 
+@pytest.mark.slow  # a subprocess or many examples
 @settings(max_examples=60, deadline=None)
 @given(scenarios())
 def test_every_valid_scenario_reconciles(scenario: Scenario) -> None:
@@ -76,6 +78,7 @@ def _changed(a: pd.DataFrame, b: pd.DataFrame) -> set[str]:
     return {str(i) for i in diff.index[diff.any(axis=1)]}
 
 
+@pytest.mark.slow  # many examples or whole-edition round trips (the full suite runs it)
 @settings(max_examples=40, deadline=None)
 @given(code=st.sampled_from(GROWTH + SAVINGS), data=st.data())
 def test_one_line_moves_only_its_totals(code: str, data: st.DataObject) -> None:

@@ -575,6 +575,7 @@ def risk_tables(draw: st.DrawFn) -> dict[str, Any]:
     return table
 
 
+@pytest.mark.slow  # many examples or whole-edition round trips (the full suite runs it)
 @settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(risk_tables(), st.integers(1, 150), st.integers(0, 2**32))
 def test_property_any_valid_distributions(table: dict[str, Any], chunk: int, seed: int) -> None:
