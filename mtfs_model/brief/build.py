@@ -37,7 +37,7 @@ from typing import Any
 
 from mtfs_model.base.args import check_whole
 from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import atomic_write
+from mtfs_model.base.output import atomic_write
 from mtfs_model.brief.export import CSS, TEMPLATE, BriefError, check_self_contained, export_html, external_resources
 from mtfs_model.brief.html import (
     BRIEF_NOTEBOOK,

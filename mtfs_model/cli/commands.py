@@ -11,7 +11,8 @@ import pandas as pd
 
 from mtfs_model.base.args import ARGS, check_path
 from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import check_output, terminal_progress, terminal_width, to_text, write_text
+from mtfs_model.base.output import check_output, write_text
+from mtfs_model.base.report import terminal_progress, terminal_width, to_text
 from mtfs_model.cli import forecast as cli_forecast
 from mtfs_model.cli import whatif as cli_whatif
 from mtfs_model.cli.parser import DEFAULT_TABLES, TITLES, print_error

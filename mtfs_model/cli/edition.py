@@ -61,7 +61,7 @@ def _validator(folder: Path) -> None:
 
 
 def _export(args: argparse.Namespace) -> str:
-    from mtfs_model.base.report import check_output
+    from mtfs_model.base.output import check_output
     from mtfs_model.edition.workbook import export_edition
 
     out = check_output(args.output)
@@ -78,7 +78,7 @@ def _import(args: argparse.Namespace) -> str:
 
 
 def _new(args: argparse.Namespace) -> str:
-    from mtfs_model.base.report import check_output
+    from mtfs_model.base.output import check_output
     from mtfs_model.edition.folder_write import check_target, write_folder
     from mtfs_model.edition.markers import marked
     from mtfs_model.edition.rollforward import parse_years, roll_forward

@@ -36,8 +36,9 @@ from typing import Any
 
 import pandas as pd
 
-from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import OutputError, check_output, terminal_progress, terminal_width, to_text, write_text
+from mtfs_model.base.errors import InputError, OutputError
+from mtfs_model.base.output import check_output, write_text
+from mtfs_model.base.report import terminal_progress, terminal_width, to_text
 from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
 
@@ -61,7 +62,7 @@ def _check_paths(args: argparse.Namespace, *keys: tuple[str, str]) -> None:
 
 
 def _write_png(path: str, fig: Any) -> None:
-    from mtfs_model.base.report import atomic_write
+    from mtfs_model.base.output import atomic_write
     from mtfs_model.charts.backtest import png_bytes
 
     data = png_bytes(fig)

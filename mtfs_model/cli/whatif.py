@@ -57,7 +57,7 @@ def parse_grid_lever(text: str) -> tuple[str | tuple[str, ...], list[float]]:
 def _write(path: str, data: bytes) -> Path:
     """Write ``data`` to ``path`` atomically (:func:`mtfs_model.base.report.atomic_write`:
     an existing directory only, nothing half-written)."""
-    from mtfs_model.base.report import atomic_write
+    from mtfs_model.base.output import atomic_write
 
     def write(tmp: Path) -> None:
         tmp.write_bytes(data)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import atomic_write
+from mtfs_model.base.output import atomic_write
 from mtfs_model.base.rounding import number
 from mtfs_model.base.schema_types import parse_toml
 from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text, unjoined

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError
-from mtfs_model.base.report import write_text
+from mtfs_model.base.output import write_text
 
 __all__ = ["META", "dumps", "dumps_value", "write_toml"]
 

@@ -22,8 +22,9 @@ import pandas as pd
 import pytest
 
 from mtfs_model import InputError
-from mtfs_model.base import limits, report
-from mtfs_model.base.report import PARTIAL, atomic_write, to_text
+from mtfs_model.base import limits, output, report
+from mtfs_model.base.output import PARTIAL, atomic_write
+from mtfs_model.base.report import to_text
 from mtfs_model.cli import commands
 from mtfs_model.cli.main import main
 
@@ -122,7 +123,7 @@ def test_write_failure_is_one_line_and_leaves_nothing(
     def disk_full(_path: Path, **_k: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(report, "_fsync", disk_full)
+    monkeypatch.setattr(output, "_fsync", disk_full)
     target = tmp_path / "revenue.csv"
     target.write_text("the previous file", encoding="utf-8")
     code, _, err = run_cli(capsys, *REVENUE, "-o", str(target))
@@ -178,13 +179,13 @@ def test_stale_partial_files_are_removed(tmp_path: Path) -> None:
     other = tmp_path / f".other.csv{PARTIAL}999999999-deadbeef"  # another target's
     for p in (dead, alive, other):
         p.write_text("half", encoding="utf-8")
-    report.write_text(tmp_path / "out.csv", "a,b\n")
+    output.write_text(tmp_path / "out.csv", "a,b\n")
     assert listing(tmp_path) == sorted([alive.name, other.name, "out.csv"])
 
 
 def test_atomic_write_refuses_a_missing_directory(tmp_path: Path) -> None:
-    with pytest.raises(report.OutputError, match="does not exist") as err:
-        report.write_text(tmp_path / "missing" / "x.txt", "x")
+    with pytest.raises(output.OutputError, match="does not exist") as err:
+        output.write_text(tmp_path / "missing" / "x.txt", "x")
     assert isinstance(err.value, OSError) and "\n" not in str(err.value)
     assert listing(tmp_path) == []
 
@@ -208,7 +209,7 @@ def test_interrupt_while_writing_removes_the_partial_file(
         assert any(PARTIAL in name for name in listing(tmp_path))  # the partial file exists now
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(report, "_fsync", interrupted)
+    monkeypatch.setattr(output, "_fsync", interrupted)
     code, _, err = run_cli(capsys, *REVENUE, "-o", str(tmp_path / "revenue.csv"))
     assert code == 130 and err == "error: interrupted\n"
     assert listing(tmp_path) == []
@@ -228,14 +229,14 @@ def test_real_sigint_in_a_subprocess(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal, sys, time
-        from mtfs_model.base import report
+        from mtfs_model.base import output
         from mtfs_model.cli.main import main
 
         def fsync(path, **kw):
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(10)
 
-        report._fsync = fsync
+        output._fsync = fsync
         sys.exit(main(["run", "baseline", "--table", "revenue", "-o", {str(target)!r}]))
         """
     )

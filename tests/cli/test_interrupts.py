@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from mtfs_model.base.report import PARTIAL
+from mtfs_model.base.output import PARTIAL
 from mtfs_model.cli.main import INTERRUPTED, CtrlC, main
 
 
@@ -92,7 +92,7 @@ def test_real_sigint_while_writing(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal, sys, time
-        from mtfs_model.base import report
+        from mtfs_model.base import output
         from mtfs_model.cli.main import main
 
         def fsync(path, **kw):
@@ -100,7 +100,7 @@ def test_real_sigint_while_writing(tmp_path: Path) -> None:
             os.kill(os.getpid(), signal.SIGINT)
             time.sleep(60)  # never reached: the signal interrupts the sleep
 
-        report._fsync = fsync
+        output._fsync = fsync
         sys.exit(main(["run", "baseline", "--table", "revenue", "-o", {str(out / "revenue.csv")!r}]))
         """
     )
@@ -116,20 +116,20 @@ def test_a_second_ctrl_c_while_unwinding_is_ignored(tmp_path: Path) -> None:
     script = textwrap.dedent(
         f"""
         import os, signal, sys
-        from mtfs_model.base import report
+        from mtfs_model.base import output
         from mtfs_model.cli.main import main
 
-        real_unlink = report.Path.unlink
+        real_unlink = output.Path.unlink
 
         def unlink(self, *a, **k):  # the partial file's removal, interrupted again
             os.kill(os.getpid(), signal.SIGINT)
             return real_unlink(self, *a, **k)
 
         def fsync(path, **kw):
-            report.Path.unlink = unlink
+            output.Path.unlink = unlink
             os.kill(os.getpid(), signal.SIGINT)
 
-        report._fsync = fsync
+        output._fsync = fsync
         sys.exit(main(["run", "baseline", "--table", "revenue", "-o", {str(out / "revenue.csv")!r}]))
         """
     )
