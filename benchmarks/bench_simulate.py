@@ -37,7 +37,8 @@ import numpy as np
 
 import mtfs_model
 from mtfs_model.risk.draws import Sampler
-from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, risk_spec, simulate
+from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, simulate
+from mtfs_model.risk.spec import risk_spec
 
 GIB = 1024**3
 

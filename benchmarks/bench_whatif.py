@@ -29,7 +29,7 @@ import numpy as np
 
 import mtfs_model
 from mtfs_model.risk.draws import Sampler
-from mtfs_model.risk.simulate import risk_spec
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.whatif import goalseek
 from mtfs_model.whatif.widgets import net_budget_svg, what_if
 

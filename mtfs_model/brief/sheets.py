@@ -26,7 +26,7 @@ from mtfs_model.brief.workbook import ORDER, Book, growth_and_savings, guarantee
 from mtfs_model.brief.xlsx import COUNT, EXACT, SHARE, Formula, Sheet, col, frame_sheet, to_bytes
 from mtfs_model.engine import capital, guarantee, high_needs
 from mtfs_model.engine.labels import row_labels
-from mtfs_model.risk.simulate import PERCENTILE_LABELS
+from mtfs_model.risk.percentiles import PERCENTILE_LABELS
 
 RISK_PERCENTILES = tuple(f"P{q}" for q in (5, 10, 50, 80, 90, 95))
 """The net budget percentiles the Risk sheet shows (P80 added to the simulation's own)."""

@@ -29,7 +29,8 @@ from mtfs_model.base.report import display_frame
 from mtfs_model.base.rounding import gbp_m, number, pct
 from mtfs_model.forecast.backtest import DETERMINISTIC_ROW, BacktestResult, summary_view, view
 from mtfs_model.forecast.reforecast import REFORECAST_HN_ROW, REFORECAST_ROW, ReforecastResult
-from mtfs_model.risk.simulate import MTFS_ROW, PERCENTILE_LABELS, SCENARIO_HN_ROW
+from mtfs_model.risk.percentiles import PERCENTILE_LABELS
+from mtfs_model.risk.simulate import MTFS_ROW, SCENARIO_HN_ROW
 
 MAX_PANELS = 4
 FIGURES = {"net_budget": f"revenue.{rows.NET_BUDGET}", "hn_deficit": f"high_needs.{rows.HN_CUMULATIVE}"}

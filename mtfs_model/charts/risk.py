@@ -26,16 +26,9 @@ from matplotlib.ticker import FuncFormatter
 
 from mtfs_model.base.cells import cell
 from mtfs_model.charts.budget import DPI, NOT_FROM_ZERO, SAME, mark_axis_break, millions, wrap
+from mtfs_model.risk.percentiles import PERCENTILE_LABELS
 from mtfs_model.risk.sensitivity import tornado_columns
-from mtfs_model.risk.simulate import (
-    BASE_HN_ROW,
-    BASE_ROW,
-    MTFS_ROW,
-    PERCENTILE_LABELS,
-    SCENARIO_HN_ROW,
-    Distribution,
-    RiskResult,
-)
+from mtfs_model.risk.simulate import BASE_HN_ROW, BASE_ROW, MTFS_ROW, SCENARIO_HN_ROW, Distribution, RiskResult
 
 FANS = {
     "net_budget": ("Net budget", MTFS_ROW, "Published MTFS"),

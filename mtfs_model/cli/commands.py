@@ -146,7 +146,8 @@ def _reconcile(args: argparse.Namespace) -> int:
 
 
 def _simulate(args: argparse.Namespace) -> None:
-    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, report_text, simulate
+    from mtfs_model.risk.report import report_text
+    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, simulate
 
     if getattr(args, "from_outturns", False):
         _emit(cli_forecast.simulate_from_outturns(args, _edition(args)), args.output)

@@ -11,22 +11,37 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from typing import Any
 
-__all__ = ["EDITION_FILE_CHECKS", "edition_file_checks"]
+__all__ = ["EDITION_FILE_CHECKS", "SCENARIO_SECTION_CHECKS", "edition_file_checks", "scenario_section_checks"]
 
 EDITION_FILE_CHECKS: dict[str, str] = {
-    "risk.toml": "mtfs_model.risk.schema:check_defaults",
+    "risk.toml": "mtfs_model.risk.merge:check_defaults",
     "outturns.toml": "mtfs_model.forecast.outturns:check_edition",
 }
 """File -> ``module:function`` taking the loaded :class:`~mtfs_model.edition.folder.Edition`
 and raising :class:`~mtfs_model.base.errors.InputError` for every problem."""
 
 
-def edition_file_checks() -> list[tuple[str, Callable[[Any], None]]]:
-    """The declared checks, imported: ``[(file, check), ...]`` in declaration order."""
+SCENARIO_SECTION_CHECKS: dict[str, str] = {
+    "risk": "mtfs_model.risk.merge:check_section",
+}
+"""A scenario file's free-form section -> ``module:function`` taking the section, the
+Edition and the scenario file's path, raising :class:`~mtfs_model.base.errors.InputError`."""
+
+
+def _resolved(declared: dict[str, str]) -> list[tuple[str, Callable[..., None]]]:
     found = []
-    for file, target in EDITION_FILE_CHECKS.items():
+    for key, target in declared.items():
         module, _, name = target.partition(":")
-        found.append((file, getattr(importlib.import_module(module), name)))
+        found.append((key, getattr(importlib.import_module(module), name)))
     return found
+
+
+def edition_file_checks() -> list[tuple[str, Callable[..., None]]]:
+    """The declared edition-file checks, imported: ``[(file, check), ...]`` in order."""
+    return _resolved(EDITION_FILE_CHECKS)
+
+
+def scenario_section_checks() -> list[tuple[str, Callable[..., None]]]:
+    """The declared scenario-section checks, imported: ``[(section, check), ...]``."""
+    return _resolved(SCENARIO_SECTION_CHECKS)

@@ -46,7 +46,8 @@ from mtfs_model.forecast.outturns_schema import LEVERS
 from mtfs_model.forecast.scores import crps, interval_score
 from mtfs_model.risk.draws import Array
 from mtfs_model.risk.paths import Trajectories
-from mtfs_model.risk.simulate import PERCENTILE_LABELS, PERCENTILES, RiskResult, simulate
+from mtfs_model.risk.percentiles import PERCENTILE_LABELS, PERCENTILES
+from mtfs_model.risk.simulate import RiskResult, simulate
 from mtfs_model.scenarios.compose import scenario_on
 from mtfs_model.scenarios.load import Scenario
 

@@ -93,7 +93,8 @@ def calibrate(
     from scipy.stats import chi2  # type: ignore[import-untyped]
 
     from mtfs_model.engine.run import run
-    from mtfs_model.risk.simulate import Z90, risk_spec
+    from mtfs_model.risk.simulate import Z90
+    from mtfs_model.risk.spec import risk_spec
 
     scen = scenario_on(scenario, edition)
     engine = run(scen)
@@ -263,7 +264,7 @@ def evidence_inputs(edition: Edition, rc: ReferenceClass | None = None) -> pd.Da
     is not in the reference class, or whose later figure is not an outturn, is an
     :class:`~mtfs_model.base.errors.InputError` naming ``risk.toml`` and the key."""
     from mtfs_model.base.errors import InputError, Problem
-    from mtfs_model.risk.schema import defaults
+    from mtfs_model.risk.merge import defaults
 
     rc = check_edition(edition, rc)
     table = rc.table()

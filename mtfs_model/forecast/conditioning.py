@@ -17,7 +17,7 @@ from mtfs_model.forecast.outturns import Outturn
 from mtfs_model.forecast.outturns_schema import LEVERS
 from mtfs_model.risk.draws import MULTIPLIER_CAP, Array, Distribution, RiskSpec, factor
 from mtfs_model.risk.evidence import base_name, is_evidence
-from mtfs_model.risk.simulate import risk_spec
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.scenarios.load import Scenario
 
 

@@ -58,18 +58,10 @@ from mtfs_model.forecast.conditioning import (
 )
 from mtfs_model.forecast.outturns import Outturn, check_kinds, latest, read_outturns
 from mtfs_model.risk.draws import Array, RiskSpec, correlation_groups, shocks
+from mtfs_model.risk.percentiles import PERCENTILE_LABELS, PERCENTILES
 from mtfs_model.risk.plan import Plan, evaluate_factors, plan
-from mtfs_model.risk.simulate import (
-    DEFAULT_CHUNK_SIZE,
-    MTFS_ROW,
-    PERCENTILE_LABELS,
-    PERCENTILES,
-    SCENARIO_HN_ROW,
-    SCENARIO_ROW,
-    RiskResult,
-    risk_spec,
-    simulate,
-)
+from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, MTFS_ROW, SCENARIO_HN_ROW, SCENARIO_ROW, RiskResult, simulate
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.scenarios.compose import scenario_on
 from mtfs_model.scenarios.load import Scenario, scenario_from_dict
 

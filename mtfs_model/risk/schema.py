@@ -12,14 +12,14 @@ semi-definite.  Every problem is reported at once (one :class:`InputError`, a li
 
 Input names are paths in the table: ``lines.<code>.scale`` (growth) or
 ``lines.<code>.delivery`` (savings), ``lines.<code>.drivers.<driver>``,
-``programmes.<id>.scale|delivery`` and ``high_needs.<line>``.  The checker is registered
-with :func:`mtfs_model.scenarios.schema.register_section` on import, so scenarios import
-nothing of the risk model.
+``programmes.<id>.scale|delivery`` and ``high_needs.<line>``.  The checks of the merged
+whole are :mod:`mtfs_model.risk.merge`'s, declared for scenario files and ``risk.toml`` in
+:mod:`mtfs_model.edition.registry`, so scenarios and editions import nothing of the risk
+model.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,14 +27,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-import numpy.typing as npt
 from pydantic import Field, ValidationError, field_validator
 
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.base.schema_types import MAX_FACTOR, Factor, Strict, Text, problems_of
 from mtfs_model.edition import drivers as driver_models
 from mtfs_model.edition.folder import Edition
-from mtfs_model.scenarios.schema import register_section
 
 MAX_MULTIPLIER = 100.0
 """The largest P10/P50/P90/min/max a distribution may declare (a multiplier of the figure)."""
@@ -253,7 +251,7 @@ class _Collect:
         self.found.append(Problem(str(self.file), self.where(key), expected, got, show_got))
 
 
-def _one_of(what: str, known: Any) -> str:
+def one_of(what: str, known: Any) -> str:
     return f"{what}, one of " + (", ".join(known) if known else "(none in this edition)")
 
 
@@ -266,7 +264,7 @@ def _lines(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> N
     for code, spec in _table(raw.get("lines")).items():
         where = f"lines.{code}"
         if code not in off.line_kind:
-            p.add(where, _one_of("a line code", off.line_kind), show_got=False)
+            p.add(where, one_of("a line code", off.line_kind), show_got=False)
             continue
         kind, variable = off.line_kind[code], off.line_drivers[code]
         factor = factor_key(kind)
@@ -284,7 +282,7 @@ def _lines(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> N
             continue
         for key in drivers:
             if key not in variable:
-                p.add(f"{where}.drivers.{key}", _one_of(f"a driver of {code} a distribution may vary", variable),
+                p.add(f"{where}.drivers.{key}", one_of(f"a driver of {code} a distribution may vary", variable),
                       show_got=False)  # fmt: skip
             else:
                 out.append(f"{where}.drivers.{key}")
@@ -294,7 +292,7 @@ def _others(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> 
     for pid, spec in _table(raw.get("programmes")).items():
         where = f"programmes.{pid}"
         if pid not in off.programme_kind:
-            p.add(where, _one_of("a programme", off.programme_kind), show_got=False)
+            p.add(where, one_of("a programme", off.programme_kind), show_got=False)
             continue
         factor = factor_key(off.programme_kind[pid])
         for key in ("scale", "delivery"):
@@ -304,7 +302,7 @@ def _others(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> 
                 out.append(f"{where}.{key}")
     for key in _table(raw.get("high_needs")):
         if key not in off.high_needs:
-            p.add(f"high_needs.{key}", _one_of("a High Needs line", off.high_needs), show_got=False)
+            p.add(f"high_needs.{key}", one_of("a High Needs line", off.high_needs), show_got=False)
         else:
             out.append(f"high_needs.{key}")
 
@@ -391,155 +389,3 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
     dists, pairs, spread = _salvage(raw, names, prefix)
     view = raw.get("view") if raw.get("view") in ("evidence", "paper") else None
     return Declared(file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view)
-
-
-@lru_cache(maxsize=16)
-def defaults(edition: Edition) -> Declared:
-    """The edition's ``risk.toml`` (``edition.risk``), checked (cached per edition):
-    :class:`InputError` with every problem of the file at once."""
-    base = declare(edition.risk, edition, edition.path / "risk.toml", defaults=True)
-    merge(base, None)  # the defaults alone must make a valid whole too
-    return base
-
-
-# --- Defaults and a scenario's table, merged ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MergedInput:
-    """One input after a scenario's keys replace the defaults' (``mine``: the scenario's)."""
-
-    name: str
-    values: dict[str, Any]
-    mine: dict[str, Any]
-    origin: Path
-
-
-@dataclass(frozen=True)
-class Merged:
-    inputs: tuple[MergedInput, ...]
-    correlation: npt.NDArray[np.float64]
-    spread_scale: float
-    view: str = "evidence"
-    """``evidence`` (the default) or ``paper`` (:mod:`mtfs_model.risk.evidence`)."""
-
-
-def _blame(
-    name: str, keys: tuple[str, ...], base: Declared, over: Declared, mine: Mapping[str, Any]
-) -> tuple[Path, str]:
-    """The file and key to name: the scenario's if it set one of ``keys`` (or declared the
-    input itself), else the defaults file's."""
-    for k in keys:
-        if k in mine:
-            return over.file, over.where(f"{name}.{k}")
-    if name not in base.dists:
-        return over.file, over.where(f"{name}.{keys[0]}")
-    return base.file, base.where(f"{name}.{keys[0]}")
-
-
-def _check_values(name: str, merged: Mapping[str, Any], blame: Any, found: list[Problem]) -> None:
-    def add(keys: tuple[str, ...], expected: str, got: Any = None, show: bool = False) -> None:
-        file, where = blame(keys)
-        found.append(Problem(str(file), where, expected, got, show))
-
-    if "p10" not in merged or "p90" not in merged:
-        add(("p10",) if "p10" not in merged else ("p90",), "p10 and p90 (multipliers of the scenario's figure)")
-        return
-    p10, p50, p90 = merged["p10"], merged.get("p50", 1.0), merged["p90"]
-    if not p10 <= p50 <= p90:
-        keys = ("p90", "p10", "p50") if p10 > p90 else ("p50", "p10", "p90")
-        add(keys, f"p10 <= p50 <= p90 (here p10 {p10:g}, p50 {p50:g}, p90 {p90:g})")
-    if merged.get("shape") == "lognormal" and p10 <= 0:
-        add(("p10", "shape"), "a number > 0 for a lognormal (a log of 0)", p10, True)
-    lo, hi = merged.get("min", 0.0), merged.get("max", math.inf)
-    if lo > p10:
-        add(("min", "p10"), f"min <= p10 (here min {lo:g}, p10 {p10:g})")
-    if hi < p90:
-        add(("max", "p90"), f"max >= p90 (here max {hi:g}, p90 {p90:g})")
-    evidence = merged.get("evidence")
-    if isinstance(evidence, Mapping):
-        _check_evidence(evidence, blame, found)
-
-
-def _check_evidence(evidence: Mapping[str, Any], blame: Any, found: list[Problem]) -> None:
-    """An evidence table's quantiles: all three, 0 < P10 <= P50 <= P90 (a lognormal)."""
-    file, where = blame(("evidence",))
-    missing = [k for k in ("p10", "p50", "p90") if k not in evidence]
-    if missing:
-        found.append(
-            Problem(str(file), f"{where}.{missing[0]}", "p10, p50 and p90 (the calibrated error)", None, False)
-        )
-        return
-    p10, p50, p90 = evidence["p10"], evidence["p50"], evidence["p90"]
-    if not 0 < p10 <= p50 <= p90:
-        expected = f"0 < p10 <= p50 <= p90 (here p10 {p10:g}, p50 {p50:g}, p90 {p90:g})"
-        found.append(Problem(str(file), f"{where}.p10", expected, None, False))
-
-
-def _correlation(base: Declared, over: Declared, names: list[str], found: list[Problem]) -> npt.NDArray[np.float64]:
-    index = {n: i for i, n in enumerate(names)}
-    declared = [*names, *(n for n in (*base.names, *over.names) if n not in index)]
-    expected = _one_of("an input declared in risk.toml or the [risk] table", declared)
-    pairs: dict[frozenset[str], tuple[str, str, float]] = {}
-    for part in (base, over):
-        for a, b, rho, where in part.correlation:
-            bad = [n for n in (a, b) if n not in declared]
-            found.extend(Problem(str(part.file), f"{where}.between", expected, n) for n in bad)
-            if a in index and b in index:  # else an input whose own table has a problem
-                pairs[frozenset((a, b))] = (a, b, rho)
-    corr = np.eye(len(names))
-    for a, b, rho in pairs.values():
-        corr[index[a], index[b]] = corr[index[b], index[a]] = rho
-    if len(names) and pairs:
-        smallest = float(np.linalg.eigvalsh(corr).min())
-        if smallest < -PSD_TOLERANCE:
-            part = over if over.correlation else base
-            found.append(Problem(
-                str(part.file), part.where("correlation"),
-                "correlations that make a positive semi-definite matrix "
-                f"(these give an eigenvalue of {smallest:.3g}; lower some of them)", None, False,
-            ))  # fmt: skip
-    return corr
-
-
-def merge(base: Declared, over: Declared | None) -> Merged:
-    """A scenario's table over the defaults, key by key, and the whole checked at once."""
-    over = over or Declared(base.file, "risk", {}, (), None)
-    names = list(base.dists) + [n for n in over.dists if n not in base.dists]
-    found: list[Problem] = [*base.problems, *over.problems]
-    inputs = []
-    for name in names:
-        mine = over.dists.get(name, {})
-        merged = {**base.dists.get(name, {}), **mine}
-
-        def blame(keys: tuple[str, ...], name: str = name, mine: Mapping[str, Any] = mine) -> tuple[Path, str]:
-            return _blame(name, keys, base, over, mine)
-
-        _check_values(name, merged, blame, found)
-        inputs.append(MergedInput(name, merged, dict(mine), over.file if mine else base.file))
-    corr = _correlation(base, over, names, found)
-    if found:
-        raise InputError.many(found)
-    spread = over.spread_scale if over.spread_scale is not None else base.spread_scale
-    view = over.view or base.view or "evidence"
-    return Merged(tuple(inputs), corr, 1.0 if spread is None else spread, view)
-
-
-def merged_for(edition: Edition, raw: Any, file: Path) -> Merged:
-    """The edition's defaults with a scenario's ``[risk]`` table (``raw``, or None) over them."""
-    base = defaults(edition)
-    over = declare(raw, edition, file, "risk") if raw is not None else None
-    return merge(base, over)
-
-
-def check_section(raw: Mapping[str, Any], edition: Edition, file: Path) -> None:
-    """The scenario checker of ``[risk]`` (registered with the scenario schema)."""
-    merged_for(edition, raw, file)
-
-
-def check_defaults(edition: Edition) -> None:
-    """The edition's ``risk.toml`` against the same schema (run when an edition loads)."""
-    defaults(edition)
-
-
-register_section("risk", check_section)

@@ -48,21 +48,16 @@ them (``2021/22``).
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from mtfs_model.base.args import check_whole
 from mtfs_model.base.cells import cell
-from mtfs_model.base.report import tables_text, terminal_progress
 from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition, load_edition
-from mtfs_model.engine.labels import COLUMN_LABELS, path_label
-from mtfs_model.risk import schema as risk_schema
 from mtfs_model.risk.draws import (
     BLOCK_SIZE,
     Z90,
@@ -70,16 +65,15 @@ from mtfs_model.risk.draws import (
     Distribution,
     RiskSpec,
     Sampler,
-    correlation_groups,
     factors_in_place,
     multipliers,
 )
-from mtfs_model.risk.evidence import with_evidence
+from mtfs_model.risk.percentiles import percentile_tables
 from mtfs_model.risk.plan import Kernel, Paths, Plan, guarantee_floor, plan
-from mtfs_model.risk.schema import MergedInput, input_parts, variable_drivers
-from mtfs_model.risk.sensitivity import Moments, tornado, tornado_columns, variance_table
-from mtfs_model.scenarios.inputs import LineInput, ModelInputs
-from mtfs_model.scenarios.load import Scenario, baseline_inputs, load_scenario
+from mtfs_model.risk.schema import variable_drivers
+from mtfs_model.risk.sensitivity import Moments, tornado, variance_table
+from mtfs_model.risk.spec import risk_spec
+from mtfs_model.scenarios.load import Scenario, load_scenario
 
 __all__ = [
     "BASE_HN_ROW",
@@ -87,7 +81,6 @@ __all__ = [
     "BLOCK_SIZE",
     "DEFAULT_CHUNK_SIZE",
     "MTFS_ROW",
-    "PERCENTILE_LABELS",
     "SCENARIO_HN_ROW",
     "SCENARIO_ROW",
     "Z90",
@@ -96,18 +89,11 @@ __all__ = [
     "RiskResult",
     "RiskSpec",
     "Samples",
-    "cli_report",
     "guarantee_floor",
-    "report_text",
-    "risk_spec",
     "simulate",
-    "stderr_progress",
     "variable_drivers",
 ]
 
-PERCENTILES: tuple[float, ...] = (5.0, 10.0, 50.0, 90.0, 95.0)
-PERCENTILE_LABELS: tuple[str, ...] = tuple(f"P{q:g}" for q in PERCENTILES)
-"""``P5``, ``P10``, ``P50``, ``P90``, ``P95``: the rows of the percentile tables."""
 DEFAULT_CHUNK_SIZE = 131_072
 """Trajectories evaluated at once (8 blocks): about 70 MB of reused buffers and temporaries."""
 
@@ -116,112 +102,6 @@ SCENARIO_ROW = "Scenario net budget (deterministic)"
 SCENARIO_HN_ROW = "Scenario High Needs cumulative deficit (deterministic)"
 BASE_ROW = "Net budget, every input at its P50"
 BASE_HN_ROW = "High Needs cumulative deficit, every input at its P50"
-
-
-# --- The distributions a scenario simulates ------------------------------------------------
-
-
-def _note(table: Mapping[str, object]) -> str:
-    parts = []
-    src = table.get("source")
-    if isinstance(src, Mapping):
-        parts.append(f'{src.get("doc", "")}, {src.get("ref", "")}: "{src.get("grep", "")}"')
-    elif isinstance(src, str):
-        parts.append(src)
-    if table.get("reason"):
-        parts.append(str(table["reason"]))
-    return " -- ".join(parts)
-
-
-def _label(name: str, inputs: ModelInputs) -> str:
-    kind, target, driver, factor = input_parts(name)
-    if kind == "driver":
-        return f"{target} {inputs.lines[target].title}: {driver}"
-    if kind == "line":
-        return f"{target} {inputs.lines[target].title} ({factor})"
-    if kind == "programme":
-        return f"{target} programme ({factor})"
-    return f"High Needs: {inputs.edition.hn_label(target)}"
-
-
-def _scenario_sets(name: str, inputs: ModelInputs) -> bool:
-    """Whether the scenario changed, from the published MTFS, the figure an input multiplies."""
-    kind, target, driver, _ = input_parts(name)
-
-    def changed(line: LineInput) -> bool:
-        return line.profile != line.published or line.drivers != line.drivers_base
-
-    if kind == "driver":
-        line = inputs.lines[target]
-        return (line.drivers or {}).get(str(driver)) != (line.drivers_base or {}).get(str(driver))
-    if kind == "line":
-        return changed(inputs.lines[target])
-    if kind == "programme":
-        return any(changed(ln) for ln in inputs.lines.values() if ln.programme == target)
-    published = baseline_inputs(inputs.edition)
-    now = {**inputs.hn_funding, **inputs.hn_expenditure, **inputs.hn_savings}
-    before = {**published.hn_funding, **published.hn_expenditure, **published.hn_savings}
-    return now.get(target) != before.get(target)
-
-
-def _distribution(m: MergedInput, inputs: ModelInputs, paper: bool = False) -> Distribution:
-    v = m.values
-    p10, p50, p90 = float(v["p10"]), float(v.get("p50", 1.0)), float(v["p90"])
-    lo, hi = float(v.get("min", 0.0)), float(v.get("max", float("inf")))
-    note, origin = _note(v), m.origin.name
-    if not m.mine:  # a default: what stands behind it (the reference class's multiplier is its own input)
-        origin += ", judgement on a printed figure" if v.get("source") else ", judgement"
-    if paper and not m.mine and p50 not in (0.0, 1.0):
-        # "as the paper assumes": every default centred on the papers' own figure
-        p10, p90, lo, hi, p50 = p10 / p50, p90 / p50, lo / p50, hi / p50, 1.0
-        note = "Centred on the paper's figure (P50 = 1, spread in proportion). " + note
-        origin += " (as the paper)"
-    elif not m.mine and p50 not in (0.0, 1.0) and _scenario_sets(m.name, inputs):
-        # a default's median away from 1 is a view of the central figure (a programme's
-        # own estimate); a scenario that sets that figure itself replaces the view,
-        # keeping the spread in proportion, so the view is not applied twice
-        p10, p90, lo, hi, p50 = p10 / p50, p90 / p50, lo / p50, hi / p50, 1.0
-        note = "Re-based to the scenario's own figure (P50 = 1, spread in proportion). " + note
-        origin += " (re-based)"
-    kind, target, driver, _ = input_parts(m.name)
-    return Distribution(
-        name=m.name,
-        kind=kind,
-        target=target,
-        driver=driver,
-        label=_label(m.name, inputs),
-        shape=str(v.get("shape", "normal")),
-        evolution=str(v.get("evolution", "level")),
-        p10=p10,
-        p50=p50,
-        p90=p90,
-        minimum=lo,
-        maximum=hi,
-        origin=origin,
-        note=note,
-    )
-
-
-def _scenario_file(scenario: Scenario) -> Path:
-    return scenario.path or Path(f"<{scenario.name}>")
-
-
-def risk_spec(scenario: Scenario) -> RiskSpec:
-    """The distributions a scenario simulates: its edition's ``risk.toml`` with the
-    scenario's ``[risk]`` over them, checked (:mod:`.risk_schema`)."""
-    merged = risk_schema.merged_for(scenario.edition, scenario.overrides.get("risk"), _scenario_file(scenario))
-    paper = merged.view == "paper"
-    dists = tuple(_distribution(m, scenario.inputs, paper) for m in merged.inputs)
-    corr = merged.correlation
-    if not paper:  # the evidence view: each input the reference class reaches gets its multiplier
-        found = {m.name: m.values["evidence"] for m in merged.inputs if isinstance(m.values.get("evidence"), Mapping)}
-        own = {m.name for m in merged.inputs if "evidence" in m.mine}  # a scenario's own evidence: as given
-
-        def rebase(name: str) -> bool:
-            return name not in own and _scenario_sets(name, scenario.inputs)
-
-        dists, corr = with_evidence(dists, found, rebase, corr)
-    return RiskSpec(dists, corr, merged.spread_scale, correlation_groups(corr))
 
 
 # --- The result -------------------------------------------------------------------------
@@ -335,49 +215,6 @@ class RiskResult:
             "variance": self.variance,
             "inputs": self.spec.table(),
         }
-
-
-def _order_statistics(column: Array) -> tuple[Array, Array, Array]:
-    """For each of :data:`PERCENTILES`, the order statistics either side of its position
-    and the weight between them, as :func:`numpy.percentile` (``linear``) takes them, from
-    ONE partition of a copy of ``column``."""
-    n = column.shape[0]
-    virtual = (n - 1) * (np.asarray(PERCENTILES) / 100.0)
-    below = np.floor(virtual).astype(np.intp)
-    above = np.minimum(below + 1, n - 1)
-    below = np.minimum(below, n - 1)
-    part = np.partition(column, np.unique(np.concatenate([below, above])))
-    return part[below], part[above], virtual - below
-
-
-def _lerp(a: Array, b: Array, t: Array) -> Array:
-    """numpy's interpolation between order statistics (the same operations, the same bits)."""
-    diff = b - a
-    out = a + diff * t
-    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
-    return out
-
-
-def percentile_tables(values: Array, years: Sequence[str], less: Array | None = None) -> list[pd.DataFrame]:
-    """P5-P95 by year of year-major ``values`` (years, n), exactly as
-    :func:`numpy.percentile` gives them, from one partition a year; with ``less`` also
-    those of ``values - less`` (by year), from the same partition (subtracting a
-    constant keeps the order, so the order statistics are the same)."""
-    index = pd.Index(PERCENTILE_LABELS, name="percentile")
-    cols: list[list[Array]] = [[], []]
-    for t in range(values.shape[0]):
-        a, b, g = _order_statistics(values[t])
-        cols[0].append(_lerp(a, b, g))
-        if less is not None:
-            cols[1].append(_lerp(a - less[t], b - less[t], g))
-    frames = [pd.DataFrame(np.column_stack(cols[0]), index=index, columns=list(years))]
-    if less is not None:
-        frames.append(pd.DataFrame(np.column_stack(cols[1]), index=index, columns=list(years)))
-    return frames
-
-
-def _percentiles(values: Array, years: tuple[str, ...]) -> pd.DataFrame:
-    return percentile_tables(np.ascontiguousarray(values.T), years)[0]
 
 
 def check_simulation_arguments(n: object, seed: object, chunk_size: object) -> None:
@@ -629,61 +466,3 @@ def simulate(
         variance=variance_table(got.moments, p.line_codes, titles),
         samples=samples,
     )
-
-
-# --- Reporting ----------------------------------------------------------------------------
-
-
-def titles(final_year: str) -> dict[str, str]:
-    """The tables' titles for an edition whose final year is ``final_year``."""
-    return {
-        "net_budget": "Net budget, simulated: percentiles by year (£000)",
-        "gap": "Gap to the published MTFS: simulated net budget less the MTFS (£000)",
-        "hn_deficit": "High Needs cumulative deficit, simulated: percentiles by year (£000)",
-        "reference": "Reference figures (£000)",
-        "probabilities": "Probabilities",
-        "tornado": f"Tornado: {final_year} net budget and High Needs deficit, one input at a time at P10 / P90 (£000)",
-        "variance": f"What drives the variance of the {final_year} gap, by line (£000, shares of variance)",
-        "inputs": "Distributions simulated (multipliers of the scenario's figures)",
-    }
-
-
-def report_text(result: RiskResult, fmt: str = "table") -> str:
-    """The simulation's tables as ``table`` (thousands separators), ``csv``, ``json`` or
-    ``markdown``, rendered with :func:`mtfs_model.base.report.to_text`."""
-    frames = result.tables()
-    named = titles(result.years[-1])
-    if fmt == "table":
-        net_at = tornado_columns(result.years[-1])[3:5]  # the gap columns say the same
-        frames["tornado"] = frames["tornado"].drop(columns=["label", *net_at])
-        frames["inputs"] = frames["inputs"].drop(columns=["label", "source or reason"])
-    labels: dict[str, str] = {}
-    if fmt in ("table", "markdown"):  # inputs by the edition's short names, columns in words
-        ed = result.scenario.edition
-        for key in ("tornado", "inputs"):
-            frames[key] = frames[key].rename(index=lambda p: _input_words(ed, str(p)))
-        labels = COLUMN_LABELS
-    head = f"Scenario {result.scenario.name!r}: {result.n:,} trajectories, seed {result.seed}"
-    meta = {"scenario": result.scenario.name, "n": result.n, "seed": result.seed}
-    return tables_text(head, frames, named, fmt, meta, labels=labels)
-
-
-def _input_words(edition: Edition, path: str) -> str:
-    """A risk input's path as a reader's label: ``G1 unit cost current (£ a week)``."""
-    short, unit, _ = path_label(edition, path)
-    return f"{short} ({unit})" if unit else short
-
-
-def stderr_progress(done: int, total: int) -> None:
-    """Print ``done / total trajectories`` to standard error (for the CLI)."""
-    print(f"mtfs simulate: {done:,} / {total:,} trajectories", file=sys.stderr, flush=True)
-
-
-def cli_report(
-    scenario: str, n: int, seed: int, chunk_size: int | None, fmt: str, *, edition: Edition | None = None
-) -> str:
-    """Run :func:`simulate` for the command line, progress on stderr if it takes chunks."""
-    chunk = chunk_size or DEFAULT_CHUNK_SIZE
-    progress = terminal_progress("simulating") if n > chunk else None
-    result = simulate(scenario, n=n, seed=seed, chunk_size=chunk, edition=edition, progress=progress)
-    return report_text(result, fmt)

@@ -8,7 +8,7 @@ exists, a year is in the horizon, a saving stays negative) is checked by
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -19,6 +19,7 @@ from mtfs_model.base.schema_types import Cost, Factor, Fraction, Money, Month, P
 from mtfs_model.edition import drivers as driver_models
 from mtfs_model.edition.checks import go_live_range, year_map
 from mtfs_model.edition.folder import Edition
+from mtfs_model.edition.registry import scenario_section_checks
 from mtfs_model.scenarios.names import COMBINED_PATTERN
 
 
@@ -104,16 +105,6 @@ class ScenarioFile(Strict):
     guarantee: GuaranteeOverride = GuaranteeOverride()
     risk: dict[str, Any] | None = None
     """Budget-risk distributions: checked by the risk model's own section checker."""
-
-
-SectionChecker = Callable[[Mapping[str, Any], Edition, Path], None]
-SECTION_CHECKERS: dict[str, SectionChecker] = {}
-"""Checkers of free-form sections (``risk``), registered by the module that owns them."""
-
-
-def register_section(name: str, checker: SectionChecker) -> None:
-    """Register the checker of a scenario section another module owns (no import cycle)."""
-    SECTION_CHECKERS[name] = checker
 
 
 def _known(name: str, known: Mapping[str, Any] | list[str], p: Problems, key: str, what: str) -> bool:
@@ -209,7 +200,7 @@ def check_against_edition(sf: ScenarioFile, raw: Mapping[str, Any], ed: Edition,
     _check_programmes(sf, ed, p)
     _check_high_needs(sf, ed, p)
     _check_properties(sf, ed, p)
-    for name, checker in SECTION_CHECKERS.items():
+    for name, checker in scenario_section_checks():  # declared in edition/registry.py
         if raw.get(name) is not None:
             try:
                 checker(raw[name], ed, file)

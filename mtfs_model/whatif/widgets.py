@@ -51,7 +51,7 @@ def _uncertain_inputs(scenario: Scenario) -> set[str]:
     """The inputs the edition's risk model declares uncertain (``lines.<code>.drivers.<k>``,
     ``high_needs.<line>`` ...): the assumptions worth a slider.  Empty if unavailable."""
     try:
-        from mtfs_model.risk.simulate import risk_spec
+        from mtfs_model.risk.spec import risk_spec
 
         return {str(d.name) for d in risk_spec(scenario).distributions}
     except (ImportError, AttributeError, KeyError, InputError):
@@ -105,7 +105,7 @@ SLIDER_LAYOUT = {"width": "100%", "max_width": "680px", "min_width": "400px"}
 def _distributions(scenario: Scenario) -> dict[str, Any]:
     """The scenario's risk inputs by path (empty if the edition declares none)."""
     try:
-        from mtfs_model.risk.simulate import risk_spec
+        from mtfs_model.risk.spec import risk_spec
 
         return {str(d.name): d for d in risk_spec(scenario).distributions}
     except (ImportError, AttributeError, KeyError, InputError):

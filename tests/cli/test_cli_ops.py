@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 
 from mtfs_model import InputError
-from mtfs_model.base import limits, output, report
+from mtfs_model.base import limits, output
 from mtfs_model.base.output import PARTIAL, atomic_write
 from mtfs_model.base.report import to_text
 from mtfs_model.cli import commands

@@ -8,7 +8,12 @@ from pathlib import Path
 
 from mtfs_model import load_edition, run
 from mtfs_model.edition.folder import DEFAULT_EDITION
-from mtfs_model.edition.registry import EDITION_FILE_CHECKS, edition_file_checks
+from mtfs_model.edition.registry import (
+    EDITION_FILE_CHECKS,
+    SCENARIO_SECTION_CHECKS,
+    edition_file_checks,
+    scenario_section_checks,
+)
 
 
 def copy_edition(tmp_path: Path, name: str) -> Path:
@@ -46,3 +51,4 @@ def test_two_folders_with_the_same_id_are_two_editions(tmp_path: Path) -> None:
 def test_file_checks_are_declared_in_one_place() -> None:
     assert set(EDITION_FILE_CHECKS) == {"risk.toml", "outturns.toml"}
     assert [f for f, check in edition_file_checks() if callable(check)] == list(EDITION_FILE_CHECKS)
+    assert [s for s, check in scenario_section_checks() if callable(check)] == list(SCENARIO_SECTION_CHECKS) == ["risk"]

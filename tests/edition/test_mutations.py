@@ -48,7 +48,8 @@ def outcome(folder: Path, n: int = 200) -> str:
     """Load, run, reconcile and simulate the edition at ``folder``: ``"refused"`` (an
     InputError naming only files of the folder, at load or later) or ``"ran"`` (every
     figure finite).  Anything else -- another exception, a non-finite figure -- fails."""
-    from mtfs_model.risk.simulate import report_text, simulate
+    from mtfs_model.risk.report import report_text
+    from mtfs_model.risk.simulate import simulate
 
     try:
         edition = load_edition(folder)

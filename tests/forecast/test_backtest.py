@@ -27,7 +27,8 @@ from mtfs_model.forecast.calibration import calibrate
 from mtfs_model.forecast.reforecast import REFORECAST_HN_ROW, REFORECAST_ROW, reforecast
 from mtfs_model.forecast.reforecast import report_text as reforecast_text
 from mtfs_model.risk.paths import Trajectories
-from mtfs_model.risk.simulate import SCENARIO_HN_ROW, SCENARIO_ROW, risk_spec, simulate
+from mtfs_model.risk.simulate import SCENARIO_HN_ROW, SCENARIO_ROW, simulate
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.scenarios.load import scenario_from_dict
 from tests.edition_factory import make_edition
 

@@ -14,7 +14,8 @@ from mtfs_model.base import rows
 from mtfs_model.engine import guarantee
 from mtfs_model.risk.evidence import EVIDENCE_PREFIX
 from mtfs_model.risk.paths import Trajectories
-from mtfs_model.risk.simulate import RiskResult, risk_spec, simulate
+from mtfs_model.risk.simulate import RiskResult, simulate
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.scenarios.load import Scenario, scenario_from_dict
 
 EDITION = load_edition()

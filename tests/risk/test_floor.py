@@ -13,9 +13,11 @@ import pytest
 
 from mtfs_model import load_scenario
 from mtfs_model.risk.draws import BLOCK_SIZE, Sampler, shocks
+from mtfs_model.risk.percentiles import PERCENTILES, percentile_tables
 from mtfs_model.risk.plan import evaluate_factors, plan
 from mtfs_model.risk.sensitivity import VARIANCE_COLUMNS, variance_ranking
-from mtfs_model.risk.simulate import PERCENTILES, CommonDraws, percentile_tables, risk_spec, simulate
+from mtfs_model.risk.simulate import CommonDraws, simulate
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.scenarios.load import scenario_from_dict
 
 BASE = load_scenario("baseline")

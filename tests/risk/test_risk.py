@@ -26,18 +26,10 @@ from mtfs_model.base import rows
 from mtfs_model.charts.risk import fan_chart, tornado_chart
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.revenue import driver_implied
-from mtfs_model.risk.simulate import (
-    BASE_ROW,
-    BLOCK_SIZE,
-    MTFS_ROW,
-    PERCENTILE_LABELS,
-    Z90,
-    RiskResult,
-    guarantee_floor,
-    report_text,
-    risk_spec,
-    simulate,
-)
+from mtfs_model.risk.percentiles import PERCENTILE_LABELS
+from mtfs_model.risk.report import report_text
+from mtfs_model.risk.simulate import BASE_ROW, BLOCK_SIZE, MTFS_ROW, Z90, RiskResult, guarantee_floor, simulate
+from mtfs_model.risk.spec import risk_spec
 from mtfs_model.scenarios.load import Scenario, scenario_from_dict
 from tests.edition_factory import make_edition
 from tests.paths import SHARED
