@@ -51,3 +51,12 @@ HN_TRANSFER_REFUSED = "transfer_refused"
 HN_TOTAL_SAVINGS = "total_savings"
 HN_ANNUAL_GAP = "annual_gap"
 HN_CUMULATIVE = "cumulative_gap"
+HN_DERIVED_ROWS = (
+    HN_TOTAL_EXPENDITURE,
+    HN_GAP_PRE_SAVINGS,
+    HN_TRANSFER_REFUSED,
+    HN_TOTAL_SAVINGS,
+    HN_ANNUAL_GAP,
+    HN_CUMULATIVE,
+)
+"""The High Needs table's derived rows, in order, after the forecast's own lines."""

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from mtfs_model.edition.book_layout import Path_
+from mtfs_model.edition.folder import OPTIONAL_FILES, REQUIRED_FILES
 
 
 @dataclass(frozen=True)
@@ -274,20 +275,7 @@ NOTES = "(file notes)"
 NOTES_SHEET = "File notes"
 COMMENTS = "(comments)"
 """Key of the comments inside the files (file -> key path -> text): cell notes in a book."""
-FILE_ORDER = (
-    "edition.toml",
-    "sources.toml",
-    "growth_savings.toml",
-    "revenue.toml",
-    "high_needs.toml",
-    "capital.toml",
-    "cip.toml",
-    "guarantee.toml",
-    "risk.toml",
-    "headlines.toml",
-    "checks.toml",
-    "outturns.toml",
-)
+FILE_ORDER = (*REQUIRED_FILES, *OPTIONAL_FILES, "outturns.toml")
 
 
 def matches(path: Path_, pattern: Path_) -> bool:

@@ -42,14 +42,7 @@ TOTAL = "Total"
 REQUIRED_ROWS = {
     "revenue": rows.REVENUE_ROWS,
     "lines": (rows.TOTAL_SAVINGS, rows.NET_GROWTH),
-    "high_needs": (
-        rows.HN_TOTAL_EXPENDITURE,
-        rows.HN_GAP_PRE_SAVINGS,
-        rows.HN_TRANSFER_REFUSED,
-        rows.HN_TOTAL_SAVINGS,
-        rows.HN_ANNUAL_GAP,
-        rows.HN_CUMULATIVE,
-    ),
+    "high_needs": rows.HN_DERIVED_ROWS,
     "capital": ("programme_total", "available", "lcc_requirement", "programme_funding"),
 }
 ROLL_FORWARD_KEYS = {"original_prior_year_budget": rows.PRIOR_YEAR_BUDGET, "budget_transfers": rows.TRANSFERS}

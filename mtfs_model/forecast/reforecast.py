@@ -58,7 +58,7 @@ from mtfs_model.forecast.conditioning import (
 )
 from mtfs_model.forecast.outturns import Outturn, check_kinds, latest, read_outturns
 from mtfs_model.risk.draws import Array, RiskSpec, correlation_groups, shocks
-from mtfs_model.risk.percentiles import PERCENTILE_LABELS, PERCENTILES
+from mtfs_model.risk.percentiles import percentile_tables
 from mtfs_model.risk.plan import Plan, evaluate_factors, plan
 from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, MTFS_ROW, SCENARIO_HN_ROW, SCENARIO_ROW, RiskResult, simulate
 from mtfs_model.risk.spec import risk_spec
@@ -205,8 +205,8 @@ class ReforecastResult:
 
 
 def _percentiles(values: Array, years: Sequence[str]) -> pd.DataFrame:
-    q = np.percentile(values, PERCENTILES, axis=0)
-    return pd.DataFrame(q, index=pd.Index(PERCENTILE_LABELS, name="percentile"), columns=list(years))
+    """P5-P95 by year of ``values`` (n, years): the simulation's own exact percentiles."""
+    return percentile_tables(np.ascontiguousarray(values.T), years)[0]
 
 
 def _listing(pairs: Sequence[tuple[Outturn, str]], last: str) -> pd.DataFrame:
