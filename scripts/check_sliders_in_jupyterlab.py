@@ -26,8 +26,8 @@ SLIDERS = """() => Array.from(document.querySelectorAll('.widget-slider')).map(e
   return {label: label ? label.textContent : '', tooltip: label ? label.title : '',
           box: w(el), label_width: w(label), track: w(track), readout: w(el.querySelector('.widget-readout'))};
 })"""
-IMAGES = """() => Array.from(document.querySelectorAll('.widget-image'))
-  .map(i => [i.getBoundingClientRect().width, i.naturalWidth])"""
+IMAGES = """() => Array.from(document.querySelectorAll('.widget-html svg'))
+  .map(i => [i.getBoundingClientRect().width, i.width.baseVal.value])"""
 CAPTION = """() => { const c = document.querySelector('.widget-html caption'); return c ? c.textContent : ''; }"""
 
 
@@ -85,9 +85,14 @@ def drive(out: Path) -> dict[str, object]:
         after = page.query_selector_all(".widget-slider .widget-readout")[0].inner_text()
         caption = page.evaluate(CAPTION)
         page.screenshot(path=str(out.with_name(out.stem + "_moved.png")))
+        chart = page.query_selector(".widget-html svg")
+        if chart is not None:  # the chart after the move, as the reader sees it
+            chart.scroll_into_view_if_needed()
+            time.sleep(1)
+            page.screenshot(path=str(out.with_name(out.stem + "_chart.png")))
         browser.close()
     return {"sliders": sliders, "images": images, "drag": [before, after], "caption_after": caption}
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]).resolve())
+    print(json.dumps(main(Path(sys.argv[1]), sys.argv[2], Path(sys.argv[3]).resolve()), indent=1))
