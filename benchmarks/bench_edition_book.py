@@ -23,9 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mtfs_model.edition.folder import DEFAULT_EDITION, load_edition
-from mtfs_model.edition.rollforward import roll_forward
-from mtfs_model.edition.workbook import book_bytes, export_edition, read_folder
-from mtfs_model.edition.workbook_import import import_book, read_book
+from mtfs_model.edition.workbook.export import book_bytes, export_edition, read_folder
+from mtfs_model.edition.workbook.importer import import_book, read_book
+from mtfs_model.edition.workbook.rollforward import roll_forward
 
 
 def median_seconds(fn: Callable[[int], object], repeats: int) -> float:

@@ -62,7 +62,7 @@ def _validator(folder: Path) -> None:
 
 def _export(args: argparse.Namespace) -> str:
     from mtfs_model.base.output import check_output
-    from mtfs_model.edition.workbook import export_edition
+    from mtfs_model.edition.workbook.export import export_edition
 
     out = check_output(args.output)
     folder = _default_folder(args.edition)
@@ -71,7 +71,7 @@ def _export(args: argparse.Namespace) -> str:
 
 
 def _import(args: argparse.Namespace) -> str:
-    from mtfs_model.edition.workbook_import import import_book
+    from mtfs_model.edition.workbook.importer import import_book
 
     out = import_book(args.book, args.output, _validator)
     return f"wrote {out}: the edition from {args.book}"
@@ -79,10 +79,10 @@ def _import(args: argparse.Namespace) -> str:
 
 def _new(args: argparse.Namespace) -> str:
     from mtfs_model.base.output import check_output
-    from mtfs_model.edition.folder_write import check_target, write_folder
     from mtfs_model.edition.markers import marked
-    from mtfs_model.edition.rollforward import parse_years, roll_forward
-    from mtfs_model.edition.workbook import book_bytes, read_folder, save_book
+    from mtfs_model.edition.workbook.export import book_bytes, read_folder, save_book
+    from mtfs_model.edition.workbook.folder_write import check_target, write_folder
+    from mtfs_model.edition.workbook.rollforward import parse_years, roll_forward
 
     if not args.output and not args.xlsx:
         raise InputError(ARGS, "-o/--output", "a folder to write (or --xlsx BOOK.xlsx)", show_got=False)

@@ -15,11 +15,11 @@ import pytest
 
 from mtfs_model.base.errors import InputError
 from mtfs_model.cli.main import main
-from mtfs_model.edition.book_sheets import COMMENTS
 from mtfs_model.edition.folder import DEFAULT_EDITION, load_edition
-from mtfs_model.edition.folder_write import SCHEMAS_DIR
-from mtfs_model.edition.workbook import export_edition, read_folder
-from mtfs_model.edition.workbook_import import import_book, read_book
+from mtfs_model.edition.workbook.export import export_edition, read_folder
+from mtfs_model.edition.workbook.folder_write import SCHEMAS_DIR
+from mtfs_model.edition.workbook.importer import import_book, read_book
+from mtfs_model.edition.workbook.sheets import COMMENTS
 from mtfs_model.engine.run import run
 from mtfs_model.reconciliation.reconcile import reconcile
 from mtfs_model.scenarios.load import load_scenario

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mtfs_model.edition.workbook import book_bytes, export_edition, read_folder
-from mtfs_model.edition.workbook_import import import_book
+from mtfs_model.edition.workbook.export import book_bytes, export_edition, read_folder
+from mtfs_model.edition.workbook.importer import import_book
 
 from ..edition_factory import make_edition
 from .test_workbook import book_content, same_files, validate

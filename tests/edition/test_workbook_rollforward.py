@@ -13,9 +13,9 @@ from mtfs_model.base.errors import InputError
 from mtfs_model.cli.main import main
 from mtfs_model.edition.folder import DEFAULT_EDITION, load_edition
 from mtfs_model.edition.markers import TO_UPDATE
-from mtfs_model.edition.rollforward import parse_years
-from mtfs_model.edition.workbook import read_folder
-from mtfs_model.edition.workbook_import import import_book
+from mtfs_model.edition.workbook.export import read_folder
+from mtfs_model.edition.workbook.importer import import_book
+from mtfs_model.edition.workbook.rollforward import parse_years
 from mtfs_model.engine.run import run
 from mtfs_model.scenarios.load import load_scenario
 

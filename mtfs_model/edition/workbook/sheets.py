@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from mtfs_model.edition.book_layout import Path_
 from mtfs_model.edition.folder import OPTIONAL_FILES, REQUIRED_FILES
+from mtfs_model.edition.workbook.layout import Path_
 
 
 @dataclass(frozen=True)

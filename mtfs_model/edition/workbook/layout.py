@@ -1,6 +1,6 @@
 """Where each figure of an edition sits in its workbook: the sheets, their columns, and
-the key syntax both the export (:mod:`mtfs_model.edition.workbook`) and the import
-(:mod:`mtfs_model.edition.workbook_import`) read.
+the key syntax both the export (:mod:`mtfs_model.edition.workbook.export`) and the import
+(:mod:`mtfs_model.edition.workbook.importer`) read.
 
 An edition's files are trees (TOML tables, arrays, values).  Every leaf of every file has
 exactly one cell in the book, so nothing is lost on the way out or back:

@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError, Problem
-from mtfs_model.edition.book_layout import (
+from mtfs_model.edition.markers import marker_problems
+from mtfs_model.edition.workbook.folder_write import check_target, write_folder
+from mtfs_model.edition.workbook.layout import (
     EMPTY_LIST,
     EMPTY_TABLE,
     FIRST_DATA_ROW,
@@ -40,7 +42,7 @@ from mtfs_model.edition.book_layout import (
     split,
     unjoined,
 )
-from mtfs_model.edition.book_sheets import (
+from mtfs_model.edition.workbook.sheets import (
     COMMENTS,
     CSV_SHEETS,
     LAYOUT,
@@ -52,8 +54,6 @@ from mtfs_model.edition.book_sheets import (
     sheet_rank,
     sheets_of,
 )
-from mtfs_model.edition.folder_write import check_target, write_folder
-from mtfs_model.edition.markers import marker_problems
 
 
 class _Reader:

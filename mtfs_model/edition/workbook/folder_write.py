@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError
-from mtfs_model.edition.book_sheets import COMMENTS, NOTES
-from mtfs_model.edition.comments import with_comments
+from mtfs_model.edition.workbook.comments import with_comments
+from mtfs_model.edition.workbook.sheets import COMMENTS, NOTES
 
-SCHEMAS_DIR = Path(__file__).resolve().parents[2] / "schemas"
+SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
 """The repository's JSON Schemas (absent in an installed wheel: then no ``#:schema`` line)."""
 
 

@@ -27,9 +27,9 @@ from typing import Any
 
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.years import fy_label, fy_start, is_fy_label
-from mtfs_model.edition.book_layout import Path_, is_year_table
-from mtfs_model.edition.book_sheets import matches
 from mtfs_model.edition.markers import TO_UPDATE
+from mtfs_model.edition.workbook.layout import Path_, is_year_table
+from mtfs_model.edition.workbook.sheets import matches
 
 FIRST_YEAR_FIGURES: dict[str, tuple[Path_, ...]] = {
     "revenue.toml": (

@@ -1,5 +1,5 @@
 """Which leaf of an edition goes in which cell: the plan the export draws and the import
-reads back (:mod:`mtfs_model.edition.book_sheets` declares the sheets)."""
+reads back (:mod:`mtfs_model.edition.workbook.sheets` declares the sheets)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from mtfs_model.edition.book_layout import (
+from mtfs_model.edition.workbook.layout import (
     JOINED,
     Path_,
     get,
@@ -18,7 +18,7 @@ from mtfs_model.edition.book_layout import (
     seg_text,
     year_order,
 )
-from mtfs_model.edition.book_sheets import Grid, Listing, matches, sheet_rank, sheets_of
+from mtfs_model.edition.workbook.sheets import Grid, Listing, matches, sheet_rank, sheets_of
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """``mtfs edition export``: an edition folder as one workbook a finance partner can edit.
 
 A README sheet first (what each sheet holds, units, signs, how to import), then one sheet
-per table (:data:`mtfs_model.edition.book_sheets.LAYOUT`): header rows frozen, columns
+per table (:data:`mtfs_model.edition.workbook.sheets.LAYOUT`): header rows frozen, columns
 sized, £000 as ``#,##0``, fractions as ``0.0%``, text cells formatted as text (so
 ``2021-12`` stays text), drop-down lists for codes another sheet defines, no merged cells,
 every cell reading "to update" filled yellow, long text wrapped, A4 print setup; the
@@ -24,9 +24,11 @@ from mtfs_model.base.errors import InputError
 from mtfs_model.base.output import atomic_write
 from mtfs_model.base.rounding import number
 from mtfs_model.base.schema_types import parse_toml
-from mtfs_model.edition.book_layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text, unjoined
-from mtfs_model.edition.book_plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
-from mtfs_model.edition.book_sheets import (
+from mtfs_model.edition.markers import TO_UPDATE
+from mtfs_model.edition.workbook.comments import comments_of, split_header
+from mtfs_model.edition.workbook.layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text, unjoined
+from mtfs_model.edition.workbook.plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
+from mtfs_model.edition.workbook.sheets import (
     COMMENTS,
     CSV_SHEETS,
     FILE_ORDER,
@@ -37,8 +39,6 @@ from mtfs_model.edition.book_sheets import (
     TEXT_SHEETS,
     Grid,
 )
-from mtfs_model.edition.comments import comments_of, split_header
-from mtfs_model.edition.markers import TO_UPDATE
 
 FIXED_DATE = dt.datetime(2021, 1, 1)
 PERCENT_KEYS = frozenset({"discount_rate", "occupancy"})
