@@ -28,7 +28,7 @@ generate.write_all(DOCS)
 
 project = "mtfs_model"
 author = "mtfs_model contributors"
-copyright = "2026, mtfs_model contributors"  # noqa: A001  (Sphinx's name)
+copyright = "2026, mtfs_model contributors"
 release = mtfs_model.__version__
 version = release
 

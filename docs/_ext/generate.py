@@ -31,33 +31,72 @@ EDITION = ROOT / "mtfs_model" / "editions" / "cfs_2021_22"
 
 # What each page of a user-written file is, where its example comes from, and its money unit.
 FILES: dict[str, tuple[str, Path | None, str]] = {
-    "edition": ("The edition itself: id, title, papers, horizon, programmes, links, printed row labels.",
-                EDITION / "edition.toml", ""),
+    "edition": (
+        "The edition itself: id, title, papers, horizon, programmes, links, printed row labels.",
+        EDITION / "edition.toml",
+        "",
+    ),
     "sources": ("The papers every figure cites (`doc` keys used by every `source`).", EDITION / "sources.toml", ""),
-    "growth_savings": ("Appendix B's growth and savings lines: cumulative profiles, programmes, drivers.",
-                       EDITION / "growth_savings.toml", "£000 (cumulative, savings negative)"),
-    "revenue": ("The opening budget, transfers, the printed roll-forward and service areas.",
-                EDITION / "revenue.toml", "£000"),
-    "high_needs": ("The High Needs (DSG) forecast: funding, expenditure, savings, deficits brought forward.",
-                   EDITION / "high_needs.toml", "£000"),
-    "capital": ("Appendix C: the capital programme by block and scheme, and its resources.",
-                EDITION / "capital.toml", "£000"),
-    "cip": ("The invest-to-save (CIP) properties: cost and saving parts, occupancy, go-live, appraisal terms.",
-            EDITION / "cip.toml", "£000 unless a key says £"),
-    "guarantee": ("The transformation partner's guarantee: floor, estimate, stretch, the programme it covers.",
-                  EDITION / "guarantee.toml", "£000"),
-    "risk": ("The budget-risk defaults: each input's P10 / P50 / P90 multiplier, evolution, source, evidence.",
-             EDITION / "risk.toml", "multipliers of the scenario's own figure (1 = as published)"),
-    "checks": ("Checks the reconciler runs that are specific to these papers (selectors and kinds).",
-               EDITION / "checks.toml", "as the selected figures"),
-    "headlines": ("Headline sentences of the papers and the figure each states.", EDITION / "headlines.toml",
-                  "as printed (see each headline's `unit`)"),
-    "scenario": ("A scenario: only what it changes from the edition.", ROOT / "scenarios" / "newton_guarantee.toml",
-                 "£000 for money, a factor for `delivery` and `scale`, a driver's own unit"),
-    "outturns": ("What happened: outturns and re-forecasts an edition records (optional `outturns.toml`).", None,
-                 "£000 for a table cell, a driver's own unit for a driver"),
-    "reference_class": ("The reference class: how comparable forecasts fared (records and pairs).",
-                        ROOT / "mtfs_model" / "evidence" / "reference_class.toml", "£ as printed"),
+    "growth_savings": (
+        "Appendix B's growth and savings lines: cumulative profiles, programmes, drivers.",
+        EDITION / "growth_savings.toml",
+        "£000 (cumulative, savings negative)",
+    ),
+    "revenue": (
+        "The opening budget, transfers, the printed roll-forward and service areas.",
+        EDITION / "revenue.toml",
+        "£000",
+    ),
+    "high_needs": (
+        "The High Needs (DSG) forecast: funding, expenditure, savings, deficits brought forward.",
+        EDITION / "high_needs.toml",
+        "£000",
+    ),
+    "capital": (
+        "Appendix C: the capital programme by block and scheme, and its resources.",
+        EDITION / "capital.toml",
+        "£000",
+    ),
+    "cip": (
+        "The invest-to-save (CIP) properties: cost and saving parts, occupancy, go-live, appraisal terms.",
+        EDITION / "cip.toml",
+        "£000 unless a key says £",
+    ),
+    "guarantee": (
+        "The transformation partner's guarantee: floor, estimate, stretch, the programme it covers.",
+        EDITION / "guarantee.toml",
+        "£000",
+    ),
+    "risk": (
+        "The budget-risk defaults: each input's P10 / P50 / P90 multiplier, evolution, source, evidence.",
+        EDITION / "risk.toml",
+        "multipliers of the scenario's own figure (1 = as published)",
+    ),
+    "checks": (
+        "Checks the reconciler runs that are specific to these papers (selectors and kinds).",
+        EDITION / "checks.toml",
+        "as the selected figures",
+    ),
+    "headlines": (
+        "Headline sentences of the papers and the figure each states.",
+        EDITION / "headlines.toml",
+        "as printed (see each headline's `unit`)",
+    ),
+    "scenario": (
+        "A scenario: only what it changes from the edition.",
+        ROOT / "scenarios" / "newton_guarantee.toml",
+        "£000 for money, a factor for `delivery` and `scale`, a driver's own unit",
+    ),
+    "outturns": (
+        "What happened: outturns and re-forecasts an edition records (optional `outturns.toml`).",
+        None,
+        "£000 for a table cell, a driver's own unit for a driver",
+    ),
+    "reference_class": (
+        "The reference class: how comparable forecasts fared (records and pairs).",
+        ROOT / "mtfs_model" / "evidence" / "reference_class.toml",
+        "£ as printed",
+    ),
 }
 
 OUTTURNS_EXAMPLE = """\
@@ -82,32 +121,29 @@ source = { doc = "outturn_report", ref = "para 5", grep = "unit cost" }
 # One example a public name, run by the doctest builder (`sphinx-build -b doctest`).
 EXAMPLES: dict[str, str] = {
     "Edition": ">>> ed = mtfs_model.load_edition()\n>>> ed.years\n",
-    "load_edition": ">>> ed = mtfs_model.load_edition()  # the bundled edition; a folder path for another\n"
-    ">>> ed.id\n",
-    "InputError": ">>> try:\n...     mtfs_model.run({\"lines\": {\"G9\": {\"scale\": 2}}})\n"
+    "load_edition": ">>> ed = mtfs_model.load_edition()  # the bundled edition; a folder path for another\n>>> ed.id\n",
+    "InputError": '>>> try:\n...     mtfs_model.run({"lines": {"G9": {"scale": 2}}})\n'
     "... except mtfs_model.InputError as exc:\n...     print(type(exc).__name__)\n",
-    "Scenario": ">>> s = mtfs_model.load_scenario(\"newton_guarantee\")\n>>> s.name\n",
-    "load_scenario": ">>> mtfs_model.load_scenario(\"hn_transfer_refused\").name\n",
-    "available_scenarios": ">>> \"newton_guarantee\" in mtfs_model.available_scenarios()\n",
-    "scenario": ">>> s = mtfs_model.scenario({\"lines\": {\"G2\": {\"scale\": 0.5}}}, name=\"g2_half\",\n"
-    "...                          description=\"G2 at half\")\n>>> s.name\n",
-    "combine": ">>> both = mtfs_model.combine(\"newton_guarantee\", \"hn_transfer_refused\")\n>>> both.name\n",
-    "as_scenario": ">>> mtfs_model.as_scenario(\"newton_guarantee+hn_transfer_refused\").name\n",
-    "Result": ">>> result = mtfs_model.run(\"baseline\")\n>>> list(result.revenue.columns)\n",
-    "run": ">>> result = mtfs_model.run(\"baseline\")\n"
-    ">>> round(float(result.revenue.loc[\"net_budget\", \"2024/25\"]))  # £000\n",
-    "compare": ">>> table = mtfs_model.compare([\"baseline\", \"newton_guarantee\"])\n>>> type(table).__name__\n",
-    "reconcile": ">>> findings = mtfs_model.reconcile()\n"
-    ">>> sorted(set(findings[\"severity\"]))\n",
-    "RiskResult": ">>> risk = mtfs_model.simulate(\"baseline\", n=2000, seed=1)\n>>> list(risk.net_budget.index)\n",
-    "simulate": ">>> risk = mtfs_model.simulate(\"baseline\", n=2000, seed=1)\n"
-    ">>> 0 <= risk.p_exceeds_mtfs <= 1\n",
+    "Scenario": '>>> s = mtfs_model.load_scenario("newton_guarantee")\n>>> s.name\n',
+    "load_scenario": '>>> mtfs_model.load_scenario("hn_transfer_refused").name\n',
+    "available_scenarios": '>>> "newton_guarantee" in mtfs_model.available_scenarios()\n',
+    "scenario": '>>> s = mtfs_model.scenario({"lines": {"G2": {"scale": 0.5}}}, name="g2_half",\n'
+    '...                          description="G2 at half")\n>>> s.name\n',
+    "combine": '>>> both = mtfs_model.combine("newton_guarantee", "hn_transfer_refused")\n>>> both.name\n',
+    "as_scenario": '>>> mtfs_model.as_scenario("newton_guarantee+hn_transfer_refused").name\n',
+    "Result": '>>> result = mtfs_model.run("baseline")\n>>> list(result.revenue.columns)\n',
+    "run": '>>> result = mtfs_model.run("baseline")\n'
+    '>>> round(float(result.revenue.loc["net_budget", "2024/25"]))  # £000\n',
+    "compare": '>>> table = mtfs_model.compare(["baseline", "newton_guarantee"])\n>>> type(table).__name__\n',
+    "reconcile": '>>> findings = mtfs_model.reconcile()\n>>> sorted(set(findings["severity"]))\n',
+    "RiskResult": '>>> risk = mtfs_model.simulate("baseline", n=2000, seed=1)\n>>> list(risk.net_budget.index)\n',
+    "simulate": '>>> risk = mtfs_model.simulate("baseline", n=2000, seed=1)\n>>> 0 <= risk.p_exceeds_mtfs <= 1\n',
     "load_outturns": ">>> len(mtfs_model.load_outturns(mtfs_model.load_edition()))  # the bundled edition has none\n",
     "backtest": ">>> callable(mtfs_model.backtest)  # needs an edition with outturns.toml: see the how-to\n",
     "reforecast": ">>> callable(mtfs_model.reforecast)  # needs an edition with outturns.toml: see the how-to\n",
-    "solve": ">>> answer = mtfs_model.solve(\"baseline\", lever=\"lines.G1.drivers.unit_cost_current_gbp_week\",\n"
-    "...                           target=\"net_vs_mtfs\", value=2000)\n>>> type(answer).__name__\n",
-    "grid": ">>> table = mtfs_model.grid(\"baseline\", {\"programmes.DCFSF.delivery\": [0.5, 1.0]})\n>>> table.shape\n",
+    "solve": '>>> answer = mtfs_model.solve("baseline", lever="lines.G1.drivers.unit_cost_current_gbp_week",\n'
+    '...                           target="net_vs_mtfs", value=2000)\n>>> type(answer).__name__\n',
+    "grid": '>>> table = mtfs_model.grid("baseline", {"programmes.DCFSF.delivery": [0.5, 1.0]})\n>>> table.shape\n',
     "brief": ">>> callable(mtfs_model.brief)  # writes files: see the how-to on committee briefs\n",
 }
 
@@ -188,9 +224,7 @@ def write_api(out: Path) -> list[str]:
         example = EXAMPLES.get(name, "")
         example_block = ""
         if example:
-            example_block = (
-                "\n## Example\n\n```{doctest}\n" + _doctest_outputs(example) + "\n```\n"
-            )
+            example_block = "\n## Example\n\n```{doctest}\n" + _doctest_outputs(example) + "\n```\n"
         text = (
             f"# `mtfs_model.{name}`\n\n"
             f"{kind.capitalize()} `{module}.{real}`, importable as `mtfs_model.{name}` "
@@ -289,11 +323,20 @@ def _type(node: dict[str, Any], defs: dict[str, Any]) -> str:
         inner = node.get("additionalProperties") or next(iter(node.get("patternProperties", {}).values()), None)
         return f"table of {_type(inner, defs)}" if isinstance(inner, dict) else "table"
     bounds = []
-    if "minimum" in node or "exclusiveMinimum" in node:
-        bounds.append(f"≥ {node.get('minimum', node.get('exclusiveMinimum'))}")
-    if "maximum" in node:
-        bounds.append(f"≤ {node['maximum']:g}")
+    low, high = node.get("minimum", node.get("exclusiveMinimum")), node.get("maximum")
+    if low is not None and high is not None and low == -high:
+        bounds.append(f"±{_num(high)}")
+    else:
+        if low is not None:
+            bounds.append(f"{'>' if 'exclusiveMinimum' in node else '≥'} {_num(low)}")
+        if high is not None:
+            bounds.append(f"≤ {_num(high)}")
     return kind + (f" ({', '.join(bounds)})" if bounds and kind in ("number", "integer") else "")
+
+
+def _num(value: float) -> str:
+    """A bound as a reader writes it: 10,000,000 not 1e+07."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:g}"
 
 
 def _unit(key: str, type_text: str, money: str) -> str:
@@ -343,6 +386,11 @@ def _keys(node: dict[str, Any], defs: dict[str, Any], prefix: str, depth: int = 
                 yield from _keys(inner, defs, f"{key}.<name>", depth + 1)
 
 
+def _default(value: Any) -> str:
+    """A key's default as it is written in TOML (nothing for none, an empty table or list)."""
+    return "" if value in (None, {}, []) else _cell(json.dumps(value, ensure_ascii=False))
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -372,11 +420,13 @@ def file_page(kind: str) -> str:
         desc = resolved.get("description") or node.get("description") or ""
         rows.append(
             f"| `{key}` | {_cell(type_text)} | {_unit(key, type_text, money)} | "
-            f"{'required' if required else _cell(json.dumps(default, ensure_ascii=False)) if default not in (None, {}, []) else ''}"
+            f"{'required' if required else _default(default)}"
             f" | {_cell(desc.split(chr(10) + chr(10))[0])} |"
         )
-    filename = "scenario file" if kind == "scenario" else (
-        "a reference-class file" if kind == "reference_class" else f"{kind}.toml"
+    filename = (
+        "scenario file"
+        if kind == "scenario"
+        else ("a reference-class file" if kind == "reference_class" else f"{kind}.toml")
     )
     if example_path is not None:
         lines = example_path.read_text(encoding="utf-8").splitlines()
@@ -384,7 +434,9 @@ def file_page(kind: str) -> str:
         origin = f"`{example_path.relative_to(ROOT)}`" + (" (its first 45 lines)" if len(lines) > 45 else "")
     else:
         example, origin = OUTTURNS_EXAMPLE.rstrip("\n"), "a sketch (the bundled edition records no outturns)"
-    schema_cmd = "" if kind == "risk" else f"`mtfs schema {kind}` prints this schema (also `schemas/{kind}.schema.json`).  "
+    schema_cmd = (
+        "" if kind == "risk" else f"`mtfs schema {kind}` prints this schema (also `schemas/{kind}.schema.json`).  "
+    )
     return (
         f"# `{filename}`\n\n{what}\n\n"
         f"{schema_cmd}Money: {money or 'none in this file'}.  Every key is declared: a misspelt key is an "
