@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, cast
@@ -167,7 +168,7 @@ def chromium_requests(page: Path, browser: str) -> list[str]:
                 "--host-resolver-rules=MAP * ~NOTFOUND",
                 f"--log-net-log={log}",
                 f"--user-data-dir={tmp}/profile",
-                "--virtual-time-budget=3000",
+                "--virtual-time-budget=2000",
                 "--dump-dom",
                 page.resolve().as_uri(),
             ],
@@ -200,9 +201,10 @@ def main(argv: list[str] | None = None) -> int:
         if browser is None:
             print("error: --chromium: no chromium on PATH")
             return 1
-        for page in sorted(args.site.rglob("*.html")):
-            for url in chromium_requests(page, browser):
-                problems.append(f"{page.relative_to(args.site)}: Chromium requested {url}")
+        pages = sorted(args.site.rglob("*.html"))
+        with ThreadPoolExecutor(max_workers=4) as pool:  # each page is its own browser process
+            for page, urls in zip(pages, pool.map(lambda p: chromium_requests(p, browser), pages), strict=True):
+                problems.extend(f"{page.relative_to(args.site)}: Chromium requested {url}" for url in urls)
     for problem in problems:
         print(problem)
     if problems:
