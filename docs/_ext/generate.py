@@ -309,6 +309,8 @@ def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _type(node: dict[str, Any], defs: dict[str, Any]) -> str:
+    if _is_source(node, defs):
+        return "source table: `doc`, `ref`, `grep` (or `title`, `href`)"
     node = _resolve(node, defs)
     if "enum" in node:
         return " or ".join(f"`{json.dumps(v)}`" for v in node["enum"])
@@ -355,13 +357,25 @@ def _unit(key: str, type_text: str, money: str) -> str:
     for suffix, unit in rules:
         if leaf.endswith(suffix):
             return unit
+    counts = {"weeks": "weeks", "places": "places", "places_envelope": "places", "months": "months"}
+    if leaf in counts:
+        return counts[leaf]
+    if leaf.endswith(("_date", "date", "_reason", "_note", "label", "title", "id")) or type_text.startswith("integer"):
+        return ""
     if leaf in ("delivery", "scale", "occupancy", "p10", "p50", "p90", "multiplier"):
         return "factor (1 = as published)"
     if leaf in ("discount_rate", "rate", "fee_rate"):
         return "fraction a year" if leaf == "discount_rate" else "fraction"
     if type_text.startswith(("number", "table of number")) and money:
-        return money
+        # the page says the whole rule; a row shows its first word (£000, £, multiplier)
+        return "multiplier" if money.startswith("multipliers") else money.split(" ")[0]
     return ""
+
+
+def _is_source(node: dict[str, Any], defs: dict[str, Any]) -> bool:
+    """A ``source`` table (a paper, a paragraph, a phrase to grep for): one shape in every file."""
+    refs = [node.get("$ref", "")] + [o.get("$ref", "") for o in node.get("anyOf", [])]
+    return any(r.split("/")[-1] in ("Source", "RiskSource") for r in refs)
 
 
 def _keys(node: dict[str, Any], defs: dict[str, Any], prefix: str, depth: int = 0) -> Iterator[tuple[str, dict]]:
@@ -371,6 +385,8 @@ def _keys(node: dict[str, Any], defs: dict[str, Any], prefix: str, depth: int = 
     for name, child in node.get("properties", {}).items():
         key = f"{prefix}.{name}" if prefix else name
         yield key, child
+        if _is_source(child, defs):
+            continue  # a source's keys are the same everywhere: listed once, under `source`
         resolved = _resolve(child, defs)
         if resolved.get("type") == "array":
             item = _resolve(resolved.get("items", {}), defs)
@@ -417,7 +433,8 @@ def file_page(kind: str) -> str:
         type_text = _type(node, defs)
         default = resolved.get("default", node.get("default"))
         required = key.split(".")[-1].rstrip("[]") in _resolve(schema, defs).get("required", []) and "." not in key
-        desc = resolved.get("description") or node.get("description") or ""
+        desc = "" if _is_source(node, defs) else resolved.get("description") or node.get("description") or ""
+        desc = desc.replace("``", "`")  # the models' docstrings are reStructuredText
         rows.append(
             f"| `{key}` | {_cell(type_text)} | {_unit(key, type_text, money)} | "
             f"{'required' if required else _default(default)}"
