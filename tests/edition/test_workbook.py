@@ -291,7 +291,8 @@ def test_a_book_saved_by_libreoffice_imports_to_the_same_edition(tmp_path: Path)
     same_files(read_folder(out), read_folder(DEFAULT_EDITION))
     # the hidden sheet of the files as written survives LibreOffice's save: the same bytes
     # ("" saved as a blank cell reads as the file's "")
-    assert {p.name: p.read_bytes() for p in out.iterdir()} == {p.name: p.read_bytes() for p in DEFAULT_EDITION.iterdir()}
+    written = {p.name: p.read_bytes() for p in DEFAULT_EDITION.iterdir()}
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == written
 
 
 @pytest.mark.slow  # many examples or whole-edition round trips (the full suite runs it)

@@ -333,8 +333,9 @@ def _write_originals(book: _Book, originals: Mapping[str, Original]) -> None:
     """The hidden, protected sheet holding each file as written (a formatting template
     for the import; its figures always come from the visible sheets)."""
     ws = book.wb.add_worksheet(ORIGINALS_SHEET)
-    ws.write_string(0, 0, "Each file of the folder as exported: the import keeps its comments and layout", book.title)
-    ws.write_string(1, 0, "Figures are read from the other sheets only; this text is never a source of values.", book.note)
+    title = "Each file of the folder as exported: the import keeps its comments and layout"
+    ws.write_string(0, 0, title, book.title)
+    ws.write_string(1, 0, "Figures are read from the other sheets only; this text is never their source.", book.note)
     for c, h in enumerate(HEADER):
         ws.write_string(3, c, h, book.head)
     for r, row in enumerate(rows_of(originals), start=FIRST_DATA_ROW - 1):

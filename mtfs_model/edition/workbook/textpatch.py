@@ -130,7 +130,7 @@ def reads_as(text: str, data: Any) -> bool:
     """``text`` is TOML that reads back as exactly ``data``."""
     try:
         return same(tomllib.loads(text), data)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return False
 
 
@@ -192,7 +192,7 @@ def patch_values(text: str, data: dict[str, Any]) -> str | None:
         base = doc.as_string()
         _reconcile(doc, data)
         changed = doc.as_string()
-    except (TOMLKitError, ValueError, TypeError, KeyError):
+    except (TOMLKitError, ValueError, TypeError, KeyError, RecursionError):
         return None
     for out in (merge_lines(text, base, changed), changed):
         if reads_as(out, data):
@@ -270,16 +270,14 @@ def with_empty_texts(data: dict[str, Any], before: dict[str, Any]) -> dict[str, 
     return out
 
 
-def toml_text(
-    original: Original, data: dict[str, Any], header: str, notes: Mapping[Path_, str]
-) -> str | None:
+def toml_text(original: Original, data: dict[str, Any], header: str, notes: Mapping[Path_, str]) -> str | None:
     """A TOML file's text from its exported ``original``: byte for byte if the book's
     ``data``, opening comment ``header`` and cell notes ``notes`` are those it was exported with,
     else patched where they differ; None if the result would not read back as ``data``
     (empty texts saved as blank cells put back: :func:`with_empty_texts`)."""
     try:
         before = tomllib.loads(original.text)
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, RecursionError):
         return None
     data = with_empty_texts(data, before)
     unchanged = same(before, data)
