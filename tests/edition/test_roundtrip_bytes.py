@@ -264,3 +264,35 @@ def test_a_percentage_changes_one_line(tmp_path: Path) -> None:
     changes = changed_lines(DEFAULT_EDITION, out)
     assert list(changes) == ["cip.toml"]
     assert [line.strip() for line in changes["cip.toml"][1]] == ["discount_rate = 0.04"]
+
+
+def test_a_book_moved_on_a_year_patches_in_the_books_order(tmp_path: Path) -> None:
+    """Find and Replace over the visible sheets (every year one on, G2 renamed G7): the
+    files are patched, G7 stays where G2 was, and the engine's tables are those of the
+    same book imported without its hidden sheet (the canonical writer)."""
+    from mtfs_model.edition.folder import load_edition
+    from mtfs_model.engine.run import run
+    from mtfs_model.scenarios.load import load_scenario
+
+    from .test_workbook import _moved_on
+
+    def edit(wb: Any) -> None:
+        for ws in wb.worksheets:
+            if ws.sheet_state == "visible":
+                for row in ws.iter_rows():
+                    for c in row:
+                        if isinstance(c.value, str):
+                            c.value = _moved_on(c.value)
+
+    patched = edited(tmp_path, DEFAULT_EDITION, edit)
+    wb = openpyxl.load_workbook(tmp_path / "book.xlsx")
+    del wb[ORIGINALS_SHEET]
+    wb.save(tmp_path / "canonical.xlsx")
+    import_book(tmp_path / "canonical.xlsx", tmp_path / "canonical", validate)
+    text = (patched / "growth_savings.toml").read_text(encoding="utf-8")
+    assert text.index("[lines.G1]") < text.index("[lines.G7]") < text.index("[lines.G3]")
+    assert text.startswith((DEFAULT_EDITION / "growth_savings.toml").read_text(encoding="utf-8")[:400])  # comments kept
+    a = run(load_scenario("baseline", edition=load_edition(patched)))
+    b = run(load_scenario("baseline", edition=load_edition(tmp_path / "canonical")))
+    for table in ("revenue", "cumulative", "high_needs", "capital_programme", "cip"):
+        assert getattr(a, table).equals(getattr(b, table)), table

@@ -158,16 +158,21 @@ def _plain(item: Any) -> Any:
 
 
 def _reconcile(node: Any, target: Mapping[str, Any]) -> None:
-    """Make the tomlkit table ``node`` hold ``target``: keys it lacks added, keys ``target``
-    lacks removed, a value set only where it differs (so the other lines stay as they are)."""
+    """Make the tomlkit table ``node`` hold ``target``: keys it lacks added where the book
+    has them (after the key before them), keys ``target`` lacks removed, a value set only
+    where it differs (so the other lines stay as they are)."""
+    from tomlkit.items import InlineTable
+
     for key in [k for k in node if k not in target]:
         del node[key]
     for key, want in target.items():
         if key not in node:
-            node[key] = want
+            _insert(node, key, want, target)
             continue
         have = node[key]
-        if isinstance(want, dict) and isinstance(have, dict):
+        if isinstance(have, InlineTable) and isinstance(want, dict) and list(have) != list(want):
+            node[key] = _inline(want)  # its keys changed: the table's line written afresh
+        elif isinstance(want, dict) and isinstance(have, dict):
             _reconcile(have, want)
         elif (
             isinstance(want, list)
@@ -179,6 +184,38 @@ def _reconcile(node: Any, target: Mapping[str, Any]) -> None:
                 _reconcile(h, w)
         elif not same(_plain(have), want):
             node[key] = want
+
+
+def _insert(node: Any, key: str, value: Any, target: Mapping[str, Any]) -> None:
+    """Add ``key`` to ``node`` just after the key that comes before it in ``target`` (a row
+    added in the middle of a sheet lands in the middle of its table, so the engine sees the
+    lines in the book's order): the keys after that point are taken out and put back."""
+    order = list(target)
+    before = next((k for k in reversed(order[: order.index(key)]) if k in node), None)
+    keys = list(node)
+    after = keys[keys.index(before) + 1 :] if before is not None else keys
+    moved = [(k, node[k]) for k in after]
+    for k, _ in moved:
+        del node[k]
+    node[key] = value
+    for k, item in moved:
+        node[k] = item
+
+
+def _inline(value: Any) -> Any:
+    """``value`` as a tomlkit inline table (or array), written ``{ key = value, ... }`` as
+    the edition's files write one."""
+    import tomlkit
+
+    def text(v: Any) -> str:
+        if isinstance(v, dict):
+            inner = ", ".join(f"{tomlkit.key(k).as_string()} = {text(x)}" for k, x in v.items())
+            return f"{{ {inner} }}" if inner else "{}"
+        if isinstance(v, list):
+            return "[" + ", ".join(text(x) for x in v) + "]"
+        return str(tomlkit.item(v).as_string())
+
+    return tomlkit.parse(f"x = {text(value)}\n")["x"]
 
 
 def patch_values(text: str, data: dict[str, Any]) -> str | None:
