@@ -296,3 +296,20 @@ def test_a_book_moved_on_a_year_patches_in_the_books_order(tmp_path: Path) -> No
     b = run(load_scenario("baseline", edition=load_edition(tmp_path / "canonical")))
     for table in ("revenue", "cumulative", "high_needs", "capital_programme", "cip"):
         assert getattr(a, table).equals(getattr(b, table)), table
+
+
+def test_crlf_line_ends_and_escape_lookalikes_come_back(tmp_path: Path) -> None:
+    """Files with Windows line ends (a carriage return is a control character a cell
+    holds only escaped) and a README naming ``_x000D_`` come back byte for byte."""
+    import shutil
+
+    folder = tmp_path / "crlf"
+    shutil.copytree(TEST_EDITION, folder)
+    for p in folder.iterdir():
+        p.write_bytes(p.read_bytes().replace(b"\n", b"\r\n"))
+    (folder / "README.md").write_bytes(b"# Notes\r\n\r\n  Excel escapes a carriage return as _x000D_ \r\n\ttabbed\r\n")
+    book = tmp_path / "book.xlsx"
+    export_edition(folder, book)
+    out = tmp_path / "out"
+    import_book(book, out, validate)
+    assert folder_bytes(out) == folder_bytes(folder)

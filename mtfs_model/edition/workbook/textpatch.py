@@ -15,12 +15,14 @@ matches (edited, or damaged by a spreadsheet), imports as before: canonical TOML
 
 from __future__ import annotations
 
+import base64
 import csv
 import difflib
 import hashlib
 import io
 import json
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -62,14 +64,24 @@ def chunks(text: str, size: int = CHUNK) -> list[str]:
     return [*out, text] if text or not out else out
 
 
+_UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
+"""What a cell cannot hold as written: control characters (a carriage return included),
+which the file format escapes as ``_x000D_`` and readers do not all unescape."""
+
+
 def rows_of(originals: Mapping[str, Original]) -> list[tuple[str, str, str, str]]:
-    """The hidden sheet's rows: (file, ``text`` or ``notes``, checksum, piece)."""
+    """The hidden sheet's rows: (file, part, checksum, piece); the part is ``text`` (as
+    written), or ``base64`` for a text a cell cannot hold as written (CRLF line ends,
+    control characters), and ``notes`` for the notes an untouched book carries."""
     rows: list[tuple[str, str, str, str]] = []
     for name, original in originals.items():
         notes = json.dumps([[list(p), t] for p, t in original.notes.items()], ensure_ascii=False)
-        for part, text in (("text", original.text), ("notes", notes)):
-            sha = digest(text)
-            rows.extend((name, part, sha, piece) for piece in chunks(text))
+        text, part = original.text, "text"
+        if _UNSAFE.search(text):
+            text, part = base64.b64encode(text.encode("utf-8")).decode("ascii"), "base64"
+        for kind, body in ((part, text), ("notes", notes)):
+            sha = digest(body)
+            rows.extend((name, kind, sha, piece) for piece in chunks(body))
     return rows
 
 
@@ -82,22 +94,24 @@ def originals_of(rows: Iterable[tuple[Any, ...]]) -> dict[str, Original]:
     for row in rows:
         cells = [*row, None, None, None, None][:4]
         name, part, sha, piece = cells
-        if not isinstance(name, str) or part not in ("text", "notes") or not isinstance(sha, str):
+        if not isinstance(name, str) or part not in ("text", "base64", "notes") or not isinstance(sha, str):
             continue
         key = (name, str(part))
         parts.setdefault(key, []).append("" if piece is None else str(piece))
         sums.setdefault(key, sha)
     out: dict[str, Original] = {}
     for (name, part), pieces in parts.items():
-        if part != "text":
+        if part == "notes":
             continue
         text = "".join(pieces)
         notes_text = "".join(parts.get((name, "notes"), ["[]"]))
         if digest(text) != sums[(name, part)] or digest(notes_text) != sums.get((name, "notes"), digest("[]")):
             continue
         try:
+            if part == "base64":
+                text = base64.b64decode(text, validate=True).decode("utf-8")
             notes = {_path(p): str(t) for p, t in json.loads(notes_text)}
-        except (ValueError, TypeError):
+        except (ValueError, TypeError):  # binascii.Error and UnicodeDecodeError are ValueErrors
             continue
         out[name] = Original(text, notes)
     return out
@@ -352,4 +366,5 @@ def csv_text(original: Original, rows: list[list[str]]) -> str:
 def plain_text(original: Original, text: str) -> str:
     """A text file (README.md) from its exported ``original``: as written if the book's
     lines are its lines, else the book's text."""
-    return original.text if original.text.rstrip("\n") + "\n" == text else text
+    as_read = original.text.replace("\r\n", "\n").rstrip("\n") + "\n"  # as the book's lines read back
+    return original.text if as_read == text else text
