@@ -313,3 +313,27 @@ def test_crlf_line_ends_and_escape_lookalikes_come_back(tmp_path: Path) -> None:
     out = tmp_path / "out"
     import_book(book, out, validate)
     assert folder_bytes(out) == folder_bytes(folder)
+
+
+def test_a_note_removed_and_a_file_note_line_changed(tmp_path: Path) -> None:
+    """Deleting a cell's note removes its comment (here one at the end of the key's line);
+    changing a line of the File notes sheet changes that line of the file's opening
+    comment; the ``#:schema`` line stays."""
+
+    def edit(wb: Any) -> None:
+        ws = wb["Edition"]
+        cell = next(
+            c for row in ws.iter_rows(min_row=5) for c in row if c.comment and "rolls forward" in c.comment.text
+        )
+        cell.comment = None
+        notes = wb["File notes"]
+        notes.cell(5, 2).value = "# The Children and Family Services MTFS, renamed."
+
+    out = edited(tmp_path, DEFAULT_EDITION, edit)
+    changes = changed_lines(DEFAULT_EDITION, out)
+    assert list(changes) == ["edition.toml"]
+    removed, added = changes["edition.toml"]
+    assert added == ["# The Children and Family Services MTFS, renamed.", 'base_year = "2020/21"']  # comment gone
+    assert len(removed) == 2 and "rolls forward" in removed[1]
+    original = (DEFAULT_EDITION / "edition.toml").read_text(encoding="utf-8").splitlines()[0]
+    assert (out / "edition.toml").read_text(encoding="utf-8").splitlines()[0] == original
