@@ -337,3 +337,24 @@ def test_a_note_removed_and_a_file_note_line_changed(tmp_path: Path) -> None:
     assert len(removed) == 2 and "rolls forward" in removed[1]
     original = (DEFAULT_EDITION / "edition.toml").read_text(encoding="utf-8").splitlines()[0]
     assert (out / "edition.toml").read_text(encoding="utf-8").splitlines()[0] == original
+
+
+def test_an_item_added_to_a_multi_line_array_adds_one_line(tmp_path: Path) -> None:
+    """Two rows typed on the Edition sheet (``edition.papers[3].doc`` and ``.date``): one
+    line added to the ``papers`` array, in its style."""
+    import datetime as dt
+
+    def edit(wb: Any) -> None:
+        ws = wb["Edition"]
+        last = max(r for r in range(5, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("edition.papers["))
+        ws.insert_rows(last + 1, 2)
+        ws.cell(last + 1, 1).value, ws.cell(last + 1, 2).value = "edition.papers[3].doc", "mtfs_report"
+        ws.cell(last + 2, 1).value, ws.cell(last + 2, 2).value = "edition.papers[3].date", dt.datetime(2021, 2, 1)
+        ws.cell(last + 2, 2).number_format = "yyyy-mm-dd"
+
+    out = edited(tmp_path, DEFAULT_EDITION, edit)
+    changes = changed_lines(DEFAULT_EDITION, out)
+    assert list(changes) == ["edition.toml"]
+    removed, added = changes["edition.toml"]
+    assert removed == [] and len(added) == 1
+    assert added[0].startswith('  { doc = "mtfs_report", date = 2021-02-01')

@@ -1,7 +1,9 @@
 """Write an edition folder from its files' data, atomically.
 
-TOML through tomli_w (one figure a line, keys in a fixed order: diff-friendly and the same
-bytes for the same data), CSV with ``\\n`` line ends.  Each TOML file whose schema exists
+A file the book carries as written (its hidden sheet) is that text, changed only where the
+book changed (:mod:`mtfs_model.edition.workbook.textpatch`).  Otherwise: TOML through
+tomli_w (one figure a line, keys in a fixed order: diff-friendly and the same bytes for
+the same data), CSV with ``\\n`` line ends.  Each TOML file whose schema exists
 in the repository's ``schemas/`` starts with a ``#:schema`` line relative to where the
 folder is written (editors such as VS Code's Even Better TOML read it).
 

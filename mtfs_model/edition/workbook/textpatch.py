@@ -175,7 +175,7 @@ def _reconcile(node: Any, target: Mapping[str, Any]) -> None:
     """Make the tomlkit table ``node`` hold ``target``: keys it lacks added where the book
     has them (after the key before them), keys ``target`` lacks removed, a value set only
     where it differs (so the other lines stay as they are)."""
-    from tomlkit.items import InlineTable
+    from tomlkit.items import Array, InlineTable
 
     for key in [k for k in node if k not in target]:
         del node[key]
@@ -186,6 +186,8 @@ def _reconcile(node: Any, target: Mapping[str, Any]) -> None:
         have = node[key]
         if isinstance(have, InlineTable) and isinstance(want, dict) and list(have) != list(want):
             node[key] = _inline(want)  # its keys changed: the table's line written afresh
+        elif isinstance(have, Array) and isinstance(want, list) and len(have) != len(want):
+            node[key] = _inline(want, _item_indent(have.as_string()))  # an item added or removed
         elif isinstance(want, dict) and isinstance(have, dict):
             _reconcile(have, want)
         elif (
@@ -216,9 +218,17 @@ def _insert(node: Any, key: str, value: Any, target: Mapping[str, Any]) -> None:
         node[k] = item
 
 
-def _inline(value: Any) -> Any:
-    """``value`` as a tomlkit inline table (or array), written ``{ key = value, ... }`` as
-    the edition's files write one."""
+def _item_indent(array_text: str) -> str | None:
+    """The indent of a multi-line array's items (``"  "``), or None for a one-line array."""
+    lines = array_text.split("\n")
+    if len(lines) < 3:
+        return None
+    return lines[1][: len(lines[1]) - len(lines[1].lstrip())]
+
+
+def _inline(value: Any, indent: str | None = None) -> Any:
+    """``value`` as a tomlkit inline table or array, written ``{ key = value, ... }`` as the
+    edition's files write one; an array with ``indent`` one item a line."""
     import tomlkit
 
     def text(v: Any) -> str:
@@ -229,6 +239,9 @@ def _inline(value: Any) -> Any:
             return "[" + ", ".join(text(x) for x in v) + "]"
         return str(tomlkit.item(v).as_string())
 
+    if indent is not None and isinstance(value, list) and value:
+        body = "".join(f"{indent}{text(x)},\n" for x in value)
+        return tomlkit.parse(f"x = [\n{body}]\n")["x"]
     return tomlkit.parse(f"x = {text(value)}\n")["x"]
 
 
