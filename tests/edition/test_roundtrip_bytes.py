@@ -20,6 +20,8 @@ from mtfs_model.edition.workbook.textpatch import ORIGINALS_SHEET, Original, pat
 
 from .test_workbook import TEST_EDITION, validate
 
+SLOW = pytest.mark.slow  # a whole-edition export, an edit through openpyxl and an import (the full suite runs it)
+
 
 def folder_bytes(folder: Path) -> dict[str, bytes]:
     return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
@@ -88,11 +90,13 @@ def _set(sheet: str, key: str, header: str, value: Any) -> Any:
         ("Growth", "G2", "2023/24", 4521, "growth_savings.toml",
          'values = { "2021/22" = 3030, "2022/23" = 3685, "2023/24" = 4520, "2024/25" = 4935 }',
          'values = { "2021/22" = 3030, "2022/23" = 3685, "2023/24" = 4521, "2024/25" = 4935 }'),
-        ("High Needs", "dsg_blocks.high_needs_block", "value", 83.2, "high_needs.toml", "high_needs_block = 83.1",
-         "high_needs_block = 83.2"),
-        ("Growth", "G3", "title", "Social care market premia", "growth_savings.toml",
-         'title = "Social Care market premia to support recruitment"', 'title = "Social care market premia"'),
-        ("Growth", "G1", "grep", "Placements demand", "growth_savings.toml", None, "Placements demand"),
+        pytest.param("High Needs", "dsg_blocks.high_needs_block", "value", 83.2, "high_needs.toml",
+                     "high_needs_block = 83.1", "high_needs_block = 83.2", marks=SLOW),
+        pytest.param("Growth", "G3", "title", "Social care market premia", "growth_savings.toml",
+                     'title = "Social Care market premia to support recruitment"',
+                     'title = "Social care market premia"', marks=SLOW),
+        pytest.param("Growth", "G1", "grep", "Placements demand", "growth_savings.toml", None, "Placements demand",
+                     marks=SLOW),
     ],
     ids=["year-value-on-a-grid", "value-on-a-list-sheet", "text-cell", "source-phrase"],
 )  # fmt: skip
@@ -112,6 +116,7 @@ def test_one_cell_changes_one_line_of_one_file(
     )
 
 
+@SLOW
 def test_a_note_typed_in_the_book_adds_only_its_lines(tmp_path: Path) -> None:
     def edit(wb: Any) -> None:
         cell_at(wb["Growth"], "G2", "2023/24").comment = openpyxl.comments.Comment("check with finance", "Sue")
@@ -122,6 +127,7 @@ def test_a_note_typed_in_the_book_adds_only_its_lines(tmp_path: Path) -> None:
     assert '# check with finance\nvalues = { "2021/22" = 3030, "2022/23" = 3685, "2023/24" = 4520,' in text
 
 
+@SLOW
 def test_an_appendix_a_cell_and_a_readme_line(tmp_path: Path) -> None:
     def edit(wb: Any) -> None:
         ws = wb["Appendix A"]
@@ -138,6 +144,7 @@ def test_an_appendix_a_cell_and_a_readme_line(tmp_path: Path) -> None:
     assert rows[2][3] == "C&FS Safeguarding (renamed)"
 
 
+@SLOW
 def test_a_row_added_and_a_row_deleted(tmp_path: Path) -> None:
     """A new growth line lands in the file with the rest untouched; a deleted one goes."""
 
@@ -160,6 +167,7 @@ def test_a_row_added_and_a_row_deleted(tmp_path: Path) -> None:
     assert data["lines"]["G9"]["values"] == {"2021/22": 100, "2022/23": 200, "2023/24": 300, "2024/25": 400}
 
 
+@SLOW
 def test_the_hidden_text_is_never_a_source_of_figures(tmp_path: Path) -> None:
     """Tampered with (a figure changed, a key added), the embedded text is only a template:
     the figures are the visible cells'; a text whose checksum fails is not used at all."""
@@ -195,6 +203,7 @@ def test_numbers_keep_their_type_and_digits() -> None:
     assert out.splitlines()[1] == "b = 0.1" and out.splitlines()[3] == "d = 1e-05"
 
 
+@SLOW
 def test_a_book_without_its_hidden_sheet_imports_canonically(tmp_path: Path) -> None:
     def edit(wb: Any) -> None:
         del wb[ORIGINALS_SHEET]
@@ -255,6 +264,7 @@ def test_every_number_in_the_book_is_the_printed_figure(folder: Path, tmp_path: 
     assert checked > 500
 
 
+@SLOW
 def test_a_percentage_changes_one_line(tmp_path: Path) -> None:
     def edit(wb: Any) -> None:
         ws = wb["Appraisal"]
@@ -266,6 +276,7 @@ def test_a_percentage_changes_one_line(tmp_path: Path) -> None:
     assert [line.strip() for line in changes["cip.toml"][1]] == ["discount_rate = 0.04"]
 
 
+@SLOW
 def test_a_book_moved_on_a_year_patches_in_the_books_order(tmp_path: Path) -> None:
     """Find and Replace over the visible sheets (every year one on, G2 renamed G7): the
     files are patched, G7 stays where G2 was, and the engine's tables are those of the
@@ -315,6 +326,7 @@ def test_crlf_line_ends_and_escape_lookalikes_come_back(tmp_path: Path) -> None:
     assert folder_bytes(out) == folder_bytes(folder)
 
 
+@SLOW
 def test_a_note_removed_and_a_file_note_line_changed(tmp_path: Path) -> None:
     """Deleting a cell's note removes its comment (here one at the end of the key's line);
     changing a line of the File notes sheet changes that line of the file's opening
@@ -339,6 +351,7 @@ def test_a_note_removed_and_a_file_note_line_changed(tmp_path: Path) -> None:
     assert (out / "edition.toml").read_text(encoding="utf-8").splitlines()[0] == original
 
 
+@SLOW
 def test_an_item_added_to_a_multi_line_array_adds_one_line(tmp_path: Path) -> None:
     """Two rows typed on the Edition sheet (``edition.papers[3].doc`` and ``.date``): one
     line added to the ``papers`` array, in its style."""
