@@ -145,8 +145,8 @@ def test_an_appendix_a_cell_and_a_readme_line(tmp_path: Path) -> None:
 
 
 @SLOW
-def test_a_row_added_and_a_row_deleted(tmp_path: Path) -> None:
-    """A new growth line lands in the file with the rest untouched; a deleted one goes."""
+def test_a_row_added_lands_in_its_table(tmp_path: Path) -> None:
+    """A new growth line lands in the file with the rest untouched."""
 
     def edit(wb: Any) -> None:
         growth = wb["Growth"]
