@@ -371,3 +371,12 @@ def test_an_item_added_to_a_multi_line_array_adds_one_line(tmp_path: Path) -> No
     removed, added = changes["edition.toml"]
     assert removed == [] and len(added) == 1
     assert added[0].startswith('  { doc = "mtfs_report", date = 2021-02-01')
+
+
+def test_a_key_removed_and_one_added_in_the_books_order() -> None:
+    text = "# lines\n[lines.A]\nx = 1  # one\n\n[lines.B]\nx = 2\n\n[lines.C]\nx = 3\n"
+    data = {"lines": {"A": {"x": 1}, "N": {"x": 9}, "C": {"x": 3}}}
+    out = patch_values(text, data)
+    assert out is not None
+    assert list(tomllib.loads(out)["lines"]) == ["A", "N", "C"]
+    assert "[lines.B]" not in out and out.startswith("# lines\n[lines.A]\nx = 1  # one\n")
