@@ -59,6 +59,8 @@ nb_execution_timeout = 900
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
 nb_merge_streams = True
+# Markdown a cell prints (a table of the engine's tables) is MyST, so its tables render.
+nb_render_markdown_format = "myst"
 # Widgets would need require.js and the widget manager from a CDN: the site stays offline,
 # so a slider shows its text form here (the sliders live in JupyterLab).
 nb_ipywidgets_js = {}
