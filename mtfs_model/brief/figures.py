@@ -207,7 +207,15 @@ def untouched(frames: Sequence[pd.DataFrame]) -> bool:
 
 # --- the two views and what the guarantee is worth (issue 15) -------------------------------
 
-VIEW_COLUMNS = ("mtfs_final", "p50_final", "above_pct", "contingency_p80", "contingency_p90", "hn_forecast", "hn_p50")
+VIEW_COLUMNS = (
+    "mtfs_net_final",
+    "p50_final",
+    "above_pct",
+    "contingency_p80",
+    "contingency_p90",
+    "hn_forecast",
+    "hn_p50",
+)
 
 
 def view_figures(evidence: RiskResult, paper: RiskResult) -> pd.DataFrame:
@@ -220,7 +228,7 @@ def view_figures(evidence: RiskResult, paper: RiskResult) -> pd.DataFrame:
     for label, rr in ((VIEW_LABELS["paper"], paper), (VIEW_LABELS["evidence"], evidence)):
         final = rr.years[-1]
         rows[label] = {
-            "mtfs_final": cell(rr.reference, MTFS_ROW, final),
+            "mtfs_net_final": cell(rr.reference, MTFS_ROW, final),
             "p50_final": cell(rr.net_budget, "P50", final),
             "above_pct": rr.p_exceeds_mtfs,
             "contingency_p80": contingency(rr, CONTINGENCY_LEVELS[0]),

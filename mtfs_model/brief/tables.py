@@ -27,6 +27,7 @@ from mtfs_model.brief.figures import (
     guarantee_worth,
     view_figures,
 )
+from mtfs_model.brief.findings import disagreements, headlines
 from mtfs_model.brief.inputs import inputs_table
 from mtfs_model.brief.text import display_name
 from mtfs_model.charts import budget as charts
@@ -40,6 +41,8 @@ from mtfs_model.risk.simulate import RiskResult, simulate
 from mtfs_model.scenarios.load import Scenario, load_scenario
 
 SEVERITY_ORDER = {"disagreement": 0, "note": 1, "rounding": 2, "ok": 3}
+ENGINE_HOLD, ENGINE_FAIL = "every one holds", "FAILED"
+"""The engine identities' status (the papers' disagreements are counted apart)."""
 MTFS_NAME = "MTFS as published"
 """How the brief names the edition's MTFS as published (the baseline)."""
 
@@ -145,20 +148,20 @@ def column_labels(edition: Edition) -> dict[str, str]:
         "gap_p90": f"Gap to the MTFS {final}, P90 (£000)",
         "hn_p90": f"High Needs deficit {final}, P90 (£000)",
         "guarantee_binds_pct": "Chance the guarantee floor binds (%)",
-        "mtfs_final": f"The paper: MTFS net budget {final} (£000)",
+        "mtfs_net_final": f"The paper: MTFS net budget {final} (£000)",
         "p50_final": f"Net budget {final}, P50 (£000)",
         "hn_forecast": f"High Needs deficit {final}, the paper's forecast (£000)",
         "hn_p50": f"High Needs deficit {final}, P50 (£000)",
         "binds_pct": "Chance the guarantee binds (%)",
         "covered_horizon": f"Shortfall it covers over {n} years, on average (£000)",
         "net_p90_final": f"Net budget {final}, P90 (£000)",
-        "paper_checks": "Papers: checks (count)",
-        "paper_disagreements": "Disagreements (count)",
-        "paper_notes": "Notes (count)",
-        "paper_rounding": "Rounding (count)",
-        "engine_checks": "Engine identities (count)",
-        "engine_not_ok": "Not ok (count)",
-        "engine_identities": "Status",
+        "paper_checks": "The papers' checks (count)",
+        "paper_disagreements": "The papers disagree with themselves (count)",
+        "paper_notes": "Notes on the papers (count)",
+        "paper_rounding": "Within the papers' rounding (count)",
+        "engine_checks": "The engine's identities (count)",
+        "engine_not_ok": "Identities that fail (count)",
+        "engine_identities": "The engine's identities",
         "setting": "Setting",
         "mtfs_value": "MTFS as published",
         "scenario_value": "Scenario",
@@ -373,7 +376,7 @@ def reconciliation_table(b: Brief) -> pd.DataFrame:
             "paper_rounding": int(paper.get("rounding", 0)),
             "engine_checks": len(engine),
             "engine_not_ok": int((engine != "ok").sum()),
-            "engine_identities": "all ok" if (engine == "ok").all() else "FAILED",
+            "engine_identities": ENGINE_HOLD if (engine == "ok").all() else ENGINE_FAIL,
         }
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
 
@@ -446,7 +449,7 @@ BUILDERS: dict[str, Callable[[Brief], pd.DataFrame]] = {
     "Guarantee worth": worth_table,
     "Reconciliation": reconciliation_table,
     "Paper disagreements": lambda b: _numbered(
-        plain_findings(b, _findings(b).query("severity == 'disagreement'").drop(columns=["kind", "tolerance"]))
+        disagreements(_findings(b).query("severity == 'disagreement'"), headlines(b.edition))
     ),
     "Reconciliation findings": lambda b: _numbered(
         plain_findings(b, _findings(b, worst_first=True).query("severity != 'ok'").drop(columns=["kind"]))
