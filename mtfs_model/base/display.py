@@ -152,7 +152,7 @@ def _heading(text: str, detail: str = "") -> str:
 def result_html(result: Any, unit: str = "GBP000") -> str:
     """A run's scenario, its changes from the MTFS and its key figures (``unit``)."""
     scenario = result.scenario
-    parts = [_heading(f"Scenario {scenario.name}", scenario.description)]
+    parts = [_heading(f"Scenario {scenario.name.replace('_', ' ')}", scenario.description)]  # a name, not an id
     changes = list(getattr(scenario, "changes", ()))
     if changes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in changes) + "</ul>")

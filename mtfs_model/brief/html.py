@@ -142,7 +142,9 @@ def header(column: str, labels: Mapping[str, str], unit: str, numeric: bool = Tr
     """A column's header with its unit: the label given (or the id in words), and the
     unit of the figures it holds if the label does not say one -- ``unit`` for money,
     ``%`` for a share, ``years`` for a payback (:func:`mtfs_model.base.formats.header`)."""
-    kind = _kind(column, unit) if numeric else "text"
+    kind = _kind(column, unit)
+    if not numeric and kind != "month":  # a month is written as text (``2021-12``)
+        kind = "text"
     if column in labels:
         text = labels[column]
         if unit != "£000" and "(£000)" in text:

@@ -33,6 +33,7 @@ from mtfs_model.brief.text import display_name
 from mtfs_model.charts import budget as charts
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine import guarantee, high_needs
+from mtfs_model.engine.labels import COLUMN_LABELS, short_name
 from mtfs_model.engine.run import Result, run, unique_names
 from mtfs_model.reconciliation.findings import in_words
 from mtfs_model.reconciliation.reconcile import engine_findings, paper_findings
@@ -272,10 +273,23 @@ def changes_from_mtfs(b: Brief) -> pd.DataFrame:
     return frame.reindex(keep, level="figure") + 0.0
 
 
-def high_needs_table(results: Sequence[Result]) -> pd.DataFrame:
+def display_names(results: Sequence[Result]) -> list[str]:
+    """A name for reading for each result, as the brief names them: the MTFS as published
+    (:data:`MTFS_NAME`) for the unchanged baseline, else the scenario's name with
+    underscores as spaces (``newton_guarantee`` -> ``newton guarantee``); made unique."""
+    out: list[str] = []
+    for raw, r in zip(unique_names(results), results, strict=True):
+        name = MTFS_NAME if r.scenario.name == "baseline" and not r.scenario.changes else display_name(raw)
+        while name in out:
+            name += "'"
+        out.append(name)
+    return out
+
+
+def high_needs_table(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
     """High Needs annual gap and cumulative deficit by scenario (and the transfer refused,
     if the edition has a transfer lever), GBP000 by year; index (measure, scenario) with
-    the edition's labels."""
+    the edition's labels and ``names`` (default :func:`display_names`)."""
     if not results:
         return pd.DataFrame()
     ed = results[0].edition
@@ -284,7 +298,7 @@ def high_needs_table(results: Sequence[Result]) -> pd.DataFrame:
         ids.insert(0, high_needs.TRANSFER_REFUSED)
     table: dict[tuple[str, str], dict[str, float]] = {}
     for row in ids:
-        for name, r in zip(unique_names(results), results, strict=True):
+        for name, r in zip(names or display_names(results), results, strict=True):
             table[(ed.hn_label(row), name)] = row_of(r.high_needs, row)
     frame = pd.DataFrame.from_dict(table, orient="index", columns=list(ed.years)).astype("float64")
     frame.index = pd.MultiIndex.from_tuples(list(table), names=["measure", "scenario"])
@@ -296,21 +310,22 @@ def has_properties(result: Result) -> bool:
     return bool(result.scenario.inputs.properties)
 
 
-def cip_table(results: Sequence[Result]) -> pd.DataFrame:
-    """Per scenario: the savings line linked to the properties by year (GBP000; columns
-    ``<line> <year>``, if the edition links one), the properties' cash break-even year
-    and ``cash_end``, the cumulative cash at the end of the series.  Empty if the
-    edition has no properties."""
+def cip_table(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per scenario (``names``, default :func:`display_names`): the savings line linked to
+    the properties by year (GBP000; columns ``<line> <year>``, if the edition links one),
+    the properties' cash break-even year and ``cash_end``, the cumulative cash at the end
+    of the series.  Empty if the edition has no properties."""
     if not results or not has_properties(results[0]):
         return pd.DataFrame()
     ed = results[0].edition
     line = ed.links.get("property_savings_line")
     be = charts.cip_break_even(results)
     table: dict[str, dict[str, Any]] = {}
-    for name, r in zip(unique_names(results), results, strict=True):
+    shown = names or display_names(results)
+    for name, raw, r in zip(shown, unique_names(results), results, strict=True):
         values = row_of(r.cumulative, line) if line else {}
         table[name] = {f"{line} {y}": v for y, v in values.items()}
-        table[name].update({str(k): v for k, v in be.loc[name].items()})
+        table[name].update({str(k): v for k, v in be.loc[raw].items()})
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
 
 
@@ -332,10 +347,22 @@ CIP_COLUMNS = (
 
 def cip_appraisal(result: Result) -> pd.DataFrame:
     """The property appraisal columns a reader needs (GBP000; paybacks in years;
-    occupancy and IRR as fractions), one row per property (none: an empty table)."""
+    occupancy and IRR as fractions, a go-live as ``YYYY-MM``), one row per property by
+    its short printed name (``Property 2``; none: an empty table).  Headers:
+    :func:`appraisal_labels`."""
     if result.cip.empty:
         return pd.DataFrame(columns=list(CIP_COLUMNS)).rename_axis("property")
-    return result.cip.loc[:, list(CIP_COLUMNS)]
+    out = result.cip.loc[:, list(CIP_COLUMNS)]
+    if "name" in result.cip.columns:
+        out = out.rename(index={i: short_name(str(n)) for i, n in result.cip["name"].items()})
+    return out.rename_axis("property")
+
+
+def appraisal_labels() -> dict[str, str]:
+    """Headers of :func:`cip_appraisal`: the engine's column labels
+    (:data:`mtfs_model.engine.labels.COLUMN_LABELS`); the unit of a share (%) or a month is
+    added where a table prints it (:func:`mtfs_model.base.formats.header`)."""
+    return {c: COLUMN_LABELS[c] for c in CIP_COLUMNS if c in COLUMN_LABELS}
 
 
 def scenarios_table(b: Brief) -> pd.DataFrame:
@@ -442,8 +469,8 @@ BUILDERS: dict[str, Callable[[Brief], pd.DataFrame]] = {
     "Key figures": key_figures,
     "Change from MTFS": changes_from_mtfs,
     **{name: partial(_guarantee_sheet, name=name) for name in GUARANTEE_SHEETS},
-    "High Needs": lambda b: b.renamed(high_needs_table(b.all_results)),
-    "Properties": lambda b: b.renamed(cip_table(b.all_results)),
+    "High Needs": lambda b: high_needs_table(b.all_results, b.names),
+    "Properties": lambda b: cip_table(b.all_results, b.names),
     "Risk": risk_summary,
     "Risk views": risk_views,
     "Guarantee worth": worth_table,
