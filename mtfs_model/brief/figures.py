@@ -108,7 +108,7 @@ def answer_labels(final: str, n_years: int) -> dict[str, str]:
         "partner_horizon": f"Partner bears over {n_years} years",
         "hn_final": f"High Needs deficit, end of {final}",
         "above_pct": f"Chance the {final} net budget is above the MTFS",
-        "gap_p90": f"Gap to the MTFS {final}, 1 in 10 worse than (P90)",
+        "gap_p90": f"Gap to the MTFS {final}, P90",
         "contingency_p80": f"Contingency for {n_years} years at P80",
         "contingency_p90": f"Contingency for {n_years} years at P90",
     }

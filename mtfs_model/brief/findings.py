@@ -14,6 +14,7 @@ Appendix A, £000 elsewhere).  A reader needs three more things, which this modu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 
 from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition
+from mtfs_model.engine.labels import short_name
 from mtfs_model.reconciliation.checks import HEADLINE_TABLE
 from mtfs_model.reconciliation.findings import READER_COLUMNS, in_words, reader_view
 
@@ -28,7 +30,7 @@ MISPRINT = "misprint:"
 """How the reconciler's check text starts for a printed figure whose decimal point is a misprint."""
 MISPRINTED = "misprinted decimal point"
 """The difference of a misprinted figure, in words."""
-WHY_COLUMNS = ("table", "row", "column", "unit", "printed", "derived", "printed − derived", "why")
+WHY_COLUMNS = ("where", "unit", "printed", "derived", "printed − derived", "why")
 """The brief's columns of the papers' disagreements, in reading order."""
 
 
@@ -85,11 +87,10 @@ def why(
     if text.startswith("subtotal"):
         return "The printed total is not the sum of the rows printed under it."
     if text.startswith("narrative:"):
-        quote = text.split(":", 1)[1].strip()
-        return f"The paper's text gives another figure for this line than its table: {quote}."
+        return "The paper's text gives this line another figure than its table does."
     if text.startswith("published against driver-implied:"):
-        how = text.split(":", 1)[1].strip().rstrip(".")
-        return f"The published figure is not what its drivers give ({how})."
+        how = re.sub(r"\s*\(para[^)]*\)", "", text.split(":", 1)[1]).strip().rstrip(".")
+        return f"The published figure is not what its drivers give: {how[:1].lower()}{how[1:]}."
     if table == HEADLINE_TABLE:
         return "The statement's figure is not the table it summarises, beyond the statement's rounding."
     if "=" in text:
@@ -97,12 +98,17 @@ def why(
     return text
 
 
-def headlines(edition: Edition) -> dict[str, Mapping[str, Any]]:
-    """The edition's headline statements by id."""
-    return {str(h.get("id", "")): h for h in edition.headlines}
+def row_names(edition: Edition) -> dict[str, str]:
+    """Rows of the papers' findings by their words, not their ids: a headline statement
+    by its text (:func:`statement_label`), a property by its printed short name
+    (``P3`` -> ``Property 3``)."""
+    names = {str(h.get("id", "")): statement_label(h) for h in edition.headlines}
+    for pid, prop in edition.cip.get("properties", {}).items():
+        names.setdefault(str(pid), short_name(str(prop.get("name", pid))))
+    return names
 
 
-def disagreements(frame: pd.DataFrame, headlines: Mapping[str, Mapping[str, Any]]) -> pd.DataFrame:
+def disagreements(frame: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
     """The papers' disagreements for reading (:data:`WHY_COLUMNS`).
 
     Parameters
@@ -110,23 +116,24 @@ def disagreements(frame: pd.DataFrame, headlines: Mapping[str, Mapping[str, Any]
     frame : pandas.DataFrame
         Findings as :func:`mtfs_model.reconcile` gives them (``table``, ``row``,
         ``column``, ``actual``, ``expected``, ``difference``, ``check``, ``printed_as``).
-    headlines : mapping
-        The edition's headline statements by id (a statement's row shows its words).
+    names : mapping
+        Rows by their words (:func:`row_names`): a row id found here is printed as its name.
 
     Returns
     -------
     pandas.DataFrame
-        Same index; the figures as text in the unit of their table (``unit``: £ or £000),
-        a misprint's difference in words (:data:`MISPRINTED`), ``why`` a sentence.
+        Same index; ``where`` (the paper's table, the row and the column in words), the
+        figures as text in the unit of their table (``unit``: £ or £000), a misprint's
+        difference in words (:data:`MISPRINTED`), ``why`` a sentence.
     """
     shown = reader_view(frame)
     out = pd.DataFrame(index=frame.index)
     out["table"] = [str(t).replace(" (£)", "") for t in frame["table"]]
-    out["row"] = [
-        statement_label(headlines[str(r)]) if t == HEADLINE_TABLE and str(r) in headlines else str(s)
-        for t, r, s in zip(frame["table"], frame["row"], shown["row"], strict=True)
-    ]
+    out["row"] = [names.get(str(r), str(s)) for r, s in zip(frame["row"], shown["row"], strict=True)]
     out["column"] = shown["column"]
+    out["where"] = [
+        f"{t}: {r}" + (f", {c}" if c else "") for t, r, c in zip(out["table"], out["row"], out["column"], strict=True)
+    ]
     out["unit"] = [unit_of(str(t)) for t in frame["table"]]
     printed_as = frame["printed_as"].fillna("") if "printed_as" in frame else pd.Series("", index=frame.index)
     misprint = [str(c).startswith(MISPRINT) for c in frame["check"]]

@@ -27,7 +27,8 @@ import pandas as pd
 from mtfs_model import __version__
 from mtfs_model.base import formats
 from mtfs_model.brief.figures import SAME, group_rows, same_columns
-from mtfs_model.brief.tables import ENGINE_HOLD, Brief, column_labels, risk_results, risk_variants, table
+from mtfs_model.brief.labels import column_labels
+from mtfs_model.brief.tables import ENGINE_HOLD, Brief, risk_results, risk_variants, table
 from mtfs_model.brief.text import Note, answer_sentence, centres_sentence, m, mtfs_sentence, question, surprises
 
 FIGURES_AS_TEXT = {"printed", "derived", "printed − derived"}
@@ -189,12 +190,13 @@ def html_table(
     markers) appended to the escaped ``caption``."""
     labels = dict(labels or {})
     marks = dict(marks or {})
-    numeric = {str(c) for c in df.select_dtypes("number").columns} | FIGURES_AS_TEXT
+    figures = {str(c) for c in df.select_dtypes("number").columns}
+    numeric = figures | FIGURES_AS_TEXT  # right-aligned
     names = [INDEX_LABELS.get(str(n), str(n).replace("_", " ").capitalize()) if n else "" for n in df.index.names]
     head = "".join(f'<th scope="col">{e(n)}</th>' for n in names)
     head += "".join(
         f'<th scope="col" class="{"num" if str(c) in numeric else "text"}">'
-        f"{e(header(str(c), labels, unit, str(c) in numeric))}</th>"
+        f"{e(header(str(c), labels, unit, str(c) in figures))}</th>"
         for c in df.columns
     )
     body = []
@@ -433,9 +435,7 @@ def html_reconciliation(b: Brief) -> str:
 
 
 DISAGREEMENT_LABELS = {
-    "table": "Paper's table",
-    "row": "Row",
-    "column": "Column",
+    "where": "Where in the papers",
     "unit": "Unit",
     "printed": "Printed",
     "derived": "Derived from the parts",

@@ -13,9 +13,9 @@ from mtfs_model.base import rows
 from mtfs_model.base.cells import cell
 from mtfs_model.brief.figures import CONTINGENCY_LEVELS, contingency
 from mtfs_model.brief.html import footnotes
+from mtfs_model.brief.labels import column_labels
 from mtfs_model.brief.tables import (
     Brief,
-    column_labels,
     has_properties,
     paper_titles,
     risk_results,

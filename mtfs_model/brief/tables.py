@@ -21,19 +21,19 @@ from mtfs_model.base.frames import Findings as FindingsFrame
 from mtfs_model.brief.figures import (
     CONTINGENCY_LEVELS,
     answer_figures,
-    answer_labels,
     contingency,
     gap_percentile,
     guarantee_worth,
     view_figures,
 )
-from mtfs_model.brief.findings import disagreements, headlines
+from mtfs_model.brief.findings import disagreements, row_names
 from mtfs_model.brief.inputs import inputs_table
+from mtfs_model.brief.labels import CIP_COLUMNS, MTFS_NAME, display_names
 from mtfs_model.brief.text import display_name
 from mtfs_model.charts import budget as charts
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine import guarantee, high_needs
-from mtfs_model.engine.labels import COLUMN_LABELS, short_name
+from mtfs_model.engine.labels import short_name
 from mtfs_model.engine.run import Result, run, unique_names
 from mtfs_model.reconciliation.findings import in_words
 from mtfs_model.reconciliation.reconcile import engine_findings, paper_findings
@@ -44,8 +44,6 @@ from mtfs_model.scenarios.load import Scenario, load_scenario
 SEVERITY_ORDER = {"disagreement": 0, "note": 1, "rounding": 2, "ok": 3}
 ENGINE_HOLD, ENGINE_FAIL = "every one holds", "FAILED"
 """The engine identities' status (the papers' disagreements are counted apart)."""
-MTFS_NAME = "MTFS as published"
-"""How the brief names the edition's MTFS as published (the baseline)."""
 
 
 def as_edition(edition: Edition | str | Path | None = None) -> Edition:
@@ -128,49 +126,6 @@ class Brief:
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
         return tuple(r.scenario for r in self.results)
-
-
-def column_labels(edition: Edition) -> dict[str, str]:
-    """Display headers of the brief's year-free columns, built from the edition, each
-    with its unit."""
-    final, n = edition.final_year, len(edition.years)
-    money = {k: f"{v} (£000)" for k, v in guarantee.summary_labels(edition).items() if not k.endswith("_pct")}
-    answer = {k: f"{v} ({'%' if k.endswith('_pct') else '£000'})" for k, v in answer_labels(final, n).items()}
-    return {
-        **money,
-        "delivered_pct": "Delivered, % of MTFS (%)",
-        "benefit_pct": "% of MTFS (%)",
-        **answer,
-        "break_even": "Cash break-even (year)",
-        "cash_end": f"Cumulative cash {edition.appraisal_last_year} (£000)",
-        "gap_p10": f"Gap to the MTFS {final}, P10 (£000)",
-        "gap_p50": f"Gap to the MTFS {final}, P50 (£000)",
-        "gap_p80": f"Gap to the MTFS {final}, P80 (£000)",
-        "gap_p90": f"Gap to the MTFS {final}, P90 (£000)",
-        "hn_p90": f"High Needs deficit {final}, P90 (£000)",
-        "guarantee_binds_pct": "Chance the guarantee floor binds (%)",
-        "mtfs_net_final": f"The paper: MTFS net budget {final} (£000)",
-        "p50_final": f"Net budget {final}, P50 (£000)",
-        "hn_forecast": f"High Needs deficit {final}, the paper's forecast (£000)",
-        "hn_p50": f"High Needs deficit {final}, P50 (£000)",
-        "binds_pct": "Chance the guarantee binds (%)",
-        "covered_horizon": f"Shortfall it covers over {n} years, on average (£000)",
-        "net_p90_final": f"Net budget {final}, P90 (£000)",
-        "paper_checks": "The papers' checks (count)",
-        "paper_disagreements": "The papers disagree with themselves (count)",
-        "paper_notes": "Notes on the papers (count)",
-        "paper_rounding": "Within the papers' rounding (count)",
-        "engine_checks": "The engine's identities (count)",
-        "engine_not_ok": "Identities that fail (count)",
-        "engine_identities": "The engine's identities",
-        "setting": "Setting",
-        "mtfs_value": "MTFS as published",
-        "scenario_value": "Scenario",
-        "source": "Source or reference",
-        "description": "What it asks",
-        "changes": "Changes from the MTFS",
-        "references": "References",
-    }
 
 
 def risk_results(b: Brief) -> tuple[RiskResult, ...]:
@@ -273,19 +228,6 @@ def changes_from_mtfs(b: Brief) -> pd.DataFrame:
     return frame.reindex(keep, level="figure") + 0.0
 
 
-def display_names(results: Sequence[Result]) -> list[str]:
-    """A name for reading for each result, as the brief names them: the MTFS as published
-    (:data:`MTFS_NAME`) for the unchanged baseline, else the scenario's name with
-    underscores as spaces (``newton_guarantee`` -> ``newton guarantee``); made unique."""
-    out: list[str] = []
-    for raw, r in zip(unique_names(results), results, strict=True):
-        name = MTFS_NAME if r.scenario.name == "baseline" and not r.scenario.changes else display_name(raw)
-        while name in out:
-            name += "'"
-        out.append(name)
-    return out
-
-
 def high_needs_table(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
     """High Needs annual gap and cumulative deficit by scenario (and the transfer refused,
     if the edition has a transfer lever), GBP000 by year; index (measure, scenario) with
@@ -329,22 +271,6 @@ def cip_table(results: Sequence[Result], names: Sequence[str] | None = None) -> 
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
 
 
-CIP_COLUMNS = (
-    "capital_cost",
-    "net_investment",
-    "annual_saving",
-    "saving_derived",
-    "occupancy",
-    "go_live",
-    "simple_payback_gross",
-    "simple_payback_net",
-    "discounted_payback",
-    "stated_payback_years",
-    "npv",
-    "irr",
-)
-
-
 def cip_appraisal(result: Result) -> pd.DataFrame:
     """The property appraisal columns a reader needs (GBP000; paybacks in years;
     occupancy and IRR as fractions, a go-live as ``YYYY-MM``), one row per property by
@@ -356,13 +282,6 @@ def cip_appraisal(result: Result) -> pd.DataFrame:
     if "name" in result.cip.columns:
         out = out.rename(index={i: short_name(str(n)) for i, n in result.cip["name"].items()})
     return out.rename_axis("property")
-
-
-def appraisal_labels() -> dict[str, str]:
-    """Headers of :func:`cip_appraisal`: the engine's column labels
-    (:data:`mtfs_model.engine.labels.COLUMN_LABELS`); the unit of a share (%) or a month is
-    added where a table prints it (:func:`mtfs_model.base.formats.header`)."""
-    return {c: COLUMN_LABELS[c] for c in CIP_COLUMNS if c in COLUMN_LABELS}
 
 
 def scenarios_table(b: Brief) -> pd.DataFrame:
@@ -419,7 +338,10 @@ def paper_titles(edition: Edition, text: str) -> str:
 def plain_findings(b: Brief, frame: pd.DataFrame) -> pd.DataFrame:
     """Findings for reading: column names in words (never ids), sources by their titles."""
     out = frame.copy()
-    for col in ("row", "column", "check"):  # ids in words (net_2021_22 -> net 2021/22)
+    names = row_names(b.edition)  # a statement or a property by its words, not its id
+    if "row" in out:
+        out["row"] = [names.get(str(c), in_words(str(c))) for c in out["row"]]
+    for col in ("column", "check"):  # ids in words (net_2021_22 -> net 2021/22)
         if col in out:
             out[col] = [in_words(str(c)) for c in out[col]]
     if "source" in out:
@@ -476,7 +398,7 @@ BUILDERS: dict[str, Callable[[Brief], pd.DataFrame]] = {
     "Guarantee worth": worth_table,
     "Reconciliation": reconciliation_table,
     "Paper disagreements": lambda b: _numbered(
-        disagreements(_findings(b).query("severity == 'disagreement'"), headlines(b.edition))
+        disagreements(_findings(b).query("severity == 'disagreement'"), row_names(b.edition))
     ),
     "Reconciliation findings": lambda b: _numbered(
         plain_findings(b, _findings(b, worst_first=True).query("severity != 'ok'").drop(columns=["kind"]))

@@ -135,7 +135,7 @@ def test_brief_sections(made: Run) -> None:
         "Scenario brief: Children and Family Services MTFS 2021/22–2024/25",
         "edition = cfs-2021-22",
         "Reconciliation",
-        "all ok",
+        "every one holds",
         "The papers' disagreements",
         "Sources",
         "guaranteed to deliver an annual",
