@@ -89,7 +89,7 @@ def hn_final(result: Result) -> float:
 
 ANSWER_COLUMNS = (
     "net_final",
-    "gap_final",
+    "above_final",
     "council_horizon",
     "hn_final",
     "above_pct",
@@ -103,7 +103,7 @@ def answer_labels(final: str, n_years: int) -> dict[str, str]:
     """Headers of :func:`answer_figures` (the unit in each; the HTML shows £m)."""
     return {
         "net_final": f"Net budget {final}",
-        "gap_final": f"Above the MTFS {final}",
+        "above_final": f"Above the MTFS {final}",
         "council_horizon": f"Cost to the council over {n_years} years",
         "partner_horizon": f"Partner bears over {n_years} years",
         "hn_final": f"High Needs deficit, end of {final}",
@@ -128,7 +128,7 @@ def answer_figures(
     for i, (name, r) in enumerate(zip(names, results, strict=True)):
         row: dict[str, Any] = {
             "net_final": net_final(r),
-            "gap_final": net_final(r) - net_final(mtfs),
+            "above_final": net_final(r) - net_final(mtfs),
             "council_horizon": council_bears(r, mtfs, terms),
             "hn_final": hn_final(r),
         }

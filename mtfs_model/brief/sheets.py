@@ -213,7 +213,7 @@ def summary_sheet(k: Book) -> None:
         "Scenario",
         f"Net budget {ed.final_year} (£000)",
         f"MTFS net budget {ed.final_year} (£000)",
-        labels["gap_final"],
+        labels["above_final"],
         f"Gap to the MTFS over {n} years (£000)",
         f"Partner bears over {n} years (£000)",
         labels["council_horizon"],

@@ -590,7 +590,7 @@ def test_first_page_sentences_come_from_the_figures(newton: brief.Brief) -> None
     assert "delivers its £13.1m stretch ambition" in text and "£90.0m, £0.1m above the MTFS" in text
     assert "As published, the MTFS sets the 2024/25 net budget at £89.9m" in text
     answer = brief.table(newton, "Answer")
-    assert answer.loc["newton guarantee", "gap_final"] == pytest.approx(6200)
+    assert answer.loc["newton guarantee", "above_final"] == pytest.approx(6200)
     assert answer.loc["newton guarantee", "council_horizon"] == pytest.approx(13950)  # 29,700 x 6,200 / 13,200
     assert answer.loc["MTFS as published", "net_final"] == pytest.approx(89851)
     row = answer.loc["newton guarantee"]
@@ -812,7 +812,7 @@ def check_workbook(book: Any, b: brief.Brief) -> None:
     summary = book["Summary"]
     head = [c.value for c in summary[4]]
     answer = brief.table(b, "Answer")
-    keys = {"gap_final": 3, "council_horizon": 6, "hn_final": 7}
+    keys = {"above_final": 3, "council_horizon": 6, "hn_final": 7}
     for row in summary.iter_rows(min_row=5):
         name = row[0].value
         linked = [1, 2, 3, 4, 6, 7] + ([5] if b.terms is not None else [])  # no guarantee: the partner bears 0
