@@ -50,6 +50,9 @@ TEXT = ""
 DECIMALS = 3
 """£000 stored to three decimals: to the pound."""
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 4
+HEADER_WRAP = 16
+"""A header longer than this many characters wraps (its column is at least this wide, plus
+padding, so bold header words never run into the next column's)."""
 
 
 def _is_number(x: Any) -> bool:
@@ -119,7 +122,7 @@ class Sheet:
         by_label = dict(formats or {})
         for j, label in enumerate(labels, start=1):
             self.cells[(self.row, j)] = Cell(str(label), style="header", wrap=True)
-            self.widths[j] = max(self.widths.get(j, 0), min(len(str(label)), 18))
+            self.widths[j] = max(self.widths.get(j, 0), min(len(str(label)), HEADER_WRAP))
             self.formats[j] = TEXT if j <= index_cols else by_label.get(str(label), MONEY)
         self.header_row = self.row
         self.row += 1
@@ -236,8 +239,8 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
     book.set_properties({"created": when, "comments": "Written by mtfs_model"})
     cache: dict[tuple[Any, ...], Any] = {}
 
-    def style(cell: Cell, quote: bool = False) -> Any:
-        key = (cell.fmt, cell.bold, cell.style, cell.wrap, quote)
+    def style(cell: Cell, quote: bool = False, indent: bool = False) -> Any:
+        key = (cell.fmt, cell.bold, cell.style, cell.wrap, quote, indent)
         if key not in cache:
             props: dict[str, Any] = {"valign": "top"}
             if cell.fmt:
@@ -254,6 +257,8 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
                 props.update(bold=True, text_wrap=True, valign="bottom", bg_color="#E6E6E6")
             if quote:
                 props["quote_prefix"] = True
+            if indent:  # text after a right-aligned figure: a gap between them
+                props["indent"] = 1
             cache[key] = book.add_format(props)
         return cache[key]
 
@@ -275,7 +280,8 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
                 ws.write_datetime(r0, c0, v, style(cell))
             else:
                 text = str(v)
-                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_STARTS)))
+                indent = c > sheet.index_cols and not cell.style
+                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_STARTS), indent=indent))
         for j in sorted(sheet.widths):
             ws.set_column(j - 1, j - 1, _width_of(sheet, j))
         for r, height in row_heights(sheet).items():
