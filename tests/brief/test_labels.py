@@ -25,22 +25,12 @@ from mtfs_model.brief.labels import column_labels, merged
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result
 from mtfs_model.reconciliation.findings import in_words
+from tests.brief.test_brief import PIECES_IN_ORDER
 
 pytestmark = pytest.mark.slow  # a brief with simulations
 
 SCENARIOS = ["newton_guarantee", "newton_estimate", "newton_stretch"]
-PIECES = [
-    "html_header",
-    "html_answer",
-    "html_scenarios",
-    "html_key_figures",
-    "html_charts",
-    "html_guarantee",
-    "html_high_needs_cip",
-    "html_risk",
-    "html_reconciliation",
-    "html_sources",
-]
+PIECES = [p for p in PIECES_IN_ORDER if p != "html_footer"]  # the run's parameters name files by design
 SNAKE = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 TUPLE = re.compile(r"\(\s*'[^']*'\s*,")
 
