@@ -167,7 +167,8 @@ class DeficitReversals:
         if self.usable:
             return text
         return (
-            f"{text} Published {self.published:%B %Y}, after the evidence date {self.as_of:%d %B %Y}: the fan may not "
+            f"{text} Published {self.published:%B %Y}, after the evidence date {self.as_of.day} {self.as_of:%B %Y}: "
+            "the fan may not "
             "use it, so the deficit's lower tail rests on a stated judgement, not on this table."
         )
 
