@@ -33,22 +33,52 @@ from mtfs_model.evidence.context import EvidenceContext
 HORIZONS = (1.0, 4.0)
 """The horizons (years ahead) the predictive table shows: a budget, and a four-year MTFS's last year."""
 LABELS = {
-    "subject": "Subject", "own_pairs": "Its own pairs (weighted)", "councils": "Councils behind it",
-    "df": "Degrees of freedom", "p10_1": "P10, 1 year", "p50_1": "P50, 1 year", "p90_1": "P90, 1 year",
-    "p10_4": "P10, 4 years", "p50_4": "P50, 4 years", "p90_4": "P90, 4 years", "prior": "Shrunk toward",
-    "horizon": "Horizon", "pairs": "Pairs", "coverage": "Inside P10-P90", "crps_pooled": "CRPS: pooled fan",
-    "crps_point": "CRPS: the forecast itself", "crps_raw": "CRPS: forecast with raw spread",
-    "pit": "PIT (tenths)", "expected": "If calibrated", "bar": "",
-    "pair": "Pair", "pairs_cited": "Pairs cited", "horizon_years": "Horizon (years)", "council": "Council or scope", "published": "Published",
-    "ratio": "Outturn / forecast", "weight": "Weight", "used_by_fan": "Used by this fan", "why_not": "Why not",
-    "input": "Input", "agrees": "Agrees", "not_used": "Cited, not usable by this fan",
-    "declared_p10": "Declared P10", "declared_p50": "Declared P50", "declared_p90": "Declared P90",
-    "evidence_p10": "Evidence P10", "evidence_p50": "Evidence P50", "evidence_p90": "Evidence P90",
-}  # fmt: skip
+    "subject": "Subject",
+    "own_pairs": "Its own pairs (weighted)",
+    "councils": "Councils behind it",
+    "df": "Degrees of freedom",
+    "p10_1": "P10, 1 year",
+    "p50_1": "P50, 1 year",
+    "p90_1": "P90, 1 year",
+    "p10_4": "P10, 4 years",
+    "p50_4": "P50, 4 years",
+    "p90_4": "P90, 4 years",
+    "prior": "Shrunk toward",
+    "horizon": "Horizon",
+    "pairs": "Pairs",
+    "coverage": "Inside P10-P90",
+    "crps_pooled": "CRPS: pooled fan",
+    "crps_point": "CRPS: the forecast itself",
+    "crps_raw": "CRPS: forecast with raw spread",
+    "pit": "PIT (tenths)",
+    "expected": "If calibrated",
+    "bar": "",
+    "pair": "Pair",
+    "pairs_cited": "Pairs cited",
+    "horizon_years": "Horizon (years)",
+    "council": "Council or scope",
+    "published": "Published",
+    "ratio": "Outturn / forecast",
+    "weight": "Weight",
+    "used_by_fan": "Used by this fan",
+    "why_not": "Why not",
+    "input": "Input",
+    "agrees": "Agrees",
+    "not_used": "Cited, not usable by this fan",
+    "declared_p10": "Declared P10",
+    "declared_p50": "Declared P50",
+    "declared_p90": "Declared P90",
+    "evidence_p10": "Evidence P10",
+    "evidence_p50": "Evidence P50",
+    "evidence_p90": "Evidence P90",
+}
 SUBJECT_WORDS = {
-    "hn_spend": "High Needs spend", "csc_spend": "Children's social care spend", "hn_gap": "High Needs in-year gap",
-    "hn_deficit": "High Needs cumulative deficit", "csc_gap": "Children's services overspend",
-}  # fmt: skip
+    "hn_spend": "High Needs spend",
+    "csc_spend": "Children's social care spend",
+    "hn_gap": "High Needs in-year gap",
+    "hn_deficit": "High Needs cumulative deficit",
+    "csc_gap": "Children's services overspend",
+}
 
 
 def day(d: dt.date) -> str:
@@ -67,10 +97,17 @@ def _predictive_frame(ctx: EvidenceContext) -> pd.DataFrame:
         p = ctx.predictive(s)
         q = [p.ppf(np.array([0.1, 0.5, 0.9]), h) for h in HORIZONS]
         rows[s] = {
-            "own_pairs": p.own_pairs, "councils": p.n_councils, "df": p.df,
-            "p10_1": q[0][0], "p50_1": q[0][1], "p90_1": q[0][2], "p10_4": q[1][0], "p50_4": q[1][1],
-            "p90_4": q[1][2], "prior": p.prior,
-        }  # fmt: skip
+            "own_pairs": p.own_pairs,
+            "councils": p.n_councils,
+            "df": p.df,
+            "p10_1": q[0][0],
+            "p50_1": q[0][1],
+            "p90_1": q[0][2],
+            "p10_4": q[1][0],
+            "p50_4": q[1][1],
+            "p90_4": q[1][2],
+            "prior": p.prior,
+        }
     return pd.DataFrame.from_dict(rows, orient="index").rename_axis("subject")
 
 
@@ -86,7 +123,7 @@ def _pairs_frame(ctx: EvidenceContext) -> pd.DataFrame:
             "weight": t["weight"].astype(float),
             "used_by_fan": t["used_by_fan"].astype(bool),
             "why_not": t["why_not"],
-        },  # fmt: skip
+        },
         index=t.index,
     )
     return frame.rename_axis("pair")
@@ -140,8 +177,9 @@ def _missing_as_none(frame: pd.DataFrame) -> pd.DataFrame:
     """Missing figures as None (an empty CSV cell, JSON null); every other cell as it is."""
     out = frame.astype(object)
     for col in out.columns:
-        out[col] = pd.Series([None if isinstance(v, float) and math.isnan(v) else v for v in frame[col]],
-                             index=frame.index, dtype=object)  # fmt: skip
+        out[col] = pd.Series(
+            [None if isinstance(v, float) and math.isnan(v) else v for v in frame[col]], index=frame.index, dtype=object
+        )
     return out
 
 
@@ -182,8 +220,11 @@ def _bullets(ctx: EvidenceContext, check: CouncilCheck) -> list[str]:
 def _wrapped(lines: list[str], width: int) -> str:
     out = []
     for line in lines:
-        out.append(textwrap.fill(line, width, initial_indent="* ", subsequent_indent="  ", break_long_words=False,
-                                 break_on_hyphens=False))  # fmt: skip
+        out.append(
+            textwrap.fill(
+                line, width, initial_indent="* ", subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
+            )
+        )
     return "\n".join(out)
 
 
@@ -195,9 +236,12 @@ def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
     )
     check = leave_one_council_out(ctx.rc, ctx.own)
     frames = {
-        "predictive": _predictive_frame(ctx), "check": _check_frame(check), "pit": _pit_frame(check),
-        "pairs": _pairs_frame(ctx), "inputs": _inputs_frame(edition, ctx),
-    }  # fmt: skip
+        "predictive": _predictive_frame(ctx),
+        "check": _check_frame(check),
+        "pit": _pit_frame(check),
+        "pairs": _pairs_frame(ctx),
+        "inputs": _inputs_frame(edition, ctx),
+    }
     titles = {
         "predictive": "This edition's fan: outturn / forecast by subject, 1 and 4 years ahead (pooled Student-t)",
         "check": "Checked on itself, leaving one council out: P10-P90 coverage and mean CRPS (log-error units; "
@@ -212,10 +256,16 @@ def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
     bullets = _bullets(ctx, check)
     if args.format in ("csv", "json"):
         meta: dict[str, Any] = {
-            "as_of": ctx.as_of.isoformat(), "as_of_source": ctx.as_of_source, "coverage_line": line,
-            "loco_coverage": check.coverage, "loco_pairs": check.n_pairs, "loco_councils": check.n_councils,
-            "records_count": len(ctx.rc.records), "pairs_count": len(ctx.table), "statements": bullets,
-        }  # fmt: skip
+            "as_of": ctx.as_of.isoformat(),
+            "as_of_source": ctx.as_of_source,
+            "coverage_line": line,
+            "loco_coverage": check.coverage,
+            "loco_pairs": check.n_pairs,
+            "loco_councils": check.n_councils,
+            "records_count": len(ctx.rc.records),
+            "pairs_count": len(ctx.table),
+            "statements": bullets,
+        }
         frames["pit"] = frames["pit"].drop(columns=["bar"])
         plain = {k: _missing_as_none(v) for k, v in frames.items()}
         if args.format == "csv":

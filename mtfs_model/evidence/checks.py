@@ -37,8 +37,18 @@ BAND = (0.1, 0.9)
 """The P10-P90 band."""
 PIT_BINS = 10
 """The PIT histogram's bins (tenths)."""
-CHECK_COLUMNS = ("unit", "subject", "horizon", "horizon_years", "log_error", "pit", "inside", "crps_pooled",
-                 "crps_point", "crps_raw")  # fmt: skip
+CHECK_COLUMNS = (
+    "unit",
+    "subject",
+    "horizon",
+    "horizon_years",
+    "log_error",
+    "pit",
+    "inside",
+    "crps_pooled",
+    "crps_point",
+    "crps_raw",
+)
 
 
 @dataclass(frozen=True)
@@ -77,10 +87,13 @@ class CouncilCheck:
         groups.sort(key=lambda x: order.get(str(x[0]), 9))
         for name, g in [*groups, ("All", self.pairs)]:
             rows[str(name)] = {
-                "pairs": len(g), "councils": int(g["unit"].nunique()), "coverage": float(g["inside"].mean()),
-                "crps_pooled": float(g["crps_pooled"].mean()), "crps_point": float(g["crps_point"].mean()),
+                "pairs": len(g),
+                "councils": int(g["unit"].nunique()),
+                "coverage": float(g["inside"].mean()),
+                "crps_pooled": float(g["crps_pooled"].mean()),
+                "crps_point": float(g["crps_point"].mean()),
                 "crps_raw": float(g["crps_raw"].mean()),
-            }  # fmt: skip
+            }
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("horizon")
 
 
@@ -107,7 +120,7 @@ def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.
     usable = table[table["used_by_fan"] & (table["level"] == "council")]
     rows = []
     for unit in sorted(set(usable["unit"])):
-        without = EvidenceContext.build(rc, own, as_of, without_unit=unit)
+        without = full.calibrated(without_unit=unit)
         others = without.table[without.table["used_by_fan"] & (without.table["unit"] != unit)]
         for pid, row in usable[usable["unit"] == unit].iterrows():
             subject, h, e = str(row["subject"]), float(row["horizon_years"]), float(row["log_error"])
@@ -116,12 +129,21 @@ def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.
             pit = float(p.cdf(math.exp(e), h))
             raw = others[[family(s) == family(subject) for s in others["subject"]]]["log_error"].to_numpy(float)
             sd = float(np.std(raw, ddof=1)) if len(raw) > 1 else math.nan
-            rows.append({
-                "pair": pid, "unit": unit, "subject": subject, "horizon": horizon_label(h), "horizon_years": h,
-                "log_error": e, "pit": pit, "inside": BAND[0] <= pit <= BAND[1],
-                "crps_pooled": float(sr.crps_t(e, p.df, loc, scale)), "crps_point": abs(e),
-                "crps_raw": float(sr.crps_normal(e, 0.0, sd)) if sd > 0 else abs(e),
-            })  # fmt: skip
+            rows.append(
+                {
+                    "pair": pid,
+                    "unit": unit,
+                    "subject": subject,
+                    "horizon": horizon_label(h),
+                    "horizon_years": h,
+                    "log_error": e,
+                    "pit": pit,
+                    "inside": BAND[0] <= pit <= BAND[1],
+                    "crps_pooled": float(sr.crps_t(e, p.df, loc, scale)),
+                    "crps_point": abs(e),
+                    "crps_raw": float(sr.crps_normal(e, 0.0, sd)) if sd > 0 else abs(e),
+                }
+            )
     frame = pd.DataFrame(rows, columns=["pair", *CHECK_COLUMNS]).set_index("pair")
     return CouncilCheck(frame, as_of)
 

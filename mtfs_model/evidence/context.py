@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -137,8 +137,18 @@ class Predictive:
         return np.asarray(student.cdf((x - self.loc_at(horizon_years)) / self.scale_at(horizon_years), self.df))
 
 
-USED_COLUMNS = ("subject", "horizon_years", "level", "unit", "published", "log_error", "weight", "used_by_fan",
-                "why_not", "weight_reason")  # fmt: skip
+USED_COLUMNS = (
+    "subject",
+    "horizon_years",
+    "level",
+    "unit",
+    "published",
+    "log_error",
+    "weight",
+    "used_by_fan",
+    "why_not",
+    "weight_reason",
+)
 
 
 def evidence_date(edition: Edition) -> tuple[dt.date, str]:
@@ -158,8 +168,11 @@ def evidence_date(edition: Edition) -> tuple[dt.date, str]:
     papers = edition.meta.get("papers") or []
     dates = [p["date"] for p in papers if isinstance(p, dict) and isinstance(p.get("date"), dt.date)]
     if not dates:
-        raise InputError(edition.path / "edition.toml", "edition.papers",
-                         "the papers' dates (the evidence date of the fan), or risk.toml evidence_as_of")  # fmt: skip
+        raise InputError(
+            edition.path / "edition.toml",
+            "edition.papers",
+            "the papers' dates (the evidence date of the fan), or risk.toml evidence_as_of",
+        )
     return max(dates), "the latest date of the edition's papers"
 
 
@@ -256,19 +269,22 @@ class EvidenceContext:
 
     @classmethod
     def build(
-        cls, rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.date, source: str = "given",
-        include_national: bool = False, *, without_unit: str | None = None,
-    ) -> EvidenceContext:  # fmt: skip
+        cls,
+        rc: ReferenceClass,
+        own: OwnCouncil | None,
+        as_of: dt.date,
+        source: str = "given",
+        include_national: bool = False,
+    ) -> EvidenceContext:
         """The context of reference class ``rc`` for council ``own`` at ``as_of``
-        (:meth:`for_edition` reads these from an edition); ``without_unit`` leaves one
-        council's pairs out (the leave-one-council-out check).
+        (:meth:`for_edition` reads these from an edition).
 
         Parameters
         ----------
-        rc, own, as_of, source, include_national
-            As :meth:`for_edition` (``source``: where ``as_of`` came from, in words).
-        without_unit
-            A council (GSS code or name) whose pairs the calibration must not see.
+        rc, own, as_of, include_national
+            As :meth:`for_edition`.
+        source
+            Where ``as_of`` came from, in words.
 
         Returns
         -------
@@ -283,13 +299,31 @@ class EvidenceContext:
         table["unit"] = [_unit(row) for _, row in table.iterrows()]
         used, why = decide(table, screened, as_of, include_national)
         table["used_by_fan"], table["why_not"] = used, why
-        calibrated = table[used] if without_unit is None else table[used & (table["unit"] != without_unit)]
+        ctx = cls(rc, own, as_of, source, include_national, table, HorizonRule.judgement())
+        return ctx.calibrated()
+
+    def calibrated(self, without_unit: str | None = None) -> EvidenceContext:
+        """This context calibrated on the pairs it uses (``without_unit``: leaving out every
+        pair of one council -- a GSS code or a name, as the ``unit`` column holds it -- and
+        its row of the DfE s251 table; the leave-one-council-out check).
+
+        Parameters
+        ----------
+        without_unit
+            A council whose pairs the calibration must not see, or None.
+
+        Returns
+        -------
+        EvidenceContext
+            A copy with ``rule``, ``fits`` and ``s251_used`` set.
+        """
+        t = self.table
+        keep = t["used_by_fan"] if without_unit is None else t["used_by_fan"] & (t["unit"] != without_unit)
         s251 = None
-        if as_of >= la_data.LA_DATA_PUBLISHED:
-            s251 = la_data.s251_prior(excluding=_council_name(rc, without_unit))
-        subjects = sorted(set(table["subject"]))
-        rule, fits = fit_all(prepare(calibrated), subjects, s251)
-        return cls(rc, own, as_of, source, include_national, table, rule, dict(fits), s251 is not None)
+        if self.as_of >= la_data.LA_DATA_PUBLISHED:
+            s251 = la_data.s251_prior(excluding=_council_name(self.rc, without_unit))
+        rule, fits = fit_all(prepare(t[keep]), sorted(set(t["subject"])), s251)
+        return replace(self, rule=rule, fits=dict(fits), s251_used=s251 is not None)
 
     def subjects(self) -> list[str]:
         """The subjects this context can give a predictive for."""
@@ -315,9 +349,12 @@ class EvidenceContext:
         """
         f = self.fits.get(subject)
         if f is None:
-            raise InputError("(reference class)", "subject",
-                             "a subject with usable pairs by " + self.as_of.isoformat() + ": " + ", ".join(self.fits),
-                             subject)  # fmt: skip
+            raise InputError(
+                "(reference class)",
+                "subject",
+                "a subject with usable pairs by " + self.as_of.isoformat() + ": " + ", ".join(self.fits),
+                subject,
+            )
         from mtfs_model.evidence.pooled import family
 
         fam = self.table[[family(s) == family(subject) for s in self.table["subject"]]]
@@ -330,10 +367,19 @@ class EvidenceContext:
         )
         councils = {u for u in own["unit"] if not str(u).startswith("national")}
         return Predictive(
-            subject=subject, loc=f.loc, scale=f.scale, df=max(DF_FLOOR, f.df), horizon_rule=self.rule.words(),
-            pairs=pairs, excluded=excluded, n_councils=len(councils), as_of=self.as_of, gamma=f.gamma,
-            prior=f.prior, own_pairs=f.own_pairs,
-        )  # fmt: skip
+            subject=subject,
+            loc=f.loc,
+            scale=f.scale,
+            df=max(DF_FLOOR, f.df),
+            horizon_rule=self.rule.words(),
+            pairs=pairs,
+            excluded=excluded,
+            n_councils=len(councils),
+            as_of=self.as_of,
+            gamma=f.gamma,
+            prior=f.prior,
+            own_pairs=f.own_pairs,
+        )
 
     def used_pairs(self) -> pd.DataFrame:
         """Every pair with its publication date, whether this fan uses it and why not
@@ -349,12 +395,17 @@ class EvidenceContext:
         """Counts for a reader: pairs in all, with an outturn, used by this fan."""
         t = self.table
         return {
-            "as_of": self.as_of.isoformat(), "as_of_source": self.as_of_source, "pairs": len(t),
-            "with_outturn": int(t["used"].sum()), "used_by_fan": int(t["used_by_fan"].sum()),
-            "horizon_rule": self.rule.words(), "gamma": self.rule.gamma,
-            "gamma_estimated": self.rule.estimated, "s251_prior": self.s251_used,
+            "as_of": self.as_of.isoformat(),
+            "as_of_source": self.as_of_source,
+            "pairs": len(t),
+            "with_outturn": int(t["used"].sum()),
+            "used_by_fan": int(t["used_by_fan"].sum()),
+            "horizon_rule": self.rule.words(),
+            "gamma": self.rule.gamma,
+            "gamma_estimated": self.rule.estimated,
+            "s251_prior": self.s251_used,
             "national_included": self.include_national,
-        }  # fmt: skip
+        }
 
 
 def _council_name(rc: ReferenceClass, unit: str | None) -> str | None:

@@ -46,8 +46,14 @@ the month's last day, as :func:`~mtfs_model.evidence.reference_class.published_b
 S251_PRIOR_PAIRS = 3.0
 """How many pairs the s251 table's spread counts as in the ``hn_spend`` prior: few, because
 its budget and outturn may be different years (a judgement, stated)."""
-S251_HEADINGS = ("topup_maintained_academies_FE", "topup_nonmaintained_independent", "sen_support_inclusion_services",
-                 "alternative_provision_services", "hospital_education", "therapies_health")  # fmt: skip
+S251_HEADINGS = (
+    "topup_maintained_academies_FE",
+    "topup_nonmaintained_independent",
+    "sen_support_inclusion_services",
+    "alternative_provision_services",
+    "hospital_education",
+    "therapies_health",
+)
 """The High Needs headings compared (all but place funding, whose basis differs between the blocks)."""
 
 
@@ -114,8 +120,16 @@ def s251_prior(excluding: str | None = None) -> S251Prior:
     return S251Prior(med, 1.4826 * mad, len(x), S251_PRIOR_PAIRS)
 
 
-REVERSAL_COLUMNS = ("authority", "from_year", "to_year", "deficit_from_pct", "deficit_to_pct", "shrank",
-                    "shrink_share", "to_surplus")  # fmt: skip
+REVERSAL_COLUMNS = (
+    "authority",
+    "from_year",
+    "to_year",
+    "deficit_from_pct",
+    "deficit_to_pct",
+    "shrank",
+    "shrink_share",
+    "to_surplus",
+)
 
 
 @dataclass(frozen=True)

@@ -100,6 +100,11 @@ class HorizonRule:
     high: float
     span: tuple[float, float]
 
+    @classmethod
+    def judgement(cls, pairs: float = 0.0, span: tuple[float, float] = (1.0, 1.0)) -> HorizonRule:
+        """The stated judgement :data:`GAMMA_JUDGEMENT` (the pairs cannot say)."""
+        return cls(GAMMA_JUDGEMENT, False, pairs, math.nan, math.nan, span)
+
     def words(self) -> str:
         """The rule in a sentence, saying whether it is estimated or a judgement."""
         head = f"The bias grows in proportion to the horizon; the spread as horizon^{self.gamma:.2f}"
@@ -122,7 +127,7 @@ def horizon_rule(prepared: pd.DataFrame) -> HorizonRule:
     data = prepared[np.isfinite(prepared["log_error"])]
     span = (float(data["horizon_years"].min()), float(data["horizon_years"].max())) if len(data) else (1.0, 1.0)
     if not enough:
-        return HorizonRule(GAMMA_JUDGEMENT, False, float(prepared["w"].sum()), math.nan, math.nan, span)
+        return HorizonRule.judgement(float(prepared["w"].sum()), span)
     groups = [
         (g["log_error"].to_numpy(float), g["horizon_years"].to_numpy(float), g["w"].to_numpy(float))
         for _, g in data.groupby("family")
@@ -142,8 +147,9 @@ def horizon_rule(prepared: pd.DataFrame) -> HorizonRule:
     ll_arr = np.array(profile)
     best = int(np.argmax(ll_arr))
     inside = GAMMA_GRID[ll_arr >= ll_arr[best] - 1.353]  # chi-square(1) 90 %: 2.706 / 2
-    return HorizonRule(float(GAMMA_GRID[best]), True, float(data["w"].sum()), float(inside.min()),
-                       float(inside.max()), span)  # fmt: skip
+    return HorizonRule(
+        float(GAMMA_GRID[best]), True, float(data["w"].sum()), float(inside.min()), float(inside.max()), span
+    )
 
 
 @dataclass(frozen=True)

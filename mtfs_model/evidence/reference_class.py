@@ -302,11 +302,21 @@ def load_reference_class(*extra: str | Path, bundled: bool = True) -> ReferenceC
     of the same schema (a council's own history and its neighbours'), checked: every
     problem of every file at once, one line each (:class:`InputError`)."""
     files = ([REFERENCE_CLASS_FILE] if bundled else []) + [Path(x) for x in extra]
-    return _load(tuple(files))
+    return _load(tuple(files), tuple(_stamp(f) for f in files))
+
+
+def _stamp(file: Path) -> tuple[int, int]:
+    """A file's modification time and size: a file changed on disk is read again."""
+    try:
+        st = file.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=8)
-def _load(files: tuple[Path, ...]) -> ReferenceClass:
+def _load(files: tuple[Path, ...], stamps: tuple[tuple[int, int], ...]) -> ReferenceClass:
+    """The files read and checked (``stamps`` key the cache to the files' contents on disk)."""
     found: list[Problem] = []
     records: dict[str, Record] = {}
     origin: dict[str, Path] = {}

@@ -185,10 +185,11 @@ def evidence_inputs(edition: Edition, context: EvidenceContext | None = None) ->
         cited_subjects = sorted({str(table.loc[p, "subject"]) for p in known})
         subject = str(ev.get("subject") or (cited_subjects[0] if len(cited_subjects) == 1 else ""))
         if subject not in ctx.fits:
-            found.append(Problem(str(file), f"{name}.evidence.subject",
-                                 "a subject of the reference class: " + ", ".join(ctx.subjects()), subject or None))  # fmt: skip
+            expected = "a subject of the reference class: " + ", ".join(ctx.subjects())
+            found.append(Problem(str(file), f"{name}.evidence.subject", expected, subject or None))
             continue
-        not_used = "; ".join(f"{p}: {table.loc[p, 'why_not']}" for p in known if not table.loc[p, "used_by_fan"])
+        why_not = table["why_not"].astype(str)
+        not_used = "; ".join(f"{p}: {why_not[p]}" for p in known if not table.loc[p, "used_by_fan"])
         declared = [float(ev[k]) if k in ev else None for k in ("p10", "p50", "p90")]
         evidence = [float(x) for x in ctx.predictive(subject).ppf(np.array([0.1, 0.5, 0.9]), 1.0)]
         agrees = (
