@@ -66,14 +66,11 @@ def _source(value: Any) -> Any:
 
 class EvidenceTable(Strict):
     """What the reference class says of an input (``[<input>.evidence]``): the pairs it
-    rests on (ids of :mod:`mtfs_model.evidence.reference_class`) and the P10/P50/P90 of
+    rests on (ids of :mod:`mtfs_model.forecast.reference_class`) and the P10/P50/P90 of
     one more forecast's error (outturn / forecast) calibrated on them
-    (:mod:`mtfs_model.evidence`).  In the evidence view (the default) the
+    (:func:`mtfs_model.forecast.calibration.fit`).  In the evidence view (the default) the
     input gets a second, level multiplier drawn from it (:mod:`mtfs_model.risk.evidence`)."""
 
-    subject: Text | None = None
-    """The reference-class subject whose pooled predictive sets this input
-    (:meth:`mtfs_model.evidence.EvidenceContext.predictive`: ``csc_spend``, ``hn_spend``, ...)."""
     pairs: list[Text] = Field(default_factory=list)
     p10: Multiplier | None = None
     p50: Multiplier | None = None
