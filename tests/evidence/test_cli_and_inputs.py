@@ -138,8 +138,21 @@ def test_evidence_inputs_compares_declared_figures_with_the_predictive(tmp_path:
     assert "published 2022-12-31" in evidence_inputs(ed).loc["high_needs.placement_costs", "not_used"]
 
 
-def test_a_cited_pair_or_subject_the_class_does_not_hold_is_refused(tmp_path: Path) -> None:
-    ed = edition_copy(tmp_path, replace=(("risk.toml", '"sandwell_2122_hn_spend"', '"no_such_pair"'),))
+def _with_section(tmp_path: Path, body: str) -> object:
+    """The edition with ``[high_needs.placement_costs.evidence]`` replaced by ``body``."""
+    section = "[high_needs.placement_costs.evidence]"
+    risk = (EDITION.path / "risk.toml").read_text(encoding="utf-8")
+    start = risk.index(section)
+    end = risk.index("\n[", start + 1)
+    return edition_copy(tmp_path, replace=(("risk.toml", risk[start:end], f"{section}\n{body}\n"),))
+
+
+def test_a_cited_pair_the_class_does_not_hold_is_refused(tmp_path: Path) -> None:
+    from mtfs_model.risk.schema import EvidenceTable
+
+    body = 'pairs = ["devon_1819_hn_spend", "no_such_pair"]\np10 = 0.9\np50 = 1.0\np90 = 1.1\nreason = "test"'
+    if "subject" in EvidenceTable.model_fields:  # the risk branch's risk.toml names a subject
+        body = 'subject = "hn_spend"\n' + body
     with pytest.raises(InputError) as exc:
-        evidence_inputs(ed)
+        evidence_inputs(_with_section(tmp_path, body))  # type: ignore[arg-type]
     assert "high_needs.placement_costs.evidence.pairs[1]: expected a pair of the reference class" in str(exc.value)
