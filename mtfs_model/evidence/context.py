@@ -355,24 +355,19 @@ class EvidenceContext:
                 "a subject with usable pairs by " + self.as_of.isoformat() + ": " + ", ".join(self.fits),
                 subject,
             )
-        from mtfs_model.evidence.pooled import family
-
-        fam = self.table[[family(s) == family(subject) for s in self.table["subject"]]]
-        own = fam[fam["used_by_fan"]]
-        pairs = tuple(str(p) for p in own.index if own.loc[p, "subject"] == subject)
         excluded = tuple(
             (str(p), str(r["why_not"]) or f"down-weighted to {r['weight']:g}: {r['weight_reason']}")
-            for p, r in fam.iterrows()
+            for p, r in self.table.iterrows()
             if r["subject"] == subject and (not r["used_by_fan"] or r["weight"] < 1)
         )
-        councils = {u for u in own["unit"] if not str(u).startswith("national")}
+        councils = [u for u in f.units if not u.startswith("national")]
         return Predictive(
             subject=subject,
             loc=f.loc,
             scale=f.scale,
             df=max(DF_FLOOR, f.df),
             horizon_rule=self.rule.words(),
-            pairs=pairs,
+            pairs=f.pairs,
             excluded=excluded,
             n_councils=len(councils),
             as_of=self.as_of,

@@ -71,6 +71,7 @@ def prepare(pairs: pd.DataFrame) -> pd.DataFrame:
     of a national sum), with the family and the final weight ``w`` (the pair's weight
     over the square root of its unit's pairs in the family)."""
     out = pairs[["subject", "horizon_years", "log_error", "weight", "unit"]].copy()
+    out["unit"] = out["unit"].astype(str)
     out["family"] = [family(s) for s in out["subject"]]
     counts = out.groupby(["family", "unit"])["subject"].transform("size").astype(float)
     out["w"] = out["weight"].astype(float) / np.sqrt(counts)
@@ -107,7 +108,10 @@ class HorizonRule:
 
     def words(self) -> str:
         """The rule in a sentence, saying whether it is estimated or a judgement."""
-        head = f"The bias grows in proportion to the horizon; the spread as horizon^{self.gamma:.2f}"
+        head = (
+            "The bias grows in proportion to the horizon (a stated judgement: each year's growth missed as a "
+            f"budget misses it); the spread as horizon^{self.gamma:.2f}"
+        )
         if self.estimated:
             return (
                 f"{head}, estimated by maximum likelihood from {self.pairs:.1f} pairs' worth at horizons "
@@ -167,6 +171,10 @@ class SubjectFit:
     shrinkage: float
     prior: str
     gamma: float
+    pairs: tuple[str, ...] = ()
+    """Every pair behind the fit: the subject's own, then the rest of the group it was shrunk toward."""
+    units: tuple[str, ...] = ()
+    """The councils (and national scopes) of those pairs."""
 
 
 def _group_stats(data: pd.DataFrame, gamma: float) -> tuple[float, float, float, float]:
@@ -246,7 +254,19 @@ def fit_subject(
     df = max(1.0, nu0 + n_s - 1)
     centre_info = (k if not math.isinf(k) else n_p) + info
     scale = math.sqrt(var * (1 + 1 / centre_info))
-    return SubjectFit(subject, mu, scale, df, n_s, share, f"{where}; {k_words}".rstrip("; "), gamma)
+    behind = pd.concat([own, prior[prior["subject"] != subject]])
+    return SubjectFit(
+        subject,
+        mu,
+        scale,
+        df,
+        n_s,
+        share,
+        f"{where}; {k_words}".rstrip("; "),
+        gamma,
+        tuple(str(p) for p in behind.index),
+        tuple(sorted({str(u) for u in behind["unit"]})),
+    )
 
 
 def fit_all(
