@@ -160,7 +160,8 @@ def horizon_rule(prepared: pd.DataFrame) -> HorizonRule:
 class SubjectFit:
     """One subject's pooled predictive, one year ahead: ``loc`` and ``scale`` of the
     Student-t of the log error, its ``df``; how much of it is the subject's own
-    (``own_pairs``, ``shrinkage`` = the prior's share of the centre) and what it was
+    (``own_pairs``: its pairs' weights, without the s251 pseudo-pairs; ``shrinkage`` = the
+    prior's share of the centre) and what it was
     shrunk toward (``prior``)."""
 
     subject: str
@@ -260,7 +261,7 @@ def fit_subject(
         mu,
         scale,
         df,
-        n_s,
+        float(own["w"].sum()),
         share,
         f"{where}; {k_words}".rstrip("; "),
         gamma,
