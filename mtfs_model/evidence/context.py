@@ -349,10 +349,11 @@ class EvidenceContext:
         """
         f = self.fits.get(subject)
         if f is None:
+            usable = ", ".join(self.fits) or "none: no pair of the class was published by then"
             raise InputError(
                 "(reference class)",
                 "subject",
-                "a subject with usable pairs by " + self.as_of.isoformat() + ": " + ", ".join(self.fits),
+                f"a subject with usable pairs by {self.as_of.isoformat()} ({usable})",
                 subject,
             )
         excluded = tuple(

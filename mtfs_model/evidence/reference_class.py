@@ -417,7 +417,7 @@ def normalised_name(name: str) -> str:
     """A council's name without the words that vary between spellings (``County``,
     ``Council``, ``Borough``, ``City of`` ...), punctuation or case: ``Leicestershire
     County Council``, ``leicestershire`` and ``Leicestershire CC`` all read ``leicestershire``."""
-    words = re.sub(r"[^a-z0-9]+", " ", name.lower()).split()
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).split()
     dropped = {"county", "borough", "metropolitan", "city", "council", "of", "the", "london", "district", "cc",
                "mbc", "lbc", "bc", "dc", "unitary", "authority", "royal"}  # fmt: skip
     return " ".join(w for w in words if w not in dropped)

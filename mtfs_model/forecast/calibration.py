@@ -185,7 +185,11 @@ def evidence_inputs(edition: Edition, context: EvidenceContext | None = None) ->
         cited_subjects = sorted({str(table.loc[p, "subject"]) for p in known})
         subject = str(ev.get("subject") or (cited_subjects[0] if len(cited_subjects) == 1 else ""))
         if subject not in ctx.fits:
-            expected = "a subject of the reference class: " + ", ".join(ctx.subjects())
+            expected = (
+                f"a subject with usable pairs by {ctx.as_of.isoformat()}: " + ", ".join(ctx.subjects())
+                if ctx.subjects()
+                else f"a subject with usable pairs (none: no pair was published by {ctx.as_of.isoformat()})"
+            )
             found.append(Problem(str(file), f"{name}.evidence.subject", expected, subject or None))
             continue
         why_not = table["why_not"].astype(str)

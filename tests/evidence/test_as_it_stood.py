@@ -173,4 +173,9 @@ def test_a_local_authority_table_row_of_the_council_is_refused(tmp_path: Path, m
 def test_normalised_names() -> None:
     assert normalised_name("Leicestershire County Council") == normalised_name("leicestershire") == "leicestershire"
     assert normalised_name("Leicester City Council") != normalised_name("Leicestershire")
-    assert normalised_name("Bournemouth, Christchurch and Poole Council") == "bournemouth christchurch and poole"
+    bcp = "bournemouth christchurch and poole"
+    assert (
+        normalised_name("Bournemouth, Christchurch and Poole Council")
+        == normalised_name("Bournemouth, Christchurch & Poole")
+        == bcp
+    )

@@ -137,7 +137,9 @@ def test_nothing_published_by_the_date_leaves_no_predictive(tmp_path: Path) -> N
         synthetic_class(tmp_path / "c.toml", draws(10, 0.1, 0.2, 0.5, (1.0,)), made="2025"), dt.date(2021, 1, 1)
     )
     assert ctx.subjects() == []
-    with pytest.raises(InputError, match="subject: expected a subject with usable pairs by 2021-01-01"):
+    with pytest.raises(
+        InputError, match=r"subject: expected a subject with usable pairs by 2021-01-01 \(none: no pair"
+    ):
         ctx.predictive("hn_spend")
 
 
