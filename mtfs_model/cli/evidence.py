@@ -205,7 +205,7 @@ def _bullets(ctx: EvidenceContext, check: CouncilCheck) -> list[str]:
         f"{len(later)} pairs published later are left out, so the fan knows only what the committee could have known.",
         f"Left out as national sums that may include {own}: {', '.join(national.index) or 'none'}"
         + (" (included: --include-national)." if ctx.include_national else "."),
-        "Down-weighted to 0.5 because the evidence questions their basis: "
+        "Down-weighted to 0.5 (the evidence questions their basis, or a sum contains another pair): "
         + (", ".join(weighted.index) or "none")
         + ".",
         f"Horizon: {ctx.rule.words()}",

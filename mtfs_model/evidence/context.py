@@ -208,6 +208,25 @@ def decide(
     return pd.Series(used, index=table.index, dtype=bool), pd.Series(why, index=table.index, dtype=object)
 
 
+NATIONAL_OVERLAP_WEIGHT = 0.5
+"""The weight of a national sum that contains a council pair the fan also uses (same subject
+and year): its error partly repeats that council's (a judgement, as the README's caveats are)."""
+
+
+def _down_weight_sums_of_pairs(table: pd.DataFrame) -> None:
+    """A national pair the fan uses (``--include-national``) that contains a council pair it
+    also uses -- the same subject and year -- counts :data:`NATIONAL_OVERLAP_WEIGHT`, saying which."""
+    used = table[table["used_by_fan"]]
+    council = used[used["level"] == "council"]
+    for pid, row in used[used["level"] == "national"].iterrows():
+        inside = council[(council["subject"] == row["subject"]) & (council["refers_to"] == row["refers_to"])]
+        if len(inside) and row["weight"] > NATIONAL_OVERLAP_WEIGHT:
+            table.loc[pid, "weight"] = NATIONAL_OVERLAP_WEIGHT
+            table.loc[pid, "weight_reason"] = "a national sum that contains another pair of the class: " + ", ".join(
+                inside.index
+            )
+
+
 @dataclass(frozen=True)
 class EvidenceContext:
     """The reference class as one edition's fan may use it (see the module)."""
@@ -299,6 +318,7 @@ class EvidenceContext:
         table["unit"] = [_unit(row) for _, row in table.iterrows()]
         used, why = decide(table, screened, as_of, include_national)
         table["used_by_fan"], table["why_not"] = used, why
+        _down_weight_sums_of_pairs(table)
         ctx = cls(rc, own, as_of, source, include_national, table, HorizonRule.judgement())
         return ctx.calibrated()
 

@@ -147,6 +147,10 @@ def test_a_national_sum_that_may_include_the_council_is_flagged_and_left_out(tmp
 def test_the_bundled_national_sums_are_flagged() -> None:
     t = EvidenceContext.for_edition(EDITION).table
     assert "national sum" in t.loc["england_1718_csc", "why_not"]
+    # opted in, England's 2017/18 sum counts half: it contains Dorset's pair of the same year
+    t = EvidenceContext.for_edition(EDITION, include_national=True).table
+    assert t.loc["england_1718_csc", "used_by_fan"] and t.loc["england_1718_csc", "weight"] == 0.5
+    assert "contains another pair of the class: dorset_1718_childrens" in t.loc["england_1718_csc", "weight_reason"]
 
 
 def test_an_edition_without_a_gss_code_still_refuses_by_name(tmp_path: Path) -> None:
