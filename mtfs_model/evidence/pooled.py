@@ -100,11 +100,28 @@ class HorizonRule:
     low: float
     high: float
     span: tuple[float, float]
+    bias_low: float = math.nan
+    """With ``gamma`` estimated: the 90 % likelihood interval of ``delta`` in a bias growing
+    as ``h**delta`` (the rule takes ``delta = 1``, a judgement; the interval says whether
+    the pairs could tell it from a bias fixed at the first year, ``delta = 0``)."""
+    bias_high: float = math.nan
 
     @classmethod
     def judgement(cls, pairs: float = 0.0, span: tuple[float, float] = (1.0, 1.0)) -> HorizonRule:
         """The stated judgement :data:`GAMMA_JUDGEMENT` (the pairs cannot say)."""
         return cls(GAMMA_JUDGEMENT, False, pairs, math.nan, math.nan, span)
+
+    def bias_words(self) -> str:
+        """What the pairs say of the bias's growth (``bias_low``-``bias_high``), in a sentence."""
+        interval = (
+            f"a bias growing as horizon^delta fits them for delta from {self.bias_low:.1f} to {self.bias_high:.1f}"
+        )
+        if self.bias_low <= 0.0 and self.bias_high >= 1.0:
+            return (
+                f"Whether the bias grows with the horizon the pairs cannot say ({interval}, a likelihood interval that "
+                "holds a bias fixed at the first year, 0, and proportional growth, 1)."
+            )
+        return f"The pairs put the bias's growth at {interval} (a likelihood interval); the rule keeps delta = 1."
 
     def words(self) -> str:
         """The rule in a sentence, saying whether it is estimated or a judgement."""
@@ -116,7 +133,7 @@ class HorizonRule:
             return (
                 f"{head}, estimated by maximum likelihood from {self.pairs:.1f} pairs' worth at horizons "
                 f"{self.span[0]:g}-{self.span[1]:g} years (a likelihood interval {self.low:.2f}-{self.high:.2f}); "
-                f"beyond {self.span[1]:g} years it is extrapolated."
+                f"beyond {self.span[1]:g} years it is extrapolated. {self.bias_words()}"
             )
         return (
             f"{head}: a stated judgement (independent annual errors adding up like a random walk), because the "
@@ -136,24 +153,45 @@ def horizon_rule(prepared: pd.DataFrame) -> HorizonRule:
         (g["log_error"].to_numpy(float), g["horizon_years"].to_numpy(float), g["w"].to_numpy(float))
         for _, g in data.groupby("family")
     ]
-    profile = []
-    for gamma in GAMMA_GRID:
-        ll = 0.0
-        for e, h, w in groups:
-            mu, _ = _mu(e, h, w, gamma)
-            var = _ss(e, h, w, mu, gamma) / w.sum()
-            if var <= 0:
-                continue
-            ll += float(
-                np.sum(w * (-0.5 * np.log(var * h ** (2 * gamma)) - 0.5 * ((e - mu * h) / h**gamma) ** 2 / var))
-            )
-        profile.append(ll)
-    ll_arr = np.array(profile)
+    ll_arr = np.array([_loglik(groups, 1.0, gamma) for gamma in GAMMA_GRID])
     best = int(np.argmax(ll_arr))
-    inside = GAMMA_GRID[ll_arr >= ll_arr[best] - 1.353]  # chi-square(1) 90 %: 2.706 / 2
+    inside = GAMMA_GRID[ll_arr >= ll_arr[best] - LR90]
+    # the bias's own growth: profile over delta (gamma free on a coarser grid)
+    coarse = GAMMA_GRID[::5]
+    bias = np.array([max(_loglik(groups, d, g) for g in coarse) for d in DELTA_GRID])
+    fits = DELTA_GRID[bias >= bias.max() - LR90]
     return HorizonRule(
-        float(GAMMA_GRID[best]), True, float(data["w"].sum()), float(inside.min()), float(inside.max()), span
+        float(GAMMA_GRID[best]),
+        True,
+        float(data["w"].sum()),
+        float(inside.min()),
+        float(inside.max()),
+        span,
+        float(fits.min()),
+        float(fits.max()),
     )
+
+
+LR90 = 1.353
+"""Half the chi-square(1) 90 % point (2.706): a likelihood interval's drop from the maximum."""
+DELTA_GRID = np.round(np.arange(0.0, 2.01, 0.1), 1)
+"""The exponents of the bias's growth the profile is evaluated at (the rule takes 1)."""
+
+
+def _loglik(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]], delta: float, gamma: float) -> float:
+    """The normal log likelihood of ``e = mu h^delta + sigma h^gamma eps``, each family its
+    own ``mu`` and ``sigma`` (their maximum-likelihood values), weights ``w``."""
+    total = 0.0
+    for e, h, w in groups:
+        x, s = h**delta, h**gamma
+        info = float(np.sum(w * x * x / s**2))
+        mu = float(np.sum(w * e * x / s**2)) / info if info > 0 else 0.0
+        r = (e - mu * x) / s
+        var = float(np.sum(w * r * r)) / float(w.sum())
+        if var <= 0:
+            continue
+        total += float(np.sum(w * (-0.5 * np.log(var * s * s) - 0.5 * r * r / var)))
+    return total
 
 
 @dataclass(frozen=True)

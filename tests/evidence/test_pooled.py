@@ -54,10 +54,12 @@ def test_a_class_drawn_from_a_known_distribution_recovers_it(tmp_path: Path) -> 
 
 
 def test_the_horizon_rule_is_estimated_where_pairs_span_horizons(tmp_path: Path) -> None:
-    pairs = draws(400, 0.05, 0.2, 0.9, (0.25, 0.5, 1.0, 1.5))
+    pairs = draws(400, 0.2, 0.2, 0.9, (0.25, 0.5, 1.0, 1.5))
     ctx = context(synthetic_class(tmp_path / "c.toml", pairs, subject="hn_gap"))
     assert ctx.rule.estimated and ctx.rule.low < ctx.rule.gamma < ctx.rule.high and abs(ctx.rule.gamma - 0.9) < 0.2
     assert "estimated by maximum likelihood" in ctx.rule.words()
+    assert ctx.rule.bias_low > 0.0 and ctx.rule.bias_low <= 1.0 <= ctx.rule.bias_high  # a bias growing with h
+    assert "The pairs put the bias's growth at" in ctx.rule.words()
     p = ctx.predictive("hn_gap")
     assert p.scale_at(4.0) / p.scale_at(1.0) == pytest.approx(4.0**ctx.rule.gamma)
     assert p.loc_at(3.0) == pytest.approx(3 * p.loc)
@@ -201,6 +203,13 @@ def test_deficit_reversals_are_the_dfe_table_s_and_not_for_a_2021_fan() -> None:
     assert rev.transitions == starts and rev.share_shrank == pytest.approx(shrank / starts)
     assert not rev.usable and "may not use it" in rev.statement()
     assert EvidenceContext.for_edition(EDITION, as_of=LA_DATA_PUBLISHED).deficit_reversals().usable
+
+
+def test_the_bundled_horizon_rule_is_estimated_only_with_later_evidence() -> None:
+    assert not EvidenceContext.for_edition(EDITION).rule.estimated  # March 2021: a stated judgement
+    rule = EvidenceContext.for_edition(EDITION, as_of=LATER).rule
+    assert rule.estimated and rule.low < rule.gamma < rule.high
+    assert rule.bias_low == 0.0 and rule.bias_high >= 1.0 and "cannot say" in rule.words()  # as the docs say
 
 
 def test_the_s251_table_is_a_prior_only_after_it_was_published() -> None:
