@@ -30,8 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mtfs_model import load_edition
-from mtfs_model.evidence import EvidenceContext
 from mtfs_model.evidence.checks import PIT_BINS, coverage_line, leave_one_council_out
+from mtfs_model.evidence.context import EvidenceContext
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "_static"
 ALL_EVIDENCE = dt.date(2026, 12, 31)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from mtfs_model import InputError
-from mtfs_model.evidence import EvidenceContext, evidence_date, load_reference_class
-from mtfs_model.evidence.reference_class import normalised_name, pair_published, published_by
+from mtfs_model.evidence.context import EvidenceContext, evidence_date
+from mtfs_model.evidence.reference_class import load_reference_class, normalised_name, pair_published, published_by
 from tests.evidence.helpers import EDITION, edition_copy, pair, record
 
 EDITION_DATE = dt.date(2021, 3, 9)

@@ -13,7 +13,7 @@ import pytest
 
 from mtfs_model import InputError
 from mtfs_model.cli.main import main
-from mtfs_model.evidence import EvidenceContext
+from mtfs_model.evidence.context import EvidenceContext
 from mtfs_model.forecast.calibration import evidence_inputs
 from mtfs_model.risk.merge import defaults
 from tests.evidence.helpers import EDITION, edition_copy, pair, record

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from mtfs_model.evidence import EvidenceContext, load_reference_class
 from mtfs_model.evidence.checks import coverage_line, leave_one_council_out
+from mtfs_model.evidence.context import EvidenceContext
 from mtfs_model.evidence.la_data import DSG_BALANCE_FILE, LA_DATA_PUBLISHED, s251_prior
 from mtfs_model.evidence.pooled import GAMMA_JUDGEMENT
-from mtfs_model.evidence.reference_class import OwnCouncil
+from mtfs_model.evidence.reference_class import OwnCouncil, load_reference_class
 from tests.evidence.helpers import EDITION, pair, record, synthetic_class
 
 LATER = dt.date(2030, 1, 1)
