@@ -132,7 +132,7 @@ def _pairs_frame(ctx: EvidenceContext) -> pd.DataFrame:
 def _pit_frame(check: CouncilCheck) -> pd.DataFrame:
     counts = check.pit_histogram()
     expected = check.n_pairs / len(counts)
-    labels = [f"{i / 10:.1f}-{(i + 1) / 10:.1f}" for i in range(len(counts))]
+    labels = [f"{number(i / 10, 1)}-{number((i + 1) / 10, 1)}" for i in range(len(counts))]
     return pd.DataFrame(
         {"pairs": counts.astype(int), "expected": expected, "bar": ["#" * int(c) for c in counts]},
         index=pd.Index(labels, name="pit"),

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mtfs_model.base.rounding import number
 from mtfs_model.evidence.context import EvidenceContext
 from mtfs_model.evidence.pooled import family, horizon_label
 from mtfs_model.evidence.reference_class import OwnCouncil, ReferenceClass
@@ -151,6 +152,6 @@ def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.
 def coverage_line(check: CouncilCheck) -> str:
     """The sentence ``mtfs evidence`` prints: the coverage and the pairs behind it."""
     return (
-        f"leave-one-council-out coverage of P10-P90: {check.coverage * 100:.0f} % "
+        f"leave-one-council-out coverage of P10-P90: {number(check.coverage * 100)} % "
         f"({check.n_pairs} council-level pairs from {check.n_councils} councils)"
     )

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.base.rounding import pct
 from mtfs_model.evidence.reference_class import OwnCouncil, normalised_name
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -175,8 +176,8 @@ class DeficitReversals:
         """The evidence in one paragraph, and whether the fan may use it."""
         text = (
             f"Of {self.transitions} council-years in DSG deficit (DfE, 2019-20 to 2021-22), the deficit was smaller "
-            f"a year later in {self.share_shrank:.0%}, by a median {self.shrink_quantile(0.5):.0%} of it; "
-            f"{self.share_to_surplus:.0%} turned to a surplus."
+            f"a year later in {pct(self.share_shrank, 0)}, by a median {pct(self.shrink_quantile(0.5), 0)} of it; "
+            f"{pct(self.share_to_surplus, 0)} turned to a surplus."
         )
         if self.usable:
             return text

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mtfs_model.base.rounding import number
 from mtfs_model.evidence.la_data import S251Prior
 from mtfs_model.evidence.reference_class import HORIZON_CLASSES, horizon_class, is_spending
 
@@ -113,9 +114,8 @@ class HorizonRule:
 
     def bias_words(self) -> str:
         """What the pairs say of the bias's growth (``bias_low``-``bias_high``), in a sentence."""
-        interval = (
-            f"a bias growing as horizon^delta fits them for delta from {self.bias_low:.1f} to {self.bias_high:.1f}"
-        )
+        low, high = number(self.bias_low, 1), number(self.bias_high, 1)
+        interval = f"a bias growing as horizon^delta fits them for delta from {low} to {high}"
         if self.bias_low <= 0.0 and self.bias_high >= 1.0:
             return (
                 f"Whether the bias grows with the horizon the pairs cannot say ({interval}, a likelihood interval that "
@@ -127,12 +127,13 @@ class HorizonRule:
         """The rule in a sentence, saying whether it is estimated or a judgement."""
         head = (
             "The bias grows in proportion to the horizon (a stated judgement: each year's growth missed as a "
-            f"budget misses it); the spread as horizon^{self.gamma:.2f}"
+            f"budget misses it); the spread as horizon^{number(self.gamma, 2)}"
         )
         if self.estimated:
             return (
-                f"{head}, estimated by maximum likelihood from {self.pairs:.1f} pairs' worth at horizons "
-                f"{self.span[0]:g}-{self.span[1]:g} years (a likelihood interval {self.low:.2f}-{self.high:.2f}); "
+                f"{head}, estimated by maximum likelihood from {number(self.pairs, 1)} pairs' worth at horizons "
+                f"{self.span[0]:g}-{self.span[1]:g} years (a likelihood interval "
+                f"{number(self.low, 2)}-{number(self.high, 2)}); "
                 f"beyond {self.span[1]:g} years it is extrapolated. {self.bias_words()}"
             )
         return (
@@ -249,7 +250,7 @@ def _k(data: pd.DataFrame, gamma: float, var: float) -> tuple[float, str]:
     if tau2 == 0.0:
         return math.inf, "the subjects' centres differ no more than chance: the family centre is used"
     k = var / tau2
-    return k, f"the family centre counts as {k:.1f} pairs (empirical Bayes, {len(rows)} subjects)"
+    return k, f"the family centre counts as {number(k, 1)} pairs (empirical Bayes, {len(rows)} subjects)"
 
 
 def fit_subject(
@@ -259,12 +260,12 @@ def fit_subject(
     gamma = rule.gamma
     data = prepared[np.isfinite(prepared["log_error"])]
     fam = data[data["family"] == family(subject)]
-    prior, where = fam, f"the {family(subject)} family ({fam['w'].sum():.1f} pairs' worth)"
+    prior, where = fam, f"the {family(subject)} family ({number(fam['w'].sum(), 1)} pairs' worth)"
     if fam["w"].sum() < MIN_PRIOR_PAIRS:
         prior = data
         where = (
-            f"the whole class ({data['w'].sum():.1f} pairs' worth), the {family(subject)} family having only "
-            f"{fam['w'].sum():.1f}"
+            f"the whole class ({number(data['w'].sum(), 1)} pairs' worth), the {family(subject)} family having only "
+            f"{number(fam['w'].sum(), 1)}"
         )
     mu_p, _, var_p, n_p = _group_stats(prior, gamma)
     if not var_p > 0:
