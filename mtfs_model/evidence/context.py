@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from mtfs_model.evidence.reference_class import (
     load_reference_class,
     own_council,
     screen,
+    stamp,
 )
 
 DF_FLOOR = 2.0
@@ -229,7 +231,8 @@ def _down_weight_sums_of_pairs(table: pd.DataFrame) -> None:
 
 @dataclass(frozen=True)
 class EvidenceContext:
-    """The reference class as one edition's fan may use it (see the module)."""
+    """The reference class as one edition's fan may use it (see the module).  Read-only:
+    :meth:`for_edition` shares one context between the fans built from the same inputs."""
 
     rc: ReferenceClass
     own: OwnCouncil | None
@@ -278,13 +281,14 @@ class EvidenceContext:
             year of its horizon or later (one line per record, naming the file and record),
             or a local-authority table holds a row of the council.
         """
-        rc = load_reference_class(*extra_files)
         own = own_council(edition)
         if as_of is None:
             as_of, source = evidence_date(edition)
         else:
             source = "given"
-        return cls.build(rc, own, as_of, source, include_national)
+        files = tuple(Path(x) for x in extra_files)
+        inputs = (*files, la_data.S251_FILE, la_data.DSG_BALANCE_FILE)
+        return _context(files, tuple(stamp(f) for f in inputs), inputs, own, as_of, source, include_national)
 
     @classmethod
     def build(
@@ -422,6 +426,22 @@ class EvidenceContext:
             "s251_prior": self.s251_used,
             "national_included": self.include_national,
         }
+
+
+@lru_cache(maxsize=16)
+def _context(
+    files: tuple[Path, ...],
+    stamps: tuple[tuple[int, int], ...],
+    inputs: tuple[Path, ...],
+    own: OwnCouncil | None,
+    as_of: dt.date,
+    source: str,
+    include_national: bool,
+) -> EvidenceContext:
+    """:meth:`EvidenceContext.build` once per set of inputs: every fan of a session (each
+    simulate of a goal seek, each scenario of a brief) shares it.  ``stamps`` (the files'
+    times and sizes) and ``inputs`` (their paths) key the cache to what is on disk."""
+    return EvidenceContext.build(load_reference_class(*files), own, as_of, source, include_national)
 
 
 def _council_name(rc: ReferenceClass, unit: str | None) -> str | None:

@@ -302,10 +302,10 @@ def load_reference_class(*extra: str | Path, bundled: bool = True) -> ReferenceC
     of the same schema (a council's own history and its neighbours'), checked: every
     problem of every file at once, one line each (:class:`InputError`)."""
     files = ([REFERENCE_CLASS_FILE] if bundled else []) + [Path(x) for x in extra]
-    return _load(tuple(files), tuple(_stamp(f) for f in files))
+    return _load(tuple(files), tuple(stamp(f) for f in files))
 
 
-def _stamp(file: Path) -> tuple[int, int]:
+def stamp(file: Path) -> tuple[int, int]:
     """A file's modification time and size: a file changed on disk is read again."""
     try:
         st = file.stat()

@@ -144,6 +144,20 @@ def test_a_national_sum_that_may_include_the_council_is_flagged_and_left_out(tmp
     assert EvidenceContext.for_edition(EDITION, extra_files=[path]).table.loc["n", "used_by_fan"]
 
 
+def test_fans_built_from_the_same_inputs_share_one_context(tmp_path: Path) -> None:
+    assert EvidenceContext.for_edition(EDITION) is EvidenceContext.for_edition(EDITION)
+    assert EvidenceContext.for_edition(EDITION) is not EvidenceContext.for_edition(EDITION, as_of=dt.date(2025, 1, 1))
+    own = tmp_path / "ours.toml"
+    own.write_text(record("a_f", "F", 1e6) + record("a_o", "O", 1e6) + pair("a", "a_f", "a_o"), encoding="utf-8")
+    first = EvidenceContext.for_edition(EDITION, extra_files=[own])
+    own.write_text(record("a_f", "F", 1e6) + record("a_o", "O", 2e6) + pair("a", "a_f", "a_o"), encoding="utf-8")
+    assert (
+        EvidenceContext.for_edition(EDITION, extra_files=[own]).table.loc["a", "ratio"]
+        == 2.0
+        != first.table.loc["a", "ratio"]
+    )  # the file changed on disk: read again
+
+
 def test_the_bundled_national_sums_are_flagged() -> None:
     t = EvidenceContext.for_edition(EDITION).table
     assert "national sum" in t.loc["england_1718_csc", "why_not"]
