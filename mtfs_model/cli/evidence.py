@@ -82,12 +82,32 @@ SUBJECT_WORDS = {
 
 
 def day(d: dt.date) -> str:
-    """``9 March 2021``."""
+    """``9 March 2021``.
+
+    Parameters
+    ----------
+    d
+        A date.
+
+    Returns
+    -------
+    str
+    """
     return f"{d.day} {d:%B %Y}"
 
 
 def subject_words(subject: str) -> str:
-    """A subject as a reader names it (its id in brackets)."""
+    """A subject as a reader names it (its id in brackets).
+
+    Parameters
+    ----------
+    subject
+        A reference-class subject.
+
+    Returns
+    -------
+    str
+    """
     return f"{SUBJECT_WORDS[subject]} ({subject})" if subject in SUBJECT_WORDS else subject
 
 
@@ -229,7 +249,25 @@ def _wrapped(lines: list[str], width: int) -> str:
 
 
 def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
-    """``mtfs evidence`` as ``args.format`` (see the module)."""
+    """``mtfs evidence`` as ``args.format`` (see the module).
+
+    Parameters
+    ----------
+    args
+        The parsed arguments (``reference_class``, ``as_of``, ``include_national``, ``format``).
+    edition
+        The edition.
+
+    Returns
+    -------
+    str
+        The whole output.
+
+    Raises
+    ------
+    InputError
+        Bad input (the out-of-sample rule, a bad file).
+    """
     as_of = dt.date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else None
     ctx = EvidenceContext.for_edition(
         edition, as_of=as_of, extra_files=args.reference_class or (), include_national=args.include_national

@@ -150,7 +150,18 @@ def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.
 
 
 def coverage_line(check: CouncilCheck) -> str:
-    """The sentence ``mtfs evidence`` prints: the coverage and the pairs behind it."""
+    """The sentence ``mtfs evidence`` prints: the coverage and the pairs behind it.
+
+    Parameters
+    ----------
+    check
+        The leave-one-council-out check.
+
+    Returns
+    -------
+    str
+        ``leave-one-council-out coverage of P10-P90: NN % (K council-level pairs from C councils)``.
+    """
     return (
         f"leave-one-council-out coverage of P10-P90: {number(check.coverage * 100)} % "
         f"({check.n_pairs} council-level pairs from {check.n_councils} councils)"

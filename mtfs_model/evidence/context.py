@@ -153,20 +153,24 @@ USED_COLUMNS = (
 )
 
 
-def evidence_date(edition: Edition) -> tuple[dt.date, str]:
-    """An edition's evidence date and where it comes from: ``risk.toml`` ``evidence_as_of``
-    if set, else the latest date of its papers (``edition.toml`` ``[edition] papers``).
+def papers_date(edition: Edition) -> dt.date:
+    """The latest date of ``edition``'s papers (``edition.toml`` ``[edition] papers``): the
+    evidence date a back-test always uses, whatever ``risk.toml`` ``evidence_as_of`` says.
+
+    Parameters
+    ----------
+    edition
+        The edition.
+
+    Returns
+    -------
+    datetime.date
 
     Raises
     ------
     InputError
-        The edition has neither (naming ``edition.toml``).
+        The edition lists no dated paper (naming ``edition.toml``).
     """
-    risk_file = edition.path / "risk.toml"
-    if risk_file.is_file():
-        declared = read_toml(risk_file).get("evidence_as_of")
-        if isinstance(declared, dt.date) and not isinstance(declared, dt.datetime):
-            return declared, f"{risk_file.name} evidence_as_of"
     papers = edition.meta.get("papers") or []
     dates = [p["date"] for p in papers if isinstance(p, dict) and isinstance(p.get("date"), dt.date)]
     if not dates:
@@ -175,7 +179,34 @@ def evidence_date(edition: Edition) -> tuple[dt.date, str]:
             "edition.papers",
             "the papers' dates (the evidence date of the fan), or risk.toml evidence_as_of",
         )
-    return max(dates), "the latest date of the edition's papers"
+    return max(dates)
+
+
+def evidence_date(edition: Edition) -> tuple[dt.date, str]:
+    """An edition's evidence date and where it comes from: ``risk.toml`` ``evidence_as_of``
+    if set, else the latest date of its papers (``edition.toml`` ``[edition] papers``).
+
+    Raises
+    ------
+    InputError
+        The edition has neither (naming ``edition.toml``).
+
+    Parameters
+    ----------
+    edition
+        The edition.
+
+    Returns
+    -------
+    tuple
+        The date and where it comes from, in words.
+    """
+    risk_file = edition.path / "risk.toml"
+    if risk_file.is_file():
+        declared = read_toml(risk_file).get("evidence_as_of")
+        if isinstance(declared, dt.date) and not isinstance(declared, dt.datetime):
+            return declared, f"{risk_file.name} evidence_as_of"
+    return papers_date(edition), "the latest date of the edition's papers"
 
 
 def _unit(row: pd.Series) -> str:
@@ -185,7 +216,7 @@ def _unit(row: pd.Series) -> str:
     return str(row["gss"] or row["council"] or row["scope"])
 
 
-def decide(
+def _decide(
     table: pd.DataFrame, screened: Screened, as_of: dt.date, include_national: bool
 ) -> tuple[pd.Series, pd.Series]:
     """Whether the fan uses each pair, and why not (empty when it does)."""
@@ -320,7 +351,7 @@ class EvidenceContext:
         table = rc.table()
         table["scope"] = [rc.records[str(o)].scope for o in table["outturn"]]
         table["unit"] = [_unit(row) for _, row in table.iterrows()]
-        used, why = decide(table, screened, as_of, include_national)
+        used, why = _decide(table, screened, as_of, include_national)
         table["used_by_fan"], table["why_not"] = used, why
         _down_weight_sums_of_pairs(table)
         ctx = cls(rc, own, as_of, source, include_national, table, HorizonRule.judgement())

@@ -64,7 +64,18 @@ def _names(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def check_tables(own: OwnCouncil | None) -> None:
     """Refuse (one :class:`InputError`, a line per row) any row of the two tables that
-    names ``own``'s council (normalised name): its figures must stay out of the evidence."""
+    names ``own``'s council (normalised name): its figures must stay out of the evidence.
+
+    Parameters
+    ----------
+    own
+        The edition's council, or None (nothing to check).
+
+    Raises
+    ------
+    InputError
+        A row naming the council, a line each (file, row, column).
+    """
     if own is None:
         return
     found: list[Problem] = []
@@ -88,7 +99,13 @@ def check_tables(own: OwnCouncil | None) -> None:
 @lru_cache(maxsize=1)
 def s251_log_ratios() -> pd.Series:
     """ln(outturn / budget) of each authority's High Needs spend excluding place funding,
-    indexed by authority name (authorities with a zero total on either side left out)."""
+    indexed by authority name (authorities with a zero total on either side left out).
+
+    Returns
+    -------
+    pandas.Series
+        ln(outturn / budget), dimensionless, by authority name.
+    """
     frame = pd.read_csv(S251_FILE)
     budget = frame[[f"s251_budget_{h}" for h in S251_HEADINGS]].sum(axis=1)
     outturn = frame[[f"s251_outturn_{h}" for h in S251_HEADINGS]].sum(axis=1)
@@ -111,7 +128,17 @@ class S251Prior:
 
 def s251_prior(excluding: str | None = None) -> S251Prior:
     """The s251 table's prior for ``hn_spend`` (see :class:`S251Prior`), without the row
-    of council ``excluding`` (normalised name; the leave-one-council-out check)."""
+    of council ``excluding`` (normalised name; the leave-one-council-out check).
+
+    Parameters
+    ----------
+    excluding
+        A council's name whose row is left out, or None.
+
+    Returns
+    -------
+    S251Prior
+    """
     ratios = s251_log_ratios()
     if excluding:
         ratios = ratios[[normalised_name(str(n)) != normalised_name(excluding) for n in ratios.index]]
@@ -203,5 +230,15 @@ def _reversal_table() -> pd.DataFrame:
 
 
 def deficit_reversals(as_of: dt.date) -> DeficitReversals:
-    """The DSG deficit reversals in the local-authority table (see :class:`DeficitReversals`)."""
+    """The DSG deficit reversals in the local-authority table (see :class:`DeficitReversals`).
+
+    Parameters
+    ----------
+    as_of
+        The evidence date of the fan asking.
+
+    Returns
+    -------
+    DeficitReversals
+    """
     return DeficitReversals(_reversal_table(), LA_DATA_PUBLISHED, as_of, as_of >= LA_DATA_PUBLISHED)

@@ -62,7 +62,17 @@ HN_SPEND = "hn_spend"
 
 
 def family(subject: str) -> str:
-    """``spend`` for a spending subject (``*_spend``), ``gap`` for any other."""
+    """``spend`` for a spending subject (``*_spend``), ``gap`` for any other.
+
+    Parameters
+    ----------
+    subject
+        A reference-class subject.
+
+    Returns
+    -------
+    str
+    """
     return "spend" if is_spending(subject) else "gap"
 
 
@@ -70,7 +80,18 @@ def prepare(pairs: pd.DataFrame) -> pd.DataFrame:
     """The pairs a calibration uses (a frame indexed by pair id with ``subject``,
     ``horizon_years``, ``log_error``, ``weight`` and ``unit``: the council, or the scope
     of a national sum), with the family and the final weight ``w`` (the pair's weight
-    over the square root of its unit's pairs in the family)."""
+    over the square root of its unit's pairs in the family).
+
+    Parameters
+    ----------
+    pairs
+        The pairs a fan uses (columns as above).
+
+    Returns
+    -------
+    pandas.DataFrame
+        With ``family`` and ``w`` added, pairs of weight 0 dropped.
+    """
     out = pairs[["subject", "horizon_years", "log_error", "weight", "unit"]].copy()
     out["unit"] = out["unit"].astype(str)
     out["family"] = [family(s) for s in out["subject"]]
@@ -143,7 +164,17 @@ class HorizonRule:
 
 
 def horizon_rule(prepared: pd.DataFrame) -> HorizonRule:
-    """``gamma`` by profile likelihood where the pairs span the horizons (see the module)."""
+    """``gamma`` by profile likelihood where the pairs span the horizons (see the module).
+
+    Parameters
+    ----------
+    prepared
+        The pairs (:func:`prepare`).
+
+    Returns
+    -------
+    HorizonRule
+    """
     classes = prepared.groupby(prepared["horizon_years"].map(horizon_class))["w"].size()
     enough = int((classes >= MIN_PER_HORIZON).sum()) >= 2 and float(prepared["w"].sum()) >= MIN_PAIRS_FOR_GAMMA
     data = prepared[np.isfinite(prepared["log_error"])]
@@ -256,7 +287,23 @@ def _k(data: pd.DataFrame, gamma: float, var: float) -> tuple[float, str]:
 def fit_subject(
     prepared: pd.DataFrame, subject: str, rule: HorizonRule, s251: S251Prior | None = None
 ) -> SubjectFit | None:
-    """The pooled fit of ``subject`` (None when neither it nor its prior has a spread)."""
+    """The pooled fit of ``subject`` (None when neither it nor its prior has a spread).
+
+    Parameters
+    ----------
+    prepared
+        The pairs (:func:`prepare`).
+    subject
+        The subject to fit.
+    rule
+        The horizon rule.
+    s251
+        The DfE s251 prior (``hn_spend`` only), or None.
+
+    Returns
+    -------
+    SubjectFit or None
+    """
     gamma = rule.gamma
     data = prepared[np.isfinite(prepared["log_error"])]
     fam = data[data["family"] == family(subject)]
@@ -312,7 +359,22 @@ def fit_subject(
 def fit_all(
     prepared: pd.DataFrame, subjects: list[str], s251: S251Prior | None = None
 ) -> tuple[HorizonRule, Mapping[str, SubjectFit]]:
-    """The horizon rule and every subject's fit (subjects with no possible fit left out)."""
+    """The horizon rule and every subject's fit (subjects with no possible fit left out).
+
+    Parameters
+    ----------
+    prepared
+        The pairs (:func:`prepare`).
+    subjects
+        The subjects to fit.
+    s251
+        The DfE s251 prior, or None.
+
+    Returns
+    -------
+    tuple
+        The :class:`HorizonRule` and a mapping subject -> :class:`SubjectFit`.
+    """
     rule = horizon_rule(prepared)
     fits = {}
     for s in subjects:
@@ -323,7 +385,17 @@ def fit_all(
 
 
 def horizon_label(years: float) -> str:
-    """The reader's name of a horizon class."""
+    """The reader's name of a horizon class.
+
+    Parameters
+    ----------
+    years
+        A horizon in years.
+
+    Returns
+    -------
+    str
+    """
     return {"in_year": "In-year", "year_ahead": "A year ahead", "multi_year": "More than a year ahead"}[
         horizon_class(years)
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mtfs_model import InputError
-from mtfs_model.evidence.context import EvidenceContext, evidence_date
+from mtfs_model.evidence.context import EvidenceContext, evidence_date, papers_date
 from mtfs_model.evidence.reference_class import load_reference_class, normalised_name, pair_published, published_by
 from tests.evidence.helpers import EDITION, edition_copy, pair, record
 
@@ -46,6 +46,7 @@ def test_the_evidence_date_is_the_papers_date_unless_risk_toml_says(tmp_path: Pa
     assert evidence_date(EDITION) == (EDITION_DATE, "the latest date of the edition's papers")
     later = edition_copy(tmp_path, risk_extra="evidence_as_of = 2026-01-01")
     assert evidence_date(later)[0] == dt.date(2026, 1, 1)
+    assert papers_date(later) == EDITION_DATE  # what a back-test uses, whatever risk.toml says
     assert EvidenceContext.for_edition(later).as_of == dt.date(2026, 1, 1)
 
 
