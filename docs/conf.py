@@ -53,8 +53,10 @@ myst_heading_anchors = 3
 
 # Notebooks: executed on every build from a fresh cache folder inside _build (a local
 # rebuild re-runs only what changed); a cell that raises fails the build.
+# The cache is keyed by each notebook's code; the folder is keyed by the library's source,
+# so any change to mtfs_model re-executes every page (a cached output never hides a break).
 nb_execution_mode = "cache"
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / generate.source_digest())
 nb_execution_timeout = 900
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True

@@ -148,6 +148,17 @@ EXAMPLES: dict[str, str] = {
 }
 
 
+def source_digest() -> str:
+    """A short hash of the library's Python source and bundled data (names and bytes)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    package = ROOT / "mtfs_model"
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _write(path: Path, text: str | bytes) -> None:
     """Write only when the content changes (keeps mtimes, and so Sphinx's and the execution cache's work)."""
     data = text.encode("utf-8") if isinstance(text, str) else text
