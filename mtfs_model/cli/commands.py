@@ -53,7 +53,9 @@ def for_reading(result: Result, name: str, frame: pd.DataFrame) -> pd.DataFrame:
     if name == "drivers" and "model" in frame.columns:
         out = frame.copy()
         out["model"] = [str(m).replace("_", " ") for m in out["model"]]
-        return out
+        # rows read "G1 2021/22" under "Line Year" (to_text joins the two levels), never a tuple
+        out = out.rename(columns={"model": "Driver model", "modelled": "Modelled (£000)"})
+        return out.rename_axis(["Line" if n == "line" else "Year" if n == "year" else n for n in out.index.names])
     return frame
 
 
