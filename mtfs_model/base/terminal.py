@@ -286,7 +286,8 @@ def fit(header: list[str], rows: list[list[str]], right: list[bool], width: int 
             sub = [header[0], *(header[k].split(GROUP, 1)[1] for k in keep[1:])]
             blocks.append(f"{g}\n" + fit(sub, [[r[k] for k in keep] for r in rows], [right[k] for k in keep], width))
         return "\n\n".join(blocks)
-    short = len(rows) <= TRANSPOSE_ROWS and len(rows) < len(header) - 1
+    # few rows, more columns, and rows that have names (not 0, 1, 2: those make poor column headers)
+    short = len(rows) <= TRANSPOSE_ROWS and len(rows) < len(header) - 1 and not all(r[0].isdigit() for r in rows)
     t_header, t_rows, t_right = _transposed(header, rows)
     if short and _natural(t_header, t_rows) <= width:
         return _grid(t_header, t_rows, t_right, width)

@@ -94,8 +94,9 @@ def outturns_text(edition: Edition, fmt: str = "table") -> str:
     shown["value"] = [
         (bool(v) if unit == "true/false" else float(v)) for v, unit in zip(frame["value"], frame["unit"], strict=True)
     ]
-    if fmt == "table":
-        shown = shown.drop(columns=["source", "note"])
+    if fmt == "table":  # the label says what the figure is; its path is for files (markdown, CSV, JSON)
+        shown = shown.drop(columns=["source", "note", *(["figure"] if "label" in shown.columns else [])])
+        shown = shown[sorted(shown.columns, key=lambda c: c != "label")]  # what the figure is, first
     if fmt in ("table", "markdown"):  # the unit as a reader writes it
         shown["unit"] = [str(u).replace("GBP000", "£000").replace("GBP", "£") for u in shown["unit"]]
     return to_text(shown, fmt, title, name="outturns")
