@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import re
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -27,7 +26,7 @@ import pandas as pd
 from mtfs_model.base.args import FORMATS
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import number, pct
-from mtfs_model.base.terminal import fit, terminal_width, wrap_paragraphs
+from mtfs_model.base.terminal import figures_only, fit, terminal_width, wrap_paragraphs
 
 __all__ = [
     "display_frame",
@@ -223,9 +222,9 @@ def _aligned(df: pd.DataFrame, shown: pd.DataFrame, width: int | None = None) ->
 
 
 def _figures(column: pd.Series) -> bool:
-    """A text column that holds figures (``1,234``, ``-0.785``, ``12.5%``, ``never``, ``n/a``)."""
-    cells = [str(v) for v in column if str(v) not in ("", "never", "n/a", "–", "-")]
-    return bool(cells) and all(re.fullmatch(r"[-+]?[\d,]*\.?\d+%?", c) for c in cells)
+    """A text column that holds figures (``1,234``, ``-0.785``, ``12.5%``, ``never``, ``n/a``):
+    :func:`~mtfs_model.base.terminal.figures_only`."""
+    return figures_only([str(v) for v in column])
 
 
 # --- Progress on a terminal ---------------------------------------------------------------

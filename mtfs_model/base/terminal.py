@@ -30,6 +30,7 @@ from typing import Any, TextIO
 __all__ = [
     "DEFAULT_WIDTH",
     "MIN_WIDTH",
+    "figures_only",
     "fit",
     "is_total",
     "terminal_width",
@@ -198,12 +199,27 @@ def _natural(header: list[str], rows: list[list[str]]) -> int:
     return sum(widths) + GAP * (len(widths) - 1)
 
 
+FIGURE = re.compile(r"[-+−]?£?[\d,]*\.?\d+(?: ?%|m)?")
+"""A cell that is a figure: ``1,234``, ``-0.785``, ``12.5%``, ``£4.2m``."""
+NOT_A_FIGURE = ("", "never", "n/a", "–", "-")
+"""Cells that stand in a figure column for a figure that is not there."""
+
+
+def figures_only(cells: Sequence[str]) -> bool:
+    """Whether a column of text ``cells`` holds figures (right-aligned, never cut): every
+    cell a :data:`FIGURE` or a stand-in (:data:`NOT_A_FIGURE`), at least one a figure."""
+    shown = [c.strip() for c in cells if c.strip() not in NOT_A_FIGURE]
+    return bool(shown) and all(FIGURE.fullmatch(c) for c in shown)
+
+
 def _transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]], list[bool]]:
     """Rows as columns: the old column headers become the label column (its title blank:
-    the old one named the rows, now the columns), figures right-aligned."""
+    the old one named the rows, now the columns); a new column right-aligned if it holds
+    figures only (:func:`figures_only`), else text that wraps."""
     t_header = ["", *(r[0] for r in rows)]
     t_rows = [[header[k], *(r[k] for r in rows)] for k in range(1, len(header))]
-    return t_header, t_rows, [False, *([True] * len(rows))]
+    right = [figures_only([t[j] for t in t_rows]) for j in range(1, len(t_header))]
+    return t_header, t_rows, [False, *right]
 
 
 def segments(labels: Sequence[str]) -> list[list[int]]:
