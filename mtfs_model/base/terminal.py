@@ -144,8 +144,8 @@ def _least(header: list[str], rows: list[list[str]], right: list[bool], width: i
 
 def _widths(header: list[str], rows: list[list[str]], right: list[bool], width: int) -> list[int] | None:
     """Column widths that fit ``width`` (None if even the narrowest do not): the narrowest
-    (:func:`_least`), then the room left given to the label, the text, then the headers,
-    each up to its natural width."""
+    (:func:`_least`), then the room left shared by the label and the text, then the
+    figures' headers, each up to its natural width."""
     least = _least(header, rows, right, width)
     spare = width - sum(least) - GAP * (len(least) - 1)
     if spare < 0:
@@ -153,7 +153,9 @@ def _widths(header: list[str], rows: list[list[str]], right: list[bool], width: 
     natural = [max([len(h), *(len(r[k]) for r in rows)]) for k, h in enumerate(header)]
     widths = list(least)
     text = [k for k in range(1, len(header)) if not right[k]]
-    for group in ([0], text, [k for k in range(1, len(header)) if right[k]]):
+    # the labels and the text share the room first (in proportion to what each would take),
+    # then the figures' headers
+    for group in ([0, *text], [k for k in range(1, len(header)) if right[k]]):
         want = {k: natural[k] - widths[k] for k in group if natural[k] > widths[k]}
         total = sum(want.values())
         if not want or spare <= 0:
