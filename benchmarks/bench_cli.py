@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -42,11 +43,18 @@ COMMANDS = {
 }
 
 
-def _seconds(argv: list[str]) -> float:
-    """Wall-clock seconds of one process run (its output discarded; a failure stops the benchmark)."""
-    start = time.perf_counter()
+def _cpu() -> float:
+    """CPU seconds (user + system) used so far by this process's finished children."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _seconds(argv: list[str]) -> tuple[float, float]:
+    """Wall-clock and CPU seconds of one process run (its output discarded; a failure
+    stops the benchmark).  CPU time moves less with the machine's load than wall-clock."""
+    cpu, start = _cpu(), time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, _cpu() - cpu
 
 
 def main() -> None:
@@ -56,19 +64,25 @@ def main() -> None:
     for argv in COMMANDS.values():  # warm the file cache and bytecode once, untimed
         _seconds(argv)
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    cpus: dict[str, list[float]] = {name: [] for name in COMMANDS}
     load_before = os.getloadavg()[0]
     for _ in range(args.repeats):
         for name, argv in COMMANDS.items():
-            times[name].append(_seconds(argv))
+            wall, cpu = _seconds(argv)
+            times[name].append(wall)
+            cpus[name].append(cpu)
     load_after = os.getloadavg()[0]
     medians = {name: statistics.median(t) for name, t in times.items()}
+    cpu_medians = {name: statistics.median(t) for name, t in cpus.items()}
     print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {load_before:.2f} -> {load_after:.2f}")
-    print(f"median of {args.repeats} process runs (seconds):")
+    print(f"median of {args.repeats} process runs (seconds): wall-clock, CPU, and each run's wall-clock")
     for name, m in medians.items():
         spread = ", ".join(f"{t:.3f}" for t in times[name])
-        print(f"  {name:32s} {m:6.3f}   ({spread})")
-    cli, library = medians["mtfs run baseline"], medians["python -c 'm.run(\"baseline\")'"]
-    print(f"  ratio mtfs run / library        {cli / library:6.2f}")
+        print(f"  {name:32s} {m:6.3f}  {cpu_medians[name]:6.3f}   ({spread})")
+    library = "python -c 'm.run(\"baseline\")'"
+    ratio = medians["mtfs run baseline"] / medians[library]
+    cpu_ratio = cpu_medians["mtfs run baseline"] / cpu_medians[library]
+    print(f"  ratio mtfs run / library        {ratio:6.2f}  {cpu_ratio:6.2f}")
 
 
 if __name__ == "__main__":
