@@ -83,8 +83,9 @@ def terminal_width(stream: TextIO | None = None) -> int:
 def wrap_paragraphs(text: str, width: int | None = None) -> str:
     """``text`` with each paragraph wrapped to ``width`` (default :func:`terminal_width`).
 
-    Paragraphs are separated by blank lines; a line starting ``* `` or ``- `` is a bullet
-    of its own, wrapped under its text; words (and hyphenated names) are never cut.
+    Each line of ``text`` is a paragraph of its own (blank lines kept); a line starting
+    ``* `` or ``- `` is a bullet, wrapped under its text; words (and hyphenated names) are
+    never cut.
     """
     width = width or terminal_width()
     out: list[str] = []
