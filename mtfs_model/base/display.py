@@ -21,19 +21,18 @@ import html
 import io
 import math
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from pandas.io.formats.style import Styler
 
 from mtfs_model.base import formats
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import gbp_m, number, pct
+
+if TYPE_CHECKING:  # matplotlib and pandas' Styler load when a chart or an HTML table is drawn, not on import
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "UNITS",
@@ -120,6 +119,8 @@ def html_table(
     names columns whose small fractions show to three decimals; ``bold_rows`` are row
     positions to embolden.  Every label and cell is HTML-escaped.
     """
+    from pandas.io.formats.style import Styler
+
     if unit not in UNITS:
         raise InputError("(arguments)", "unit", "one of " + ", ".join(UNITS), unit)
     shown = pd.DataFrame(index=frame.index, columns=pd.RangeIndex(frame.shape[1]), dtype=object)
@@ -228,6 +229,9 @@ def figure_html(fig: Any, alt: str) -> str:
 def grid_heatmap(frame: pd.DataFrame, title: str | None = None) -> Figure:
     """A greyscale heat map of a :func:`mtfs_model.whatif.goalseek.grid` table, every cell annotated (£m, or % for a
     probability); darker is higher.  An Agg-canvas Figure (no pyplot)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     share = frame.attrs.get("unit") == "share"
     values = frame.to_numpy(dtype=float)
     fig = Figure(figsize=(1.6 + 1.1 * max(values.shape[1], 2), 1.4 + 0.5 * values.shape[0]), dpi=100)
@@ -259,6 +263,8 @@ def mark_axis_break(ax: Axes, axis: str = "y") -> bool:
     """Draw the broken-axis mark (a white gap crossed by two short diagonal strokes on
     the spine near its start) if the ``axis`` does not include zero; returns whether it
     did.  Call after plotting, when the limits are final."""
+    from matplotlib.patches import Rectangle
+
     ax.autoscale_view()
     lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
     if min(lo, hi) <= 0 <= max(lo, hi):
