@@ -37,6 +37,12 @@ class Merged:
     spread_scale: float
     view: str = "evidence"
     """``evidence`` (the default) or ``paper`` (:mod:`mtfs_model.risk.evidence`)."""
+    centre: str = "plan"
+    """``plan`` (the default) or ``outcome`` (:data:`mtfs_model.risk.schema.CENTRES`)."""
+    outcome_inputs: tuple[str, ...] = ()
+    """The inputs whose figures the scenario states as outcomes (their fan centred on them)."""
+    centre_note: str | None = None
+    evidence_as_of: str | None = None
 
 
 def _blame(
@@ -77,8 +83,11 @@ def _check_values(name: str, merged: Mapping[str, Any], blame: Any, found: list[
 
 
 def _check_evidence(evidence: Mapping[str, Any], blame: Any, found: list[Problem]) -> None:
-    """An evidence table's quantiles: all three, 0 < P10 <= P50 <= P90 (a lognormal)."""
+    """An evidence table: a reference-class ``subject``, or its own quantiles, all three,
+    0 < P10 <= P50 <= P90 (a lognormal)."""
     file, where = blame(("evidence",))
+    if evidence.get("subject") and not any(k in evidence for k in ("p10", "p50", "p90")):
+        return
     missing = [k for k in ("p10", "p50", "p90") if k not in evidence]
     if missing:
         found.append(
@@ -133,11 +142,17 @@ def merge(base: Declared, over: Declared | None) -> Merged:
         _check_values(name, merged, blame, found)
         inputs.append(MergedInput(name, merged, dict(mine), over.file if mine else base.file))
     corr = _correlation(base, over, names, found)
+    for name in over.outcome_inputs:
+        if name not in names:
+            found.append(Problem(str(over.file), over.where("outcome_inputs"), one_of("an input the simulation draws", names), name))
     if found:
         raise InputError.many(found)
     spread = over.spread_scale if over.spread_scale is not None else base.spread_scale
     view = over.view or base.view or "evidence"
-    return Merged(tuple(inputs), corr, 1.0 if spread is None else spread, view)
+    return Merged(
+        tuple(inputs), corr, 1.0 if spread is None else spread, view, over.centre or "plan", over.outcome_inputs,
+        over.centre_note, over.evidence_as_of or base.evidence_as_of,
+    )  # fmt: skip
 
 
 def merged_for(edition: Edition, raw: Any, file: Path) -> Merged:

@@ -64,12 +64,15 @@ def _source(value: Any) -> Any:
 
 
 class EvidenceTable(Strict):
-    """What the reference class says of an input (``[<input>.evidence]``): the pairs it
-    rests on (ids of :mod:`mtfs_model.forecast.reference_class`) and the P10/P50/P90 of
-    one more forecast's error (outturn / forecast) calibrated on them
-    (:func:`mtfs_model.forecast.calibration.fit`).  In the evidence view (the default) the
-    input gets a second, level multiplier drawn from it (:mod:`mtfs_model.risk.evidence`)."""
+    """What the reference class says of an input (``[<input>.evidence]``): the ``subject``
+    of the reference class whose predictive distribution of one more forecast's error
+    (ln outturn / forecast, a Student-t by horizon: :mod:`mtfs_model.evidence`) the input
+    takes -- or, in a scenario, a view of its own: the P10/P50/P90 of that error (a
+    lognormal, the same every year; ``pairs`` the records it rests on).  In the evidence
+    view (the default) the input gets a second multiplier drawn from it
+    (:mod:`mtfs_model.risk.evidence`)."""
 
+    subject: Text | None = None
     pairs: list[Text] = Field(default_factory=list)
     p10: Multiplier | None = None
     p50: Multiplier | None = None
@@ -133,6 +136,18 @@ class Correlation(Strict):
         return value
 
 
+class GuaranteeRisk(Strict):
+    effectiveness: DistributionTable | None = None
+    """The share of a shortfall below the guaranteed floor the partner's extra effort
+    recovers (0-1; :mod:`mtfs_model.risk.guarantee`)."""
+
+
+CENTRES = ("plan", "outcome")
+"""How a scenario's figures are read (:mod:`mtfs_model.risk.spec`): a ``plan`` (the default:
+the evidence's view and every judgement's centre apply on top of it) or a statement of the
+``outcome`` (the fan of the inputs it names in ``outcome_inputs`` is centred on it)."""
+
+
 class RiskTable(Strict):
     """A ``[risk]`` table, or an edition's ``risk.toml``."""
 
@@ -144,7 +159,16 @@ class RiskTable(Strict):
     lines: dict[str, LineRisk] = Field(default_factory=dict)
     programmes: dict[str, ProgrammeRisk] = Field(default_factory=dict)
     high_needs: dict[str, DistributionTable] = Field(default_factory=dict)
+    guarantee: GuaranteeRisk | None = None
     correlation: list[Correlation] = Field(default_factory=list)
+    centre: Literal["plan", "outcome"] | None = None
+    """``plan`` (the default) or ``outcome``: see :data:`CENTRES`."""
+    outcome_inputs: list[Text] = Field(default_factory=list)
+    """With ``centre = "outcome"``: the inputs whose figures the scenario states as outcomes."""
+    centre_note: Text | None = None
+    """Why the scenario's figures are a plan or an outcome (shown in the brief)."""
+    evidence_as_of: Text | None = None
+    """The date the reference class is read as of (``YYYY-MM-DD``; default: the edition papers' latest)."""
 
 
 # --- What the edition offers -------------------------------------------------------------
@@ -183,6 +207,8 @@ class Offer:
     line_drivers: dict[str, list[str]]
     programme_kind: dict[str, str]
     high_needs: list[str]
+    guarantee: bool = False
+    """Whether the edition links a programme to a guarantee (``guarantee.effectiveness``)."""
 
 
 @lru_cache(maxsize=16)
@@ -194,6 +220,7 @@ def offer(edition: Edition) -> Offer:
         line_drivers={c: variable_drivers(ln.get("drivers"), edition.years) for c, ln in lines.items()},
         programme_kind={p.id: p.kind for p in edition.programmes},
         high_needs=[*fc["funding"], *fc["expenditure"], *fc["savings"]],
+        guarantee=bool(edition.links.get("guarantee_programme")),
     )
 
 
@@ -212,6 +239,8 @@ def input_parts(name: str) -> tuple[str, str, str | None, str]:
         return "line", parts[1], None, parts[2]
     if parts[0] == "programmes":
         return "programme", parts[1], None, parts[2]
+    if parts[0] == "guarantee":
+        return "guarantee", parts[1], None, ""
     return "high_needs", parts[1], None, ""
 
 
@@ -233,6 +262,11 @@ class Declared:
     problems: tuple[Problem, ...] = ()
     view: str | None = None
     """``evidence`` or ``paper`` if the table says (else None: the default)."""
+    centre: str | None = None
+    """``plan`` or ``outcome`` if the table says (else None: ``plan``)."""
+    outcome_inputs: tuple[str, ...] = ()
+    centre_note: str | None = None
+    evidence_as_of: str | None = None
 
     def where(self, rest: str) -> str:
         return f"{self.prefix}.{rest}" if self.prefix else rest
@@ -305,6 +339,12 @@ def _others(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> 
             p.add(f"high_needs.{key}", one_of("a High Needs line", off.high_needs), show_got=False)
         else:
             out.append(f"high_needs.{key}")
+    if "effectiveness" in _table(raw.get("guarantee")):
+        if off.guarantee:
+            out.append("guarantee.effectiveness")
+        else:
+            p.add("guarantee.effectiveness", "no guarantee input (this edition links no programme to a guarantee)",
+                  show_got=False)  # fmt: skip
 
 
 def _pairs(raw: Mapping[str, Any], p: _Collect, defaults: bool) -> None:
@@ -382,10 +422,37 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
             if node and "source" not in node and "reason" not in node:
                 p.add(f"{name}.reason", "a source or a reason for every default", show_got=False)
             evidence = _table(node.get("evidence")) if node else {}
-            if evidence and not evidence.get("pairs"):
-                p.add(f"{name}.evidence.pairs", "the reference-class pairs the evidence rests on", show_got=False)
+            if evidence and not evidence.get("subject"):
+                p.add(f"{name}.evidence.subject", "the reference-class subject the evidence reads", show_got=False)
             if evidence and "reason" not in evidence and "source" not in evidence:
                 p.add(f"{name}.evidence.reason", "a source or a reason for every default", show_got=False)
     dists, pairs, spread = _salvage(raw, names, prefix)
     view = raw.get("view") if raw.get("view") in ("evidence", "paper") else None
-    return Declared(file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view)
+    centre = raw.get("centre") if raw.get("centre") in CENTRES else None
+    outcome = raw.get("outcome_inputs")
+    outcome_inputs = tuple(str(x) for x in outcome) if isinstance(outcome, list) else ()
+    if centre == "outcome" and not outcome_inputs:
+        p.add("outcome_inputs", 'the inputs whose figures the scenario states as outcomes (centre = "outcome")',
+              show_got=False)  # fmt: skip
+    if outcome_inputs and centre != "outcome":
+        p.add("centre", '"outcome" (the table names outcome_inputs)', raw.get("centre"))
+    as_of = raw.get("evidence_as_of")
+    if as_of is not None and not _iso_date(as_of):
+        p.add("evidence_as_of", "a date YYYY-MM-DD", as_of)
+    note = raw.get("centre_note") if isinstance(raw.get("centre_note"), str) else None
+    return Declared(
+        file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view, centre, outcome_inputs, note,
+        str(as_of) if isinstance(as_of, str) and _iso_date(as_of) else None,
+    )  # fmt: skip
+
+
+def _iso_date(value: Any) -> bool:
+    import datetime as dt
+
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
