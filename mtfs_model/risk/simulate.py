@@ -212,10 +212,32 @@ class RiskResult:
             "hn_deficit": self.hn_deficit,
             "reference": self.reference,
             "probabilities": self.probabilities(),
+            "reserve": self.reserve(),
+            "worst": self.worst_futures(),
             "tornado": self.tornado,
             "variance": self.variance,
             "inputs": self.spec.table(),
         }
+
+    def reserve(self) -> pd.DataFrame:
+        """What each contingency figure is: the overspend against the MTFS in each year and
+        over the MTFS years, and the final year's structural gap, at P50/P80/P90
+        (:func:`mtfs_model.risk.tail.reserve_table`; GBP000)."""
+        from mtfs_model.risk.tail import reserve_table
+
+        return reserve_table(self)
+
+    def worst_futures(self, share: float = 0.10) -> pd.DataFrame:
+        """What went wrong in the worst ``share`` of futures: each input's median
+        percentile there (:func:`mtfs_model.risk.tail.worst_futures`; drawn again from the
+        seed the first time, then kept)."""
+        from mtfs_model.risk.tail import worst_futures
+
+        cache = self.__dict__.setdefault("_worst", {})
+        if share not in cache:
+            cache[share] = worst_futures(self, share)
+        frame: pd.DataFrame = cache[share]
+        return frame
 
 
 def check_simulation_arguments(n: object, seed: object, chunk_size: object) -> None:
