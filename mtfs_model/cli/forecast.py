@@ -134,8 +134,9 @@ def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
     pair, the calibration by subject and horizon, and the edition's ``risk.toml`` inputs
     with an ``evidence`` table against the fit of the pairs they cite."""
     from mtfs_model.base.report import tables_text
-    from mtfs_model.forecast.calibration import evidence_inputs, reference_fit
-    from mtfs_model.forecast.reference_class import check_edition, load_reference_class
+    from mtfs_model.evidence.calibration import reference_fit
+    from mtfs_model.evidence.reference_class import check_edition, load_reference_class
+    from mtfs_model.forecast.calibration import evidence_inputs
 
     rc = check_edition(edition, load_reference_class(*(args.reference_class or [])))
     pairs = rc.table()

@@ -15,15 +15,16 @@ import pytest
 from scipy import stats
 
 from mtfs_model import InputError, load_edition
-from mtfs_model.forecast.calibration import evidence_inputs, fit, leave_one_out, reference_fit
-from mtfs_model.forecast.reference_class import (
+from mtfs_model.evidence.calibration import fit, leave_one_out, reference_fit
+from mtfs_model.evidence.reference_class import (
     REFERENCE_CLASS_FILE,
+    OwnCouncil,
     check_edition,
-    check_out_of_sample,
     fiscal_years,
     load_reference_class,
-    own_records,
+    screen,
 )
+from mtfs_model.forecast.calibration import evidence_inputs
 from mtfs_model.forecast.scores import crps, interval_score
 
 EDITION = load_edition()
@@ -102,23 +103,22 @@ def test_pairs_are_transcribed_from_the_evidence() -> None:
 
 def test_the_bundled_class_is_out_of_sample_for_the_bundled_edition() -> None:
     rc = load_reference_class()
-    assert own_records(rc, COUNCIL, EDITION.years) == []
-    check_out_of_sample(rc, COUNCIL, EDITION.years)
+    own = OwnCouncil(COUNCIL, "E10000018", EDITION.years[0])
+    assert screen(rc, own).refused == ()
     assert check_edition(EDITION) == rc
 
 
 def test_a_record_of_the_edition_s_own_council_in_its_horizon_is_refused(tmp_path: Path) -> None:
-    own = tmp_path / "own.toml"
-    own.write_text(record("lcc_f", "F", 1e6, "2022/23", "Leicestershire County Council")
-                   + record("lcc_o", "O", 1.2e6, "2023-03-31", "Leicestershire County Council")
-                   + pair("lcc", "lcc_f", "lcc_o"), encoding="utf-8")  # fmt: skip
-    rc = load_reference_class(own)
-    with pytest.raises(InputError) as exc:
-        check_out_of_sample(rc, "Leicestershire County Council", EDITION.years)
-    assert len(exc.value.problems) == 2 and "own council" in str(exc.value)
+    own_file = tmp_path / "own.toml"
+    own_file.write_text(record("lcc_f", "F", 1e6, "2022/23", "Leicestershire County Council")
+                        + record("lcc_o", "O", 1.2e6, "2023-03-31", "Leicestershire County Council")
+                        + pair("lcc", "lcc_f", "lcc_o"), encoding="utf-8")  # fmt: skip
+    rc = load_reference_class(own_file)
+    found = screen(rc, OwnCouncil("Leicestershire County Council", None, EDITION.years[0])).refused
+    assert len(found) == 2 and "own council" in str(found[0])
     # another council's record, or the council's own before the horizon, is fine
-    check_out_of_sample(rc, "Wiltshire Council", EDITION.years)
-    check_out_of_sample(rc, "Leicestershire County Council", ("2025/26", "2026/27"))
+    assert screen(rc, OwnCouncil("Wiltshire Council", None, EDITION.years[0])).refused == ()
+    assert screen(rc, OwnCouncil("Leicestershire County Council", None, "2025/26")).refused == ()
 
 
 def test_fiscal_years_of_a_period() -> None:
