@@ -75,7 +75,9 @@ def evidence_context(edition: Edition, as_of: str | None, reference_files: tuple
     return EvidenceContext.for_edition(edition, as_of=when, extra_files=reference_files)
 
 
-def predictive_distribution(base: Distribution, subject: str, predictive: Any, n_years: int, outcome: bool) -> Distribution:
+def predictive_distribution(
+    base: Distribution, subject: str, predictive: Any, n_years: int, outcome: bool, floor: float = 0.0, why: str = ""
+) -> Distribution:
     """The evidence multiplier of input ``base`` from the reference class's predictive
     distribution of ``subject``: ``exp(loc_at(h) + scale_at(h) * T_df)`` in MTFS year ``h``
     (a forecast ``h`` years ahead), one Student-t draw a trajectory (``evolution =
@@ -87,6 +89,7 @@ def predictive_distribution(base: Distribution, subject: str, predictive: Any, n
     pairs = list(getattr(predictive, "pairs", ()) or ())
     t90 = float(t_dist.ppf(0.9, df))
     final_lo, final_hi = math.exp(loc[-1] - t90 * scale[-1]), math.exp(loc[-1] + t90 * scale[-1])
+    final_lo, median = max(final_lo, floor), max(math.exp(loc[-1]), floor)
     note = (
         f"reference class, {len(pairs)} pair{'s' * (len(pairs) != 1)}: {', '.join(str(p) for p in pairs)} -- "
         f"subject {subject}; predictive Student-t of ln(outturn / forecast), {df:.1f} degrees of freedom; "
@@ -100,6 +103,9 @@ def predictive_distribution(base: Distribution, subject: str, predictive: Any, n
     if outcome:
         note = "Centred on the scenario's stated outcome (no uplift, the spread kept). " + note
         origin += " (outcome)"
+    if floor > 0.0:
+        note = f"Lower tail cut at x{floor:g} (a stated judgement: {why}). " + note
+        origin += ", lower tail a judgement"
     return Distribution(
         name=EVIDENCE_PREFIX + base.name,
         kind=base.kind,
@@ -109,9 +115,9 @@ def predictive_distribution(base: Distribution, subject: str, predictive: Any, n
         shape="student_t",
         evolution="horizon",
         p10=final_lo,
-        p50=math.exp(loc[-1]),
-        p90=final_hi,
-        minimum=0.0,
+        p50=median,
+        p90=max(final_hi, floor),
+        minimum=floor,
         maximum=float("inf"),
         origin=origin,
         note=note,
@@ -149,6 +155,23 @@ def evidence_distribution(base: Distribution, table: Mapping[str, Any], outcome:
     )
 
 
+def _lower_tail(table: Mapping[str, Any], context: Any) -> tuple[float, str]:
+    """An evidence table's ``lower_tail_floor`` and why, while the deficit-reversal data is
+    not admissible at the context's evidence date; (0, "") once it is (the data decides)."""
+    floor = table.get("lower_tail_floor")
+    if floor is None:
+        return 0.0, ""
+    reversals = context.deficit_reversals()
+    if reversals.usable:
+        return 0.0, ""
+    why = str(table.get("lower_tail_reason") or "")
+    when = (
+        f"the DfE table of deficit reversals was published {reversals.published.isoformat()}, "
+        f"after the evidence date {reversals.as_of.isoformat()}"
+    )
+    return float(floor), f"{why} ({when})" if why else when
+
+
 def with_evidence(
     dists: tuple[Distribution, ...],
     evidence: Mapping[str, Mapping[str, Any]],
@@ -172,7 +195,9 @@ def with_evidence(
             extra.append(evidence_distribution(d, table, d.name in outcome))
         else:
             subject = str(table["subject"])
-            extra.append(predictive_distribution(d, subject, context.predictive(subject), n_years, d.name in outcome))
+            floor, why = _lower_tail(table, context)
+            predictive = context.predictive(subject)
+            extra.append(predictive_distribution(d, subject, predictive, n_years, d.name in outcome, floor, why))
     if not extra:
         return dists, correlation
     k = len(dists)

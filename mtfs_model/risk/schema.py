@@ -75,6 +75,11 @@ class EvidenceTable(Strict):
 
     subject: Text | None = None
     pairs: list[Text] = Field(default_factory=list)
+    lower_tail_floor: Multiplier | None = None
+    """The smallest multiplier the evidence may give while the DfE table of High Needs
+    deficit reversals is not admissible at the evidence date (a stated judgement, with
+    ``lower_tail_reason``); once it is, the predictive's own lower tail applies."""
+    lower_tail_reason: Text | None = None
     p10: Multiplier | None = None
     p50: Multiplier | None = None
     p90: Multiplier | None = None
@@ -171,8 +176,6 @@ class RiskTable(Strict):
     """With ``centre = "outcome"``: the inputs whose figures the scenario states as outcomes."""
     centre_note: Text | None = None
     """Why the scenario's figures are a plan or an outcome (shown in the brief)."""
-    evidence_as_of: Text | None = None
-    """The date the reference class is read as of (``YYYY-MM-DD``; default: the edition papers' latest)."""
 
 
 # --- What the edition offers -------------------------------------------------------------
@@ -441,8 +444,8 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
     if outcome_inputs and centre != "outcome":
         p.add("centre", '"outcome" (the table names outcome_inputs)', raw.get("centre"))
     as_of = raw.get("evidence_as_of")
-    if as_of is not None and not _iso_date(as_of):
-        p.add("evidence_as_of", "a date YYYY-MM-DD", as_of)
+    if isinstance(as_of, dt.date):
+        as_of = as_of.isoformat()
     note = raw.get("centre_note") if isinstance(raw.get("centre_note"), str) else None
     return Declared(
         file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view, centre, outcome_inputs, note,
@@ -450,11 +453,7 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
     )  # fmt: skip
 
 
-def _iso_date(value: Any) -> bool:
-    import datetime as dt
-
-    if not isinstance(value, str):
-        return False
+def _iso_date(value: str) -> bool:
     try:
         dt.date.fromisoformat(value)
     except ValueError:
