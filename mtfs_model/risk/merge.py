@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.edition.folder import Edition
-from mtfs_model.risk.schema import PSD_TOLERANCE, Declared, declare, one_of
+from mtfs_model.risk.schema import PSD_TOLERANCE, SCENARIO_ONLY, Declared, declare, one_of
 
 # --- Defaults and a scenario's table, merged ------------------------------------------------
 
@@ -27,7 +27,11 @@ class MergedInput:
     name: str
     values: dict[str, Any]
     mine: dict[str, Any]
+    """The scenario's own distribution keys (not how it reads its figure: ``centre``)."""
     origin: Path
+    centre: str = "plan"
+    """How the scenario's figure for this input is read: ``plan`` or ``outcome``."""
+    centre_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,8 @@ class Merged:
     view: str = "evidence"
     """``evidence`` (the default) or ``paper`` (:mod:`mtfs_model.risk.evidence`)."""
     centre: str = "plan"
-    """``plan`` (the default) or ``outcome`` (:data:`mtfs_model.risk.schema.CENTRES`)."""
-    outcome_inputs: tuple[str, ...] = ()
-    """The inputs whose figures the scenario states as outcomes (their fan centred on them)."""
-    centre_note: str | None = None
+    """``plan`` (the default) or ``outcome`` (:data:`mtfs_model.risk.schema.CENTRES`): the
+    scenario's reading of every input whose own ``centre`` says nothing."""
     evidence_as_of: str | None = None
 
 
@@ -132,26 +134,27 @@ def merge(base: Declared, over: Declared | None) -> Merged:
     names = list(base.dists) + [n for n in over.dists if n not in base.dists]
     found: list[Problem] = [*base.problems, *over.problems]
     inputs = []
+    everywhere = over.centre or "plan"
     for name in names:
-        mine = over.dists.get(name, {})
+        given = over.dists.get(name, {})
+        mine = {k: v for k, v in given.items() if k not in SCENARIO_ONLY}
         merged = {**base.dists.get(name, {}), **mine}
 
         def blame(keys: tuple[str, ...], name: str = name, mine: Mapping[str, Any] = mine) -> tuple[Path, str]:
             return _blame(name, keys, base, over, mine)
 
         _check_values(name, merged, blame, found)
-        inputs.append(MergedInput(name, merged, dict(mine), over.file if mine else base.file))
+        centre = str(given.get("centre") or everywhere)
+        reason = given.get("centre_reason")
+        inputs.append(MergedInput(name, merged, dict(mine), over.file if mine else base.file, centre, reason))
     corr = _correlation(base, over, names, found)
-    for name in over.outcome_inputs:
-        if name not in names:
-            found.append(Problem(str(over.file), over.where("outcome_inputs"), one_of("an input the simulation draws", names), name))
     if found:
         raise InputError.many(found)
     spread = over.spread_scale if over.spread_scale is not None else base.spread_scale
     view = over.view or base.view or "evidence"
     return Merged(
-        tuple(inputs), corr, 1.0 if spread is None else spread, view, over.centre or "plan", over.outcome_inputs,
-        over.centre_note, over.evidence_as_of or base.evidence_as_of,
+        tuple(inputs), corr, 1.0 if spread is None else spread, view, everywhere,
+        over.evidence_as_of or base.evidence_as_of,
     )  # fmt: skip
 
 

@@ -89,6 +89,17 @@ class EvidenceTable(Strict):
     _check_source = field_validator("source")(_source)
 
 
+CENTRES = ("plan", "outcome")
+"""How a scenario's figures are read (:mod:`mtfs_model.risk.spec`): a ``plan`` (the default:
+the evidence's view and every judgement's centre apply on top of it) or a statement of the
+``outcome`` (the input's fan is centred on the scenario's figure).  ``[risk] centre`` says
+it for every input, an input's own ``centre`` for that input."""
+
+SCENARIO_ONLY = ("centre", "centre_reason")
+"""Keys of an input's table that read the scenario's figure rather than change the
+distribution: a table with only these is not the scenario's own distribution."""
+
+
 class DistributionTable(Strict):
     """One input's distribution (multipliers of the scenario's figure); a scenario's
     table may give only the keys it changes."""
@@ -104,6 +115,11 @@ class DistributionTable(Strict):
     reason: Text | None = None
     evidence: EvidenceTable | None = None
     """The reference class's view of this input (see :class:`EvidenceTable`)."""
+    centre: Literal["plan", "outcome"] | None = None
+    """How a scenario's figure for this input is read (:data:`CENTRES`); default the
+    table's ``[risk] centre``."""
+    centre_reason: Text | None = None
+    """Why the scenario's figure for this input is a plan or an outcome."""
 
     _check_source = field_validator("source")(_source)
 
@@ -148,12 +164,6 @@ class GuaranteeRisk(Strict):
     recovers (0-1; :mod:`mtfs_model.risk.guarantee`)."""
 
 
-CENTRES = ("plan", "outcome")
-"""How a scenario's figures are read (:mod:`mtfs_model.risk.spec`): a ``plan`` (the default:
-the evidence's view and every judgement's centre apply on top of it) or a statement of the
-``outcome`` (the fan of the inputs it names in ``outcome_inputs`` is centred on it)."""
-
-
 class RiskTable(Strict):
     """A ``[risk]`` table, or an edition's ``risk.toml``."""
 
@@ -171,11 +181,8 @@ class RiskTable(Strict):
     guarantee: GuaranteeRisk | None = None
     correlation: list[Correlation] = Field(default_factory=list)
     centre: Literal["plan", "outcome"] | None = None
-    """``plan`` (the default) or ``outcome``: see :data:`CENTRES`."""
-    outcome_inputs: list[Text] = Field(default_factory=list)
-    """With ``centre = "outcome"``: the inputs whose figures the scenario states as outcomes."""
-    centre_note: Text | None = None
-    """Why the scenario's figures are a plan or an outcome (shown in the brief)."""
+    """How the scenario's figures are read, every input unless its own ``centre`` says
+    otherwise: ``plan`` (the default) or ``outcome`` (:data:`CENTRES`)."""
 
 
 # --- What the edition offers -------------------------------------------------------------
@@ -271,8 +278,6 @@ class Declared:
     """``evidence`` or ``paper`` if the table says (else None: the default)."""
     centre: str | None = None
     """``plan`` or ``outcome`` if the table says (else None: ``plan``)."""
-    outcome_inputs: tuple[str, ...] = ()
-    centre_note: str | None = None
     evidence_as_of: str | None = None
 
     def where(self, rest: str) -> str:
@@ -436,19 +441,16 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
     dists, pairs, spread = _salvage(raw, names, prefix)
     view = raw.get("view") if raw.get("view") in ("evidence", "paper") else None
     centre = raw.get("centre") if raw.get("centre") in CENTRES else None
-    outcome = raw.get("outcome_inputs")
-    outcome_inputs = tuple(str(x) for x in outcome) if isinstance(outcome, list) else ()
-    if centre == "outcome" and not outcome_inputs:
-        p.add("outcome_inputs", 'the inputs whose figures the scenario states as outcomes (centre = "outcome")',
-              show_got=False)  # fmt: skip
-    if outcome_inputs and centre != "outcome":
-        p.add("centre", '"outcome" (the table names outcome_inputs)', raw.get("centre"))
+    if defaults:
+        for name in names:
+            if any(k in _table(_dig(raw, name)) for k in SCENARIO_ONLY):
+                p.add(f"{name}.centre", "no centre in the edition's defaults (a scenario reads its own figures)",
+                      show_got=False)  # fmt: skip
     as_of = raw.get("evidence_as_of")
     if isinstance(as_of, dt.date):
         as_of = as_of.isoformat()
-    note = raw.get("centre_note") if isinstance(raw.get("centre_note"), str) else None
     return Declared(
-        file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view, centre, outcome_inputs, note,
+        file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view, centre,
         str(as_of) if isinstance(as_of, str) and _iso_date(as_of) else None,
     )  # fmt: skip
 

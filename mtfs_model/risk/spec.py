@@ -63,14 +63,14 @@ def _symmetric(shape: str, p10: float, p50: float, p90: float) -> tuple[float, f
 
 def _stretch_cap(m: MergedInput, inputs: ModelInputs) -> float | None:
     """The paper view's ceiling on the guaranteed programme's delivery: its stretch ambition
-    over what the MTFS books in the final year (13,100 / 13,200 in the bundled edition), or
+    over what the scenario books in the final year (13,100 / 13,200 for the MTFS as published), or
     None if the input is not that programme's delivery or the edition prints no stretch."""
     ed = inputs.edition
     pid = ed.links.get("guarantee_programme")
     if not pid or m.name != f"programmes.{pid}.delivery":
         return None
     stretch = (ed.guarantee.get("stretch") or {}).get("benefit")
-    booked = -sum(float(ln.published[ed.years[-1]]) for ln in inputs.lines.values() if ln.programme == pid)
+    booked = -sum(float(ln.profile[ed.years[-1]]) for ln in inputs.lines.values() if ln.programme == pid)
     if not isinstance(stretch, int | float) or isinstance(stretch, bool) or booked <= 0:
         return None
     return float(stretch) / booked
@@ -90,7 +90,13 @@ def _distribution(m: MergedInput, inputs: ModelInputs, paper: bool = False, outc
     if not m.mine:  # a default: what stands behind it (the reference class's multiplier is its own input)
         origin += ", judgement on a printed figure" if v.get("source") else ", judgement"
     shape = str(v.get("shape", "normal"))
-    if paper and not m.mine:
+    kind = input_parts(m.name)[0]
+    if paper and not m.mine and kind == "guarantee":
+        # the papers take the guarantee at its word: the shortfall made good in full
+        p10 = p50 = p90 = lo = hi = 1.0
+        note = "As the paper assumes: the partner's effort makes good the whole shortfall. " + note
+        origin += " (as the paper)"
+    elif paper and not m.mine:
         # "as the paper assumes": every default centred on the papers' own figure, with
         # its spread but no view of which way the figure misses (the skews are the
         # judgements' reading of the papers' words against their figures), so each
@@ -141,7 +147,7 @@ def risk_spec(scenario: Scenario, reference_files: Sequence[Path] = ()) -> RiskS
     runs on them all: :class:`~mtfs_model.base.errors.InputError` on a violation)."""
     merged = merged_for(scenario.edition, scenario.overrides.get("risk"), _scenario_file(scenario))
     paper = merged.view == "paper"
-    outcome = set(merged.outcome_inputs) if merged.centre == "outcome" else set()
+    outcome = {m.name for m in merged.inputs if m.centre == "outcome"}
     dists = tuple(_distribution(m, scenario.inputs, paper, m.name in outcome) for m in merged.inputs)
     corr = merged.correlation
     if not paper:  # the evidence view: each input the reference class reaches gets its multiplier
