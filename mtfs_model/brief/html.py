@@ -28,7 +28,17 @@ from mtfs_model import __version__
 from mtfs_model.base.rounding import number, pct
 from mtfs_model.brief.figures import SAME, group_rows, same_columns
 from mtfs_model.brief.tables import Brief, column_labels, risk_results, risk_variants, table
-from mtfs_model.brief.text import Note, answer_sentence, centres_sentence, m, mtfs_sentence, question, surprises
+from mtfs_model.brief.figures import guarantee_worth
+from mtfs_model.brief.text import (
+    Note,
+    answer_sentence,
+    centres_sentence,
+    m,
+    mtfs_sentence,
+    question,
+    reserve_paragraph,
+    surprises,
+)
 from mtfs_model.reconciliation.findings import READER_COLUMNS, reader_view
 
 PRECISE = ("expected", "actual", "difference", "tolerance", "printed", "derived")
@@ -305,18 +315,18 @@ def html_answer(b: Brief) -> str:
         collapsed(b, figures, "The answer in figures (£m)", unit="£m", marks=marks, css="answer"),
     ]
     if risk:
-        paper = risk_variants(b)["paper"]
+        variants = risk_variants(b)
+        paper = variants["paper"]
         parts.insert(2, f'<p class="why"><strong>Why.</strong> {e(centres_sentence(risk[0], paper))}</p>')
-        applied = (
-            f" The {b.terms.partner} guarantee is applied: below its floor the partner makes up the shortfall."
-            if b.terms is not None
-            else ""
+        worth = guarantee_worth(risk[0], variants["failed"]) if "failed" in variants else None
+        parts.insert(
+            2, f'<p class="reserve"><strong>Reserve.</strong> {e(reserve_paragraph(risk[0], worth, b.terms))}</p>'
         )
         parts.append(
             f'<p class="same">Simulation: {b.risk_n:,} futures a scenario, evidence-adjusted (inputs centred where '
-            "comparable forecasts landed; the risk section shows both views). Contingency: the reserve that covers "
-            f"the overspend against the MTFS, summed over the {len(ed.years)} years, in 8 (P80) or 9 (P90) futures "
-            f"out of 10.{applied}</p>"
+            "comparable forecasts landed, as the evidence stood when the MTFS was set; the risk section shows both "
+            "views). Reserve: the overspend against the MTFS summed over the "
+            f"{len(ed.years)} years that is not exceeded in 8 (P80) or 9 (P90) futures out of 10.</p>"
         )
     parts.append(notes)
     return section_html("The answer", *parts, css="first-page")

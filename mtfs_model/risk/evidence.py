@@ -225,7 +225,8 @@ def variant(scenario: Scenario, *, view: str | None = None, honoured: bool | Non
 
 def cited_pairs(d: Distribution) -> list[str]:
     """The reference-class pairs an evidence multiplier rests on (read from its note)."""
-    if not is_evidence(d) or "pairs: " not in d.note:
+    marker = next((m for m in ("pairs: ", "pair: ") if m in d.note), None)
+    if not is_evidence(d) or marker is None:
         return []
-    listed = d.note.split("pairs: ", 1)[1].split(" -- ", 1)[0]
+    listed = d.note.split(marker, 1)[1].split(" -- ", 1)[0]
     return [p.strip() for p in listed.split(",") if p.strip()]
