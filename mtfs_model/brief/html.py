@@ -323,10 +323,8 @@ def html_answer(b: Brief) -> str:
             2, f'<p class="reserve"><strong>Reserve.</strong> {e(reserve_paragraph(risk[0], worth, b.terms))}</p>'
         )
         parts.append(
-            f'<p class="same">Simulation: {b.risk_n:,} futures a scenario, evidence-adjusted (inputs centred where '
-            "comparable forecasts landed, as the evidence stood when the MTFS was set; the risk section shows both "
-            "views). Reserve: the overspend against the MTFS summed over the "
-            f"{len(ed.years)} years that is not exceeded in 8 (P80) or 9 (P90) futures out of 10.</p>"
+            f'<p class="same">Simulation: {b.risk_n:,} futures a scenario, evidence-adjusted as the evidence stood '
+            "when the MTFS was set (the risk section shows both views).</p>"
         )
     parts.append(notes)
     return section_html("The answer", *parts, css="first-page")

@@ -14,7 +14,7 @@ from mtfs_model.brief.figures import group_rows, untouched
 from mtfs_model.brief.html import brief_table, collapsed, e, marks_of, money_m, one_line, ref, section_html
 from mtfs_model.brief.tables import Brief, has_properties, risk_results, sheet_names, table
 from mtfs_model.brief.text import (
-    centre_sentence,
+    centre_groups,
     guarantee_sentence,
     paper_view_sentence,
     worst_sentence,
@@ -255,16 +255,13 @@ def _worth(b: Brief) -> str:
     if worth.empty:
         return ""
     sentence = guarantee_sentence(worth, b.terms, b.edition.final_year, len(b.years), risk_results(b)[0])
-    return f"<p>{e(sentence)}</p>" + brief_table(
-        b, worth, "What the guarantee is worth to the MTFS as published, with the partner's effort and without "
-        "(£000, chances in %; the same draws)",
-    )  # fmt: skip
+    return f"<p>{e(sentence)} (The workbook's sheet Guarantee worth has both cases in full.)</p>"
 
 
 def _centres(b: Brief) -> str:
     """How each scenario's fan is centred: a sentence each (declared in its [risk] table)."""
-    items = "".join(f"<li>{e(centre_sentence(n, rr))}</li>" for n, rr in zip(b.names, risk_results(b), strict=True))
-    return f'<p>How each scenario\'s fan is centred:</p><ul class="centres">{items}</ul>'
+    said = " ".join(f"{text[0].upper()}{text[1:]}" for text in centre_groups(b.names, risk_results(b)))
+    return f"<strong>How each scenario's fan is centred.</strong> {e(said)}"
 
 
 def _reserve(b: Brief) -> str:
@@ -272,9 +269,8 @@ def _reserve(b: Brief) -> str:
     rr = risk_results(b)[0]
     table = reserve_table(rr)
     return brief_table(
-        b, table, "The reserve the MTFS as published would need: the overspend against the MTFS in each year, over "
-        "the years together (each future's sum, not the sum of each year's percentile) and the structural gap in "
-        f"{b.edition.final_year} (£000)",
+        b, table, "The reserve the MTFS as published would need: its overspend against the MTFS (£000; the years "
+        "together are each future's sum)",
     ) + f"<p>{e(worst_sentence(rr))}</p>"  # fmt: skip
 
 
@@ -292,11 +288,9 @@ def html_risk(b: Brief) -> str:
         f"<p>{b.risk_n:,} simulated futures a scenario (seed {b.risk_seed}): every growth line's drivers, every "
         "savings line's delivery and the High Needs costs and savings drawn from the distributions in the "
         f"edition's risk file ({e(b.edition.id)}; each with its source or reason), evidence-adjusted: where the "
-        "reference class reaches an input (how comparable councils' budgets fared against their outturns, as the "
-        "evidence stood when the MTFS was set), the input also gets a multiplier drawn from that evidence's "
-        "predictive Student-t, year t of the MTFS t years ahead. The gap is the simulated net budget less the MTFS "
-        f"as published; the reserve covers the gap summed over the {years_text(len(b.years))}.</p>",
-        _centres(b),
+        "reference class (comparable councils' budgets against outturns, as it stood when the MTFS was set) "
+        "reaches an input, it also gets a multiplier drawn from its predictive Student-t, year t t years ahead. "
+        + _centres(b) + "</p>",
         _views(b),
         _reserve(b),
         _worth(b),

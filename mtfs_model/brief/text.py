@@ -366,12 +366,14 @@ def _effort_words(rr: RiskResult) -> str:
     if d is None:
         return "recovers the whole shortfall"
     return (
-        f"recovers {pct(d.p50)} of the shortfall at the median ({pct(d.p10)} to {pct(d.p90)} at P10-P90, a stated "
-        "judgement: the papers print no record of how well such a remedy works)"
+        f"recovers {pct(d.p50)} of a shortfall at the median ({pct(d.p10)}-{pct(d.p90)} at P10-P90, a judgement: "
+        "the papers record no such remedy)"
     )
 
 
-def guarantee_sentence(worth: Any, terms: guarantee.Terms, final: str, n_years: int, rr: RiskResult | None = None) -> str:
+def guarantee_sentence(
+    worth: Any, terms: guarantee.Terms, final: str, n_years: int, rr: RiskResult | None = None
+) -> str:
     """The partner's guarantee as the papers write it and what it is worth to the MTFS as
     published, from :func:`~mtfs_model.brief.figures.guarantee_worth` (its two rows: the
     partner's effort made, and none)."""
@@ -383,39 +385,49 @@ def guarantee_sentence(worth: Any, terms: guarantee.Terms, final: str, n_years: 
     only = " only" if len(years) == 1 and n_years > 1 else ""
     effort = _effort_words(rr) if rr is not None else "recovers the shortfall"
     return (
-        f"{terms.partner} \"guaranteed to deliver an annual benefit of {m(terms.floor)}\" and, if the savings fell "
-        f"below it, \"additional resource would be put in place to remedy this, at a cost to {terms.partner}\": "
-        f"extra effort, not cash. The simulation floors the programme's benefit in {which}{only} (the year its "
-        f"estimate is to be reached \"over the next four years\"; the papers give the guarantee no phasing), and "
-        f"below the floor the partner's effort {effort}. The floor binds in {pct(float(on['binds_pct']))} of "
-        f"futures; with the effort the guarantee covers {m(float(on['covered_horizon']))} on average over the "
-        f"{years_text(n_years)} and lowers the {final} P90 net budget by {m(p90_less)} and the P90 reserve by "
-        f"{m(held_less)}; without it (the partner makes no effort) it is worth nothing. The fee is not deducted: "
-        "the benefits are \"net annually recurring\" and the fee \"commensurate to benefits\", capped and unprinted."
+        f"{terms.partner} \"guaranteed to deliver an annual benefit of {m(terms.floor)}\"; below it \"additional "
+        f"resource would be put in place to remedy this, at a cost to {terms.partner}\": effort, not cash. The "
+        f"simulation floors the programme's {which} benefit{only} (the papers give no phasing; its estimate is "
+        f"reached \"over the next four years\"), and the effort {effort}. The floor binds in "
+        f"{pct(float(on['binds_pct']))} of futures; with the effort the guarantee covers "
+        f"{m(float(on['covered_horizon']))} on average over the {years_text(n_years)}, lowering the {final} P90 net "
+        f"budget by {m(p90_less)} and the P90 reserve by {m(held_less)}; without it, nothing. No fee is deducted: "
+        "the benefits are \"net annually recurring\"."
     )
 
 
 def centre_sentence(name: str, rr: RiskResult) -> str:
     """How a scenario's fan is centred, in one sentence: the inputs it states as outcomes
     (their fan centred on its figure) and that every other figure is read as a plan."""
+    return f"{name}: {centre_words(rr)}"
+
+
+def centre_words(rr: RiskResult) -> str:
+    """:func:`centre_sentence` without the name (scenarios read alike share it)."""
     outcome = [d for d in rr.spec.distributions if "(outcome)" in d.origin and not is_evidence(d)]
     if rr.scenario.overrides.get("risk", {}).get("view") == "paper":
         return (
-            f"{name}: as the paper assumes -- every input centred on the paper's figure with no view of which way "
-            "it misses, no evidence multiplier, the guarantee made good in full and the programme's upside capped "
-            "at its stretch."
+            "as the paper assumes -- every input centred on the paper's figure with no skew, no evidence "
+            "multiplier, the guarantee made good in full, the programme's upside capped at its stretch."
         )
     if not outcome:
         return (
-            f"{name}: its figures are read as a plan -- every judgement's centre (DCFSF at its own estimate) and the "
-            "reference class's view of how such plans turn out apply on top."
+            "read as a plan -- every judgement's centre (a programme at its own estimate) and the reference "
+            "class's view of how such plans turn out apply on top of its figures."
         )
     what = _joined([_plain(d) for d in outcome])
     return (
-        f"{name}: its {what} is a stated outcome, so that fan is centred on the scenario's figure (the default's "
-        "centre and any evidence uplift are not applied again); every other figure is read as a plan, with the "
-        "evidence's view on top."
+        f"{what} is a stated outcome, so that fan is centred on the scenario's figure (the default's centre is not "
+        "applied again); every other figure is read as a plan, with the evidence's view on top."
     )
+
+
+def centre_groups(names: Sequence[str], risk: Sequence[RiskResult]) -> list[str]:
+    """One sentence per way of reading a scenario's figures, naming the scenarios read that way."""
+    groups: dict[str, list[str]] = {}
+    for name, rr in zip(names, risk, strict=True):
+        groups.setdefault(centre_words(rr), []).append(name)
+    return [f"{_joined(who)}: {words}" for words, who in groups.items()]
 
 
 def reserve_paragraph(rr: RiskResult, worth: Any | None, terms: guarantee.Terms | None) -> str:
@@ -468,11 +480,10 @@ def paper_view_sentence(row: Any, final: str, terms: guarantee.Terms | None = No
     paper's figure with no skew, so each P50 is the paper's within what the shapes leave."""
     net, hn = float(row["p50_final"] - row["mtfs_final"]), float(row["hn_p50"] - row["hn_forecast"])
     return (
-        f"As the paper assumes, every input is centred on the paper's figure with no view of which way it misses, so "
-        f"each P50 is the paper's figure but for what the shapes leave: the {final} High Needs deficit's P50 is "
-        f"{m(abs(hn))} {'above' if hn >= 0 else 'below'} the forecast (its placement costs walk symmetrically in "
-        f"logs, so a rise costs a little more than a fall of the same odds saves, plus simulation noise), and the "
-        f"net budget's P50 {m(abs(net))} {'above' if net >= 0 else 'below'} the MTFS ("
+        f"As the paper assumes, each input is centred on the paper's figure with no skew: the {final} High Needs "
+        f"deficit's P50 is {m(abs(hn))} {'above' if hn >= 0 else 'below'} the forecast (simulation noise, and costs "
+        "walking symmetrically in logs rise a little more than they fall), the net budget's "
+        f"{m(abs(net))} {'above' if net >= 0 else 'below'} the MTFS ("
         + (
             f"the {terms.programme} programme's upside is capped at its {m(terms.stretch)} stretch ambition; "
             if terms is not None and terms.stretch is not None

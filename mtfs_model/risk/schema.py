@@ -351,12 +351,10 @@ def _others(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> 
             p.add(f"high_needs.{key}", one_of("a High Needs line", off.high_needs), show_got=False)
         else:
             out.append(f"high_needs.{key}")
-    if "effectiveness" in _table(raw.get("guarantee")):
-        if off.guarantee:
-            out.append("guarantee.effectiveness")
-        else:
-            p.add("guarantee.effectiveness", "no guarantee input (this edition links no programme to a guarantee)",
-                  show_got=False)  # fmt: skip
+    if "effectiveness" in _table(raw.get("guarantee")) and off.guarantee:
+        # an edition that links no guarantee has nothing for it to act on: it is not drawn
+        # (so an edition's risk file may keep it while its guarantee link is taken out)
+        out.append("guarantee.effectiveness")
 
 
 def _pairs(raw: Mapping[str, Any], p: _Collect, defaults: bool) -> None:

@@ -693,11 +693,6 @@ def other_edition(tmp_path: Path, n_years: int, **options: Any) -> Edition:
     }
     d = make_edition(tmp_path / "ed", first_year=2023, n_years=n_years, edition_id="risk-test", new_lines=new_lines,
                      **options)  # fmt: skip
-    if "guarantee_programme" in options and not options["guarantee_programme"]:
-        # no guarantee: no input on how well its remedy works either (the loader refuses one)
-        text = (d / "risk.toml").read_text(encoding="utf-8")
-        cut = text.index("[guarantee.effectiveness]")
-        (d / "risk.toml").write_text(text[:cut], encoding="utf-8")
     with (d / "risk.toml").open("a", encoding="utf-8") as fh:
         fh.write(EXTRA_RISK)
     return load_edition(d)
@@ -743,6 +738,7 @@ def test_an_edition_without_a_guarantee(tmp_path: Path) -> None:
     assert ed.links.get("guarantee_programme") is None
     r = simulate("baseline", n=200, seed=2, edition=ed)
     assert r.p_guarantee_binds is None and r.guarantee_floor is None and r.samples.guarantee_benefit is None
+    assert "guarantee.effectiveness" not in r.spec.names()  # declared, but nothing for it to act on
     assert list(r.probabilities().index) == [
         f"Net budget {ed.years[-1]} above the published MTFS ({r.reference.at[MTFS_ROW, ed.years[-1]]:,.0f})"
     ]
