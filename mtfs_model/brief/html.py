@@ -26,9 +26,8 @@ import pandas as pd
 
 from mtfs_model import __version__
 from mtfs_model.base.rounding import number, pct
-from mtfs_model.brief.figures import SAME, group_rows, same_columns
+from mtfs_model.brief.figures import SAME, group_rows, guarantee_worth, same_columns
 from mtfs_model.brief.tables import Brief, column_labels, risk_results, risk_variants, table
-from mtfs_model.brief.figures import guarantee_worth
 from mtfs_model.brief.text import (
     Note,
     answer_sentence,

@@ -18,12 +18,11 @@ from mtfs_model.brief.text import (
     guarantee_sentence,
     paper_view_sentence,
     worst_sentence,
-    years_text,
 )
-from mtfs_model.risk.tail import reserve_table
 from mtfs_model.charts import budget as charts
 from mtfs_model.charts import risk as risk_charts
 from mtfs_model.engine import guarantee, high_needs
+from mtfs_model.risk.tail import reserve_table
 
 # --- the partner's guarantee -----------------------------------------------------------
 
@@ -290,7 +289,8 @@ def html_risk(b: Brief) -> str:
         f"edition's risk file ({e(b.edition.id)}; each with its source or reason), evidence-adjusted: where the "
         "reference class (comparable councils' budgets against outturns, as it stood when the MTFS was set) "
         "reaches an input, it also gets a multiplier drawn from its predictive Student-t, year t t years ahead. "
-        + _centres(b) + "</p>",
+        + _centres(b)
+        + "</p>",
         _views(b),
         _reserve(b),
         _worth(b),

@@ -385,14 +385,14 @@ def guarantee_sentence(
     only = " only" if len(years) == 1 and n_years > 1 else ""
     effort = _effort_words(rr) if rr is not None else "recovers the shortfall"
     return (
-        f"{terms.partner} \"guaranteed to deliver an annual benefit of {m(terms.floor)}\"; below it \"additional "
-        f"resource would be put in place to remedy this, at a cost to {terms.partner}\": effort, not cash. The "
+        f'{terms.partner} "guaranteed to deliver an annual benefit of {m(terms.floor)}"; below it "additional '
+        f'resource would be put in place to remedy this, at a cost to {terms.partner}": effort, not cash. The '
         f"simulation floors the programme's {which} benefit{only} (the papers give no phasing; its estimate is "
-        f"reached \"over the next four years\"), and the effort {effort}. The floor binds in "
+        f'reached "over the next four years"), and the effort {effort}. The floor binds in '
         f"{pct(float(on['binds_pct']))} of futures; with the effort the guarantee covers "
         f"{m(float(on['covered_horizon']))} on average over the {years_text(n_years)}, lowering the {final} P90 net "
         f"budget by {m(p90_less)} and the P90 reserve by {m(held_less)}; without it, nothing. No fee is deducted: "
-        "the benefits are \"net annually recurring\"."
+        'the benefits are "net annually recurring".'
     )
 
 

@@ -39,7 +39,7 @@ from statistics import NormalDist
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import special
+from scipy import special  # type: ignore[import-untyped]
 
 Array = npt.NDArray[np.float64]
 
@@ -385,7 +385,10 @@ def factors_in_place(spec: RiskSpec, shocks_by_input: Sequence[Array], work: Arr
     if work is None or work.shape[0] < rows or work.shape[1] < width:
         work = np.empty((rows, width))
     work = work[:rows, :width]
-    return [multipliers(d, z, spec.spread_scale, z, work, rows) for d, z in zip(spec.distributions, shocks_by_input, strict=True)]
+    return [
+        multipliers(d, z, spec.spread_scale, z, work, rows)
+        for d, z in zip(spec.distributions, shocks_by_input, strict=True)
+    ]
 
 
 def multipliers(

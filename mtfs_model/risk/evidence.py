@@ -35,10 +35,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.stats import t as t_dist
+from scipy.stats import t as t_dist  # type: ignore[import-untyped]
 
 from mtfs_model.edition.folder import Edition
-
 from mtfs_model.risk.draws import Distribution
 from mtfs_model.scenarios.load import Scenario, scenario_from_dict
 

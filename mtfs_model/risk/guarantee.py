@@ -19,6 +19,7 @@ the fee is "commensurate to benefits", capped and unprinted.
 The remedy is attributed to the programme's lines in proportion to their deterministic
 share of the programme that year, so the net budget stays exactly the sum of its lines.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import special
+from scipy import special  # type: ignore[import-untyped]
 
 from mtfs_model.risk.draws import Distribution, Sampler
 from mtfs_model.risk.schema import input_parts
@@ -106,7 +106,7 @@ def worst_futures(rr: RiskResult, share: float = WORST_SHARE) -> pd.DataFrame:
     from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, chunk_rows
 
     total = overspend(rr).sum(axis=1)
-    k = max(1, int(round(share * rr.n)))
+    k = max(1, round(share * rr.n))
     worst = np.sort(np.argpartition(-total, k - 1)[:k])
     spec = rr.spec
     sampler = Sampler(spec, len(rr.years))

@@ -188,7 +188,7 @@ def test_the_partner_s_remedy_is_what_the_council_saves(honoured: Trajectories, 
     assert np.array_equal(a.guarantee_benefit, b.guarantee_benefit)
     short = np.maximum(FLOOR - b.guarantee_benefit, 0.0)
     effect = honoured.multiplier("guarantee.effectiveness")[:, -1]
-    assert 0.0 <= effect.min() and effect.max() <= 1.0 and 0.3 < float(np.median(effect)) < 0.7
+    assert effect.min() >= 0.0 and effect.max() <= 1.0 and 0.3 < float(np.median(effect)) < 0.7
     np.testing.assert_allclose(b.net[:, -1] - a.net[:, -1], short * effect, rtol=0, atol=1e-6)
     np.testing.assert_array_equal(a.net[:, :-1], b.net[:, :-1])
     for tr in (honoured, failed):

@@ -67,7 +67,10 @@ def test_the_panel_has_a_lever_of_every_kind() -> None:
 def test_every_figure_is_monotone_in_the_cost_direction(lever: Any, a: float, b: float) -> None:
     lo, hi = sorted((a, b))
     x0 = _published(lever)
-    low, high = _figures(simulate(_at(lever, lo * x0), n=N, seed=SEED)), _figures(simulate(_at(lever, hi * x0), n=N, seed=SEED))
+    low, high = (
+        _figures(simulate(_at(lever, lo * x0), n=N, seed=SEED)),
+        _figures(simulate(_at(lever, hi * x0), n=N, seed=SEED)),
+    )
     worse, better = (high, low) if _costs_more_when_higher(lever) else (low, high)
     assert (worse >= better - COST_TOLERANCE).all(), (lever, lo, hi, worse - better)
 

@@ -150,8 +150,12 @@ def test_spread_scale_zero_puts_every_input_at_its_median() -> None:
     det = run(scenario_from_dict(at_medians))
     # G1: the unit cost's multiplier differs by year, so the engine is run once a year
     net = net_of(det).copy()
-    for t, y in enumerate(YEARS):
-        moved = run(scenario_from_dict({**at_medians, "lines": {"G1": {"drivers": {"unit_cost_current_gbp_week": 4000 * g1[t]}}}}))
+    for t in range(len(YEARS)):
+        moved = run(
+            scenario_from_dict(
+                {**at_medians, "lines": {"G1": {"drivers": {"unit_cost_current_gbp_week": 4000 * g1[t]}}}}
+            )
+        )
         net[t] = net_of(moved)[t]
     np.testing.assert_allclose(result.samples.net, np.tile(net, (50, 1)), rtol=0, atol=1e-6)
     gap = np.array([over_hn[y] - values[y] for y in YEARS]).cumsum()
