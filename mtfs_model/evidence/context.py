@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,7 @@ from mtfs_model.evidence.reference_class import (
     load_reference_class,
     own_council,
     screen,
+    stamp,
 )
 
 DF_FLOOR = 2.0
@@ -137,8 +139,47 @@ class Predictive:
         return np.asarray(student.cdf((x - self.loc_at(horizon_years)) / self.scale_at(horizon_years), self.df))
 
 
-USED_COLUMNS = ("subject", "horizon_years", "level", "unit", "published", "log_error", "weight", "used_by_fan",
-                "why_not", "weight_reason")  # fmt: skip
+USED_COLUMNS = (
+    "subject",
+    "horizon_years",
+    "level",
+    "unit",
+    "published",
+    "log_error",
+    "weight",
+    "used_by_fan",
+    "why_not",
+    "weight_reason",
+)
+
+
+def papers_date(edition: Edition) -> dt.date:
+    """The latest date of ``edition``'s papers (``edition.toml`` ``[edition] papers``): the
+    evidence date a back-test always uses, whatever ``risk.toml`` ``evidence_as_of`` says.
+
+    Parameters
+    ----------
+    edition
+        The edition.
+
+    Returns
+    -------
+    datetime.date
+
+    Raises
+    ------
+    InputError
+        The edition lists no dated paper (naming ``edition.toml``).
+    """
+    papers = edition.meta.get("papers") or []
+    dates = [p["date"] for p in papers if isinstance(p, dict) and isinstance(p.get("date"), dt.date)]
+    if not dates:
+        raise InputError(
+            edition.path / "edition.toml",
+            "edition.papers",
+            "the papers' dates (the evidence date of the fan), or risk.toml evidence_as_of",
+        )
+    return max(dates)
 
 
 def evidence_date(edition: Edition) -> tuple[dt.date, str]:
@@ -149,18 +190,23 @@ def evidence_date(edition: Edition) -> tuple[dt.date, str]:
     ------
     InputError
         The edition has neither (naming ``edition.toml``).
+
+    Parameters
+    ----------
+    edition
+        The edition.
+
+    Returns
+    -------
+    tuple
+        The date and where it comes from, in words.
     """
     risk_file = edition.path / "risk.toml"
     if risk_file.is_file():
         declared = read_toml(risk_file).get("evidence_as_of")
         if isinstance(declared, dt.date) and not isinstance(declared, dt.datetime):
             return declared, f"{risk_file.name} evidence_as_of"
-    papers = edition.meta.get("papers") or []
-    dates = [p["date"] for p in papers if isinstance(p, dict) and isinstance(p.get("date"), dt.date)]
-    if not dates:
-        raise InputError(edition.path / "edition.toml", "edition.papers",
-                         "the papers' dates (the evidence date of the fan), or risk.toml evidence_as_of")  # fmt: skip
-    return max(dates), "the latest date of the edition's papers"
+    return papers_date(edition), "the latest date of the edition's papers"
 
 
 def _unit(row: pd.Series) -> str:
@@ -170,7 +216,7 @@ def _unit(row: pd.Series) -> str:
     return str(row["gss"] or row["council"] or row["scope"])
 
 
-def decide(
+def _decide(
     table: pd.DataFrame, screened: Screened, as_of: dt.date, include_national: bool
 ) -> tuple[pd.Series, pd.Series]:
     """Whether the fan uses each pair, and why not (empty when it does)."""
@@ -195,9 +241,29 @@ def decide(
     return pd.Series(used, index=table.index, dtype=bool), pd.Series(why, index=table.index, dtype=object)
 
 
+NATIONAL_OVERLAP_WEIGHT = 0.5
+"""The weight of a national sum that contains a council pair the fan also uses (same subject
+and year): its error partly repeats that council's (a judgement, as the README's caveats are)."""
+
+
+def _down_weight_sums_of_pairs(table: pd.DataFrame) -> None:
+    """A national pair the fan uses (``--include-national``) that contains a council pair it
+    also uses -- the same subject and year -- counts :data:`NATIONAL_OVERLAP_WEIGHT`, saying which."""
+    used = table[table["used_by_fan"]]
+    council = used[used["level"] == "council"]
+    for pid, row in used[used["level"] == "national"].iterrows():
+        inside = council[(council["subject"] == row["subject"]) & (council["refers_to"] == row["refers_to"])]
+        if len(inside) and row["weight"] > NATIONAL_OVERLAP_WEIGHT:
+            table.loc[pid, "weight"] = NATIONAL_OVERLAP_WEIGHT
+            table.loc[pid, "weight_reason"] = "a national sum that contains another pair of the class: " + ", ".join(
+                inside.index
+            )
+
+
 @dataclass(frozen=True)
 class EvidenceContext:
-    """The reference class as one edition's fan may use it (see the module)."""
+    """The reference class as one edition's fan may use it (see the module).  Read-only:
+    :meth:`for_edition` shares one context between the fans built from the same inputs."""
 
     rc: ReferenceClass
     own: OwnCouncil | None
@@ -246,29 +312,33 @@ class EvidenceContext:
             year of its horizon or later (one line per record, naming the file and record),
             or a local-authority table holds a row of the council.
         """
-        rc = load_reference_class(*extra_files)
         own = own_council(edition)
         if as_of is None:
             as_of, source = evidence_date(edition)
         else:
             source = "given"
-        return cls.build(rc, own, as_of, source, include_national)
+        files = tuple(Path(x) for x in extra_files)
+        inputs = (*files, la_data.S251_FILE, la_data.DSG_BALANCE_FILE)
+        return _context(files, tuple(stamp(f) for f in inputs), inputs, own, as_of, source, include_national)
 
     @classmethod
     def build(
-        cls, rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.date, source: str = "given",
-        include_national: bool = False, *, without_unit: str | None = None,
-    ) -> EvidenceContext:  # fmt: skip
+        cls,
+        rc: ReferenceClass,
+        own: OwnCouncil | None,
+        as_of: dt.date,
+        source: str = "given",
+        include_national: bool = False,
+    ) -> EvidenceContext:
         """The context of reference class ``rc`` for council ``own`` at ``as_of``
-        (:meth:`for_edition` reads these from an edition); ``without_unit`` leaves one
-        council's pairs out (the leave-one-council-out check).
+        (:meth:`for_edition` reads these from an edition).
 
         Parameters
         ----------
-        rc, own, as_of, source, include_national
-            As :meth:`for_edition` (``source``: where ``as_of`` came from, in words).
-        without_unit
-            A council (GSS code or name) whose pairs the calibration must not see.
+        rc, own, as_of, include_national
+            As :meth:`for_edition`.
+        source
+            Where ``as_of`` came from, in words.
 
         Returns
         -------
@@ -281,15 +351,34 @@ class EvidenceContext:
         table = rc.table()
         table["scope"] = [rc.records[str(o)].scope for o in table["outturn"]]
         table["unit"] = [_unit(row) for _, row in table.iterrows()]
-        used, why = decide(table, screened, as_of, include_national)
+        used, why = _decide(table, screened, as_of, include_national)
         table["used_by_fan"], table["why_not"] = used, why
-        calibrated = table[used] if without_unit is None else table[used & (table["unit"] != without_unit)]
+        _down_weight_sums_of_pairs(table)
+        ctx = cls(rc, own, as_of, source, include_national, table, HorizonRule.judgement())
+        return ctx.calibrated()
+
+    def calibrated(self, without_unit: str | None = None) -> EvidenceContext:
+        """This context calibrated on the pairs it uses (``without_unit``: leaving out every
+        pair of one council -- a GSS code or a name, as the ``unit`` column holds it -- and
+        its row of the DfE s251 table; the leave-one-council-out check).
+
+        Parameters
+        ----------
+        without_unit
+            A council whose pairs the calibration must not see, or None.
+
+        Returns
+        -------
+        EvidenceContext
+            A copy with ``rule``, ``fits`` and ``s251_used`` set.
+        """
+        t = self.table
+        keep = t["used_by_fan"] if without_unit is None else t["used_by_fan"] & (t["unit"] != without_unit)
         s251 = None
-        if as_of >= la_data.LA_DATA_PUBLISHED:
-            s251 = la_data.s251_prior(excluding=_council_name(rc, without_unit))
-        subjects = sorted(set(table["subject"]))
-        rule, fits = fit_all(prepare(calibrated), subjects, s251)
-        return cls(rc, own, as_of, source, include_national, table, rule, dict(fits), s251 is not None)
+        if self.as_of >= la_data.LA_DATA_PUBLISHED:
+            s251 = la_data.s251_prior(excluding=_council_name(self.rc, without_unit))
+        rule, fits = fit_all(prepare(t[keep]), sorted(set(t["subject"])), s251)
+        return replace(self, rule=rule, fits=dict(fits), s251_used=s251 is not None)
 
     def subjects(self) -> list[str]:
         """The subjects this context can give a predictive for."""
@@ -315,25 +404,33 @@ class EvidenceContext:
         """
         f = self.fits.get(subject)
         if f is None:
-            raise InputError("(reference class)", "subject",
-                             "a subject with usable pairs by " + self.as_of.isoformat() + ": " + ", ".join(self.fits),
-                             subject)  # fmt: skip
-        from mtfs_model.evidence.pooled import family
-
-        fam = self.table[[family(s) == family(subject) for s in self.table["subject"]]]
-        own = fam[fam["used_by_fan"]]
-        pairs = tuple(str(p) for p in own.index if own.loc[p, "subject"] == subject)
+            usable = ", ".join(self.fits) or "none: no pair of the class was published by then"
+            raise InputError(
+                "(reference class)",
+                "subject",
+                f"a subject with usable pairs by {self.as_of.isoformat()} ({usable})",
+                subject,
+            )
         excluded = tuple(
             (str(p), str(r["why_not"]) or f"down-weighted to {r['weight']:g}: {r['weight_reason']}")
-            for p, r in fam.iterrows()
+            for p, r in self.table.iterrows()
             if r["subject"] == subject and (not r["used_by_fan"] or r["weight"] < 1)
         )
-        councils = {u for u in own["unit"] if not str(u).startswith("national")}
+        councils = [u for u in f.units if not u.startswith("national")]
         return Predictive(
-            subject=subject, loc=f.loc, scale=f.scale, df=max(DF_FLOOR, f.df), horizon_rule=self.rule.words(),
-            pairs=pairs, excluded=excluded, n_councils=len(councils), as_of=self.as_of, gamma=f.gamma,
-            prior=f.prior, own_pairs=f.own_pairs,
-        )  # fmt: skip
+            subject=subject,
+            loc=f.loc,
+            scale=f.scale,
+            df=max(DF_FLOOR, f.df),
+            horizon_rule=self.rule.words(),
+            pairs=f.pairs,
+            excluded=excluded,
+            n_councils=len(councils),
+            as_of=self.as_of,
+            gamma=f.gamma,
+            prior=f.prior,
+            own_pairs=f.own_pairs,
+        )
 
     def used_pairs(self) -> pd.DataFrame:
         """Every pair with its publication date, whether this fan uses it and why not
@@ -349,12 +446,33 @@ class EvidenceContext:
         """Counts for a reader: pairs in all, with an outturn, used by this fan."""
         t = self.table
         return {
-            "as_of": self.as_of.isoformat(), "as_of_source": self.as_of_source, "pairs": len(t),
-            "with_outturn": int(t["used"].sum()), "used_by_fan": int(t["used_by_fan"].sum()),
-            "horizon_rule": self.rule.words(), "gamma": self.rule.gamma,
-            "gamma_estimated": self.rule.estimated, "s251_prior": self.s251_used,
+            "as_of": self.as_of.isoformat(),
+            "as_of_source": self.as_of_source,
+            "pairs": len(t),
+            "with_outturn": int(t["used"].sum()),
+            "used_by_fan": int(t["used_by_fan"].sum()),
+            "horizon_rule": self.rule.words(),
+            "gamma": self.rule.gamma,
+            "gamma_estimated": self.rule.estimated,
+            "s251_prior": self.s251_used,
             "national_included": self.include_national,
-        }  # fmt: skip
+        }
+
+
+@lru_cache(maxsize=16)
+def _context(
+    files: tuple[Path, ...],
+    stamps: tuple[tuple[int, int], ...],
+    inputs: tuple[Path, ...],
+    own: OwnCouncil | None,
+    as_of: dt.date,
+    source: str,
+    include_national: bool,
+) -> EvidenceContext:
+    """:meth:`EvidenceContext.build` once per set of inputs: every fan of a session (each
+    simulate of a goal seek, each scenario of a brief) shares it.  ``stamps`` (the files'
+    times and sizes) and ``inputs`` (their paths) key the cache to what is on disk."""
+    return EvidenceContext.build(load_reference_class(*files), own, as_of, source, include_national)
 
 
 def _council_name(rc: ReferenceClass, unit: str | None) -> str | None:

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.base.rounding import pct
 from mtfs_model.evidence.reference_class import OwnCouncil, normalised_name
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -46,8 +47,14 @@ the month's last day, as :func:`~mtfs_model.evidence.reference_class.published_b
 S251_PRIOR_PAIRS = 3.0
 """How many pairs the s251 table's spread counts as in the ``hn_spend`` prior: few, because
 its budget and outturn may be different years (a judgement, stated)."""
-S251_HEADINGS = ("topup_maintained_academies_FE", "topup_nonmaintained_independent", "sen_support_inclusion_services",
-                 "alternative_provision_services", "hospital_education", "therapies_health")  # fmt: skip
+S251_HEADINGS = (
+    "topup_maintained_academies_FE",
+    "topup_nonmaintained_independent",
+    "sen_support_inclusion_services",
+    "alternative_provision_services",
+    "hospital_education",
+    "therapies_health",
+)
 """The High Needs headings compared (all but place funding, whose basis differs between the blocks)."""
 
 
@@ -57,7 +64,18 @@ def _names(frame: pd.DataFrame, column: str) -> pd.Series:
 
 def check_tables(own: OwnCouncil | None) -> None:
     """Refuse (one :class:`InputError`, a line per row) any row of the two tables that
-    names ``own``'s council (normalised name): its figures must stay out of the evidence."""
+    names ``own``'s council (normalised name): its figures must stay out of the evidence.
+
+    Parameters
+    ----------
+    own
+        The edition's council, or None (nothing to check).
+
+    Raises
+    ------
+    InputError
+        A row naming the council, a line each (file, row, column).
+    """
     if own is None:
         return
     found: list[Problem] = []
@@ -81,7 +99,13 @@ def check_tables(own: OwnCouncil | None) -> None:
 @lru_cache(maxsize=1)
 def s251_log_ratios() -> pd.Series:
     """ln(outturn / budget) of each authority's High Needs spend excluding place funding,
-    indexed by authority name (authorities with a zero total on either side left out)."""
+    indexed by authority name (authorities with a zero total on either side left out).
+
+    Returns
+    -------
+    pandas.Series
+        ln(outturn / budget), dimensionless, by authority name.
+    """
     frame = pd.read_csv(S251_FILE)
     budget = frame[[f"s251_budget_{h}" for h in S251_HEADINGS]].sum(axis=1)
     outturn = frame[[f"s251_outturn_{h}" for h in S251_HEADINGS]].sum(axis=1)
@@ -104,7 +128,17 @@ class S251Prior:
 
 def s251_prior(excluding: str | None = None) -> S251Prior:
     """The s251 table's prior for ``hn_spend`` (see :class:`S251Prior`), without the row
-    of council ``excluding`` (normalised name; the leave-one-council-out check)."""
+    of council ``excluding`` (normalised name; the leave-one-council-out check).
+
+    Parameters
+    ----------
+    excluding
+        A council's name whose row is left out, or None.
+
+    Returns
+    -------
+    S251Prior
+    """
     ratios = s251_log_ratios()
     if excluding:
         ratios = ratios[[normalised_name(str(n)) != normalised_name(excluding) for n in ratios.index]]
@@ -114,8 +148,16 @@ def s251_prior(excluding: str | None = None) -> S251Prior:
     return S251Prior(med, 1.4826 * mad, len(x), S251_PRIOR_PAIRS)
 
 
-REVERSAL_COLUMNS = ("authority", "from_year", "to_year", "deficit_from_pct", "deficit_to_pct", "shrank",
-                    "shrink_share", "to_surplus")  # fmt: skip
+REVERSAL_COLUMNS = (
+    "authority",
+    "from_year",
+    "to_year",
+    "deficit_from_pct",
+    "deficit_to_pct",
+    "shrank",
+    "shrink_share",
+    "to_surplus",
+)
 
 
 @dataclass(frozen=True)
@@ -161,13 +203,14 @@ class DeficitReversals:
         """The evidence in one paragraph, and whether the fan may use it."""
         text = (
             f"Of {self.transitions} council-years in DSG deficit (DfE, 2019-20 to 2021-22), the deficit was smaller "
-            f"a year later in {self.share_shrank:.0%}, by a median {self.shrink_quantile(0.5):.0%} of it; "
-            f"{self.share_to_surplus:.0%} turned to a surplus."
+            f"a year later in {pct(self.share_shrank, 0)}, by a median {pct(self.shrink_quantile(0.5), 0)} of it; "
+            f"{pct(self.share_to_surplus, 0)} turned to a surplus."
         )
         if self.usable:
             return text
         return (
-            f"{text} Published {self.published:%B %Y}, after the evidence date {self.as_of:%d %B %Y}: the fan may not "
+            f"{text} Published {self.published:%B %Y}, after the evidence date {self.as_of.day} {self.as_of:%B %Y}: "
+            "the fan may not "
             "use it, so the deficit's lower tail rests on a stated judgement, not on this table."
         )
 
@@ -187,5 +230,15 @@ def _reversal_table() -> pd.DataFrame:
 
 
 def deficit_reversals(as_of: dt.date) -> DeficitReversals:
-    """The DSG deficit reversals in the local-authority table (see :class:`DeficitReversals`)."""
+    """The DSG deficit reversals in the local-authority table (see :class:`DeficitReversals`).
+
+    Parameters
+    ----------
+    as_of
+        The evidence date of the fan asking.
+
+    Returns
+    -------
+    DeficitReversals
+    """
     return DeficitReversals(_reversal_table(), LA_DATA_PUBLISHED, as_of, as_of >= LA_DATA_PUBLISHED)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from mtfs_model.base.rounding import number
 from mtfs_model.evidence.la_data import S251Prior
 from mtfs_model.evidence.reference_class import HORIZON_CLASSES, horizon_class, is_spending
 
@@ -61,7 +62,17 @@ HN_SPEND = "hn_spend"
 
 
 def family(subject: str) -> str:
-    """``spend`` for a spending subject (``*_spend``), ``gap`` for any other."""
+    """``spend`` for a spending subject (``*_spend``), ``gap`` for any other.
+
+    Parameters
+    ----------
+    subject
+        A reference-class subject.
+
+    Returns
+    -------
+    str
+    """
     return "spend" if is_spending(subject) else "gap"
 
 
@@ -69,8 +80,20 @@ def prepare(pairs: pd.DataFrame) -> pd.DataFrame:
     """The pairs a calibration uses (a frame indexed by pair id with ``subject``,
     ``horizon_years``, ``log_error``, ``weight`` and ``unit``: the council, or the scope
     of a national sum), with the family and the final weight ``w`` (the pair's weight
-    over the square root of its unit's pairs in the family)."""
+    over the square root of its unit's pairs in the family).
+
+    Parameters
+    ----------
+    pairs
+        The pairs a fan uses (columns as above).
+
+    Returns
+    -------
+    pandas.DataFrame
+        With ``family`` and ``w`` added, pairs of weight 0 dropped.
+    """
     out = pairs[["subject", "horizon_years", "log_error", "weight", "unit"]].copy()
+    out["unit"] = out["unit"].astype(str)
     out["family"] = [family(s) for s in out["subject"]]
     counts = out.groupby(["family", "unit"])["subject"].transform("size").astype(float)
     out["w"] = out["weight"].astype(float) / np.sqrt(counts)
@@ -99,15 +122,40 @@ class HorizonRule:
     low: float
     high: float
     span: tuple[float, float]
+    bias_low: float = math.nan
+    """With ``gamma`` estimated: the 90 % likelihood interval of ``delta`` in a bias growing
+    as ``h**delta`` (the rule takes ``delta = 1``, a judgement; the interval says whether
+    the pairs could tell it from a bias fixed at the first year, ``delta = 0``)."""
+    bias_high: float = math.nan
+
+    @classmethod
+    def judgement(cls, pairs: float = 0.0, span: tuple[float, float] = (1.0, 1.0)) -> HorizonRule:
+        """The stated judgement :data:`GAMMA_JUDGEMENT` (the pairs cannot say)."""
+        return cls(GAMMA_JUDGEMENT, False, pairs, math.nan, math.nan, span)
+
+    def bias_words(self) -> str:
+        """What the pairs say of the bias's growth (``bias_low``-``bias_high``), in a sentence."""
+        low, high = number(self.bias_low, 1), number(self.bias_high, 1)
+        interval = f"a bias growing as horizon^delta fits them for delta from {low} to {high}"
+        if self.bias_low <= 0.0 and self.bias_high >= 1.0:
+            return (
+                f"Whether the bias grows with the horizon the pairs cannot say ({interval}, a likelihood interval that "
+                "holds a bias fixed at the first year, 0, and proportional growth, 1)."
+            )
+        return f"The pairs put the bias's growth at {interval} (a likelihood interval); the rule keeps delta = 1."
 
     def words(self) -> str:
         """The rule in a sentence, saying whether it is estimated or a judgement."""
-        head = f"The bias grows in proportion to the horizon; the spread as horizon^{self.gamma:.2f}"
+        head = (
+            "The bias grows in proportion to the horizon (a stated judgement: each year's growth missed as a "
+            f"budget misses it); the spread as horizon^{number(self.gamma, 2)}"
+        )
         if self.estimated:
             return (
-                f"{head}, estimated by maximum likelihood from {self.pairs:.1f} pairs' worth at horizons "
-                f"{self.span[0]:g}-{self.span[1]:g} years (a likelihood interval {self.low:.2f}-{self.high:.2f}); "
-                f"beyond {self.span[1]:g} years it is extrapolated."
+                f"{head}, estimated by maximum likelihood from {number(self.pairs, 1)} pairs' worth at horizons "
+                f"{self.span[0]:g}-{self.span[1]:g} years (a likelihood interval "
+                f"{number(self.low, 2)}-{number(self.high, 2)}); "
+                f"beyond {self.span[1]:g} years it is extrapolated. {self.bias_words()}"
             )
         return (
             f"{head}: a stated judgement (independent annual errors adding up like a random walk), because the "
@@ -116,41 +164,74 @@ class HorizonRule:
 
 
 def horizon_rule(prepared: pd.DataFrame) -> HorizonRule:
-    """``gamma`` by profile likelihood where the pairs span the horizons (see the module)."""
+    """``gamma`` by profile likelihood where the pairs span the horizons (see the module).
+
+    Parameters
+    ----------
+    prepared
+        The pairs (:func:`prepare`).
+
+    Returns
+    -------
+    HorizonRule
+    """
     classes = prepared.groupby(prepared["horizon_years"].map(horizon_class))["w"].size()
     enough = int((classes >= MIN_PER_HORIZON).sum()) >= 2 and float(prepared["w"].sum()) >= MIN_PAIRS_FOR_GAMMA
     data = prepared[np.isfinite(prepared["log_error"])]
     span = (float(data["horizon_years"].min()), float(data["horizon_years"].max())) if len(data) else (1.0, 1.0)
     if not enough:
-        return HorizonRule(GAMMA_JUDGEMENT, False, float(prepared["w"].sum()), math.nan, math.nan, span)
+        return HorizonRule.judgement(float(prepared["w"].sum()), span)
     groups = [
         (g["log_error"].to_numpy(float), g["horizon_years"].to_numpy(float), g["w"].to_numpy(float))
         for _, g in data.groupby("family")
     ]
-    profile = []
-    for gamma in GAMMA_GRID:
-        ll = 0.0
-        for e, h, w in groups:
-            mu, _ = _mu(e, h, w, gamma)
-            var = _ss(e, h, w, mu, gamma) / w.sum()
-            if var <= 0:
-                continue
-            ll += float(
-                np.sum(w * (-0.5 * np.log(var * h ** (2 * gamma)) - 0.5 * ((e - mu * h) / h**gamma) ** 2 / var))
-            )
-        profile.append(ll)
-    ll_arr = np.array(profile)
+    ll_arr = np.array([_loglik(groups, 1.0, gamma) for gamma in GAMMA_GRID])
     best = int(np.argmax(ll_arr))
-    inside = GAMMA_GRID[ll_arr >= ll_arr[best] - 1.353]  # chi-square(1) 90 %: 2.706 / 2
-    return HorizonRule(float(GAMMA_GRID[best]), True, float(data["w"].sum()), float(inside.min()),
-                       float(inside.max()), span)  # fmt: skip
+    inside = GAMMA_GRID[ll_arr >= ll_arr[best] - LR90]
+    # the bias's own growth: profile over delta (gamma free on a coarser grid)
+    coarse = GAMMA_GRID[::5]
+    bias = np.array([max(_loglik(groups, d, g) for g in coarse) for d in DELTA_GRID])
+    fits = DELTA_GRID[bias >= bias.max() - LR90]
+    return HorizonRule(
+        float(GAMMA_GRID[best]),
+        True,
+        float(data["w"].sum()),
+        float(inside.min()),
+        float(inside.max()),
+        span,
+        float(fits.min()),
+        float(fits.max()),
+    )
+
+
+LR90 = 1.353
+"""Half the chi-square(1) 90 % point (2.706): a likelihood interval's drop from the maximum."""
+DELTA_GRID = np.round(np.arange(0.0, 2.01, 0.1), 1)
+"""The exponents of the bias's growth the profile is evaluated at (the rule takes 1)."""
+
+
+def _loglik(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]], delta: float, gamma: float) -> float:
+    """The normal log likelihood of ``e = mu h^delta + sigma h^gamma eps``, each family its
+    own ``mu`` and ``sigma`` (their maximum-likelihood values), weights ``w``."""
+    total = 0.0
+    for e, h, w in groups:
+        x, s = h**delta, h**gamma
+        info = float(np.sum(w * x * x / s**2))
+        mu = float(np.sum(w * e * x / s**2)) / info if info > 0 else 0.0
+        r = (e - mu * x) / s
+        var = float(np.sum(w * r * r)) / float(w.sum())
+        if var <= 0:
+            continue
+        total += float(np.sum(w * (-0.5 * np.log(var * s * s) - 0.5 * r * r / var)))
+    return total
 
 
 @dataclass(frozen=True)
 class SubjectFit:
     """One subject's pooled predictive, one year ahead: ``loc`` and ``scale`` of the
     Student-t of the log error, its ``df``; how much of it is the subject's own
-    (``own_pairs``, ``shrinkage`` = the prior's share of the centre) and what it was
+    (``own_pairs``: its pairs' weights, without the s251 pseudo-pairs; ``shrinkage`` = the
+    prior's share of the centre) and what it was
     shrunk toward (``prior``)."""
 
     subject: str
@@ -161,6 +242,10 @@ class SubjectFit:
     shrinkage: float
     prior: str
     gamma: float
+    pairs: tuple[str, ...] = ()
+    """Every pair behind the fit: the subject's own, then the rest of the group it was shrunk toward."""
+    units: tuple[str, ...] = ()
+    """The councils (and national scopes) of those pairs."""
 
 
 def _group_stats(data: pd.DataFrame, gamma: float) -> tuple[float, float, float, float]:
@@ -196,22 +281,38 @@ def _k(data: pd.DataFrame, gamma: float, var: float) -> tuple[float, str]:
     if tau2 == 0.0:
         return math.inf, "the subjects' centres differ no more than chance: the family centre is used"
     k = var / tau2
-    return k, f"the family centre counts as {k:.1f} pairs (empirical Bayes, {len(rows)} subjects)"
+    return k, f"the family centre counts as {number(k, 1)} pairs (empirical Bayes, {len(rows)} subjects)"
 
 
 def fit_subject(
     prepared: pd.DataFrame, subject: str, rule: HorizonRule, s251: S251Prior | None = None
 ) -> SubjectFit | None:
-    """The pooled fit of ``subject`` (None when neither it nor its prior has a spread)."""
+    """The pooled fit of ``subject`` (None when neither it nor its prior has a spread).
+
+    Parameters
+    ----------
+    prepared
+        The pairs (:func:`prepare`).
+    subject
+        The subject to fit.
+    rule
+        The horizon rule.
+    s251
+        The DfE s251 prior (``hn_spend`` only), or None.
+
+    Returns
+    -------
+    SubjectFit or None
+    """
     gamma = rule.gamma
     data = prepared[np.isfinite(prepared["log_error"])]
     fam = data[data["family"] == family(subject)]
-    prior, where = fam, f"the {family(subject)} family ({fam['w'].sum():.1f} pairs' worth)"
+    prior, where = fam, f"the {family(subject)} family ({number(fam['w'].sum(), 1)} pairs' worth)"
     if fam["w"].sum() < MIN_PRIOR_PAIRS:
         prior = data
         where = (
-            f"the whole class ({data['w'].sum():.1f} pairs' worth), the {family(subject)} family having only "
-            f"{fam['w'].sum():.1f}"
+            f"the whole class ({number(data['w'].sum(), 1)} pairs' worth), the {family(subject)} family having only "
+            f"{number(fam['w'].sum(), 1)}"
         )
     mu_p, _, var_p, n_p = _group_stats(prior, gamma)
     if not var_p > 0:
@@ -240,13 +341,40 @@ def fit_subject(
     df = max(1.0, nu0 + n_s - 1)
     centre_info = (k if not math.isinf(k) else n_p) + info
     scale = math.sqrt(var * (1 + 1 / centre_info))
-    return SubjectFit(subject, mu, scale, df, n_s, share, f"{where}; {k_words}".rstrip("; "), gamma)
+    behind = pd.concat([own, prior[prior["subject"] != subject]])
+    return SubjectFit(
+        subject,
+        mu,
+        scale,
+        df,
+        float(own["w"].sum()),
+        share,
+        f"{where}; {k_words}".rstrip("; "),
+        gamma,
+        tuple(str(p) for p in behind.index),
+        tuple(sorted({str(u) for u in behind["unit"]})),
+    )
 
 
 def fit_all(
     prepared: pd.DataFrame, subjects: list[str], s251: S251Prior | None = None
 ) -> tuple[HorizonRule, Mapping[str, SubjectFit]]:
-    """The horizon rule and every subject's fit (subjects with no possible fit left out)."""
+    """The horizon rule and every subject's fit (subjects with no possible fit left out).
+
+    Parameters
+    ----------
+    prepared
+        The pairs (:func:`prepare`).
+    subjects
+        The subjects to fit.
+    s251
+        The DfE s251 prior, or None.
+
+    Returns
+    -------
+    tuple
+        The :class:`HorizonRule` and a mapping subject -> :class:`SubjectFit`.
+    """
     rule = horizon_rule(prepared)
     fits = {}
     for s in subjects:
@@ -257,7 +385,17 @@ def fit_all(
 
 
 def horizon_label(years: float) -> str:
-    """The reader's name of a horizon class."""
+    """The reader's name of a horizon class.
+
+    Parameters
+    ----------
+    years
+        A horizon in years.
+
+    Returns
+    -------
+    str
+    """
     return {"in_year": "In-year", "year_ahead": "A year ahead", "multi_year": "More than a year ahead"}[
         horizon_class(years)
     ]

@@ -300,13 +300,51 @@ def _read(file: Path, found: list[Problem]) -> tuple[list[tuple[int, Record]], l
 def load_reference_class(*extra: str | Path, bundled: bool = True) -> ReferenceClass:
     """The bundled reference class (``bundled=False``: without it) and any ``extra`` files
     of the same schema (a council's own history and its neighbours'), checked: every
-    problem of every file at once, one line each (:class:`InputError`)."""
+    problem of every file at once, one line each (:class:`InputError`).
+
+    Parameters
+    ----------
+    extra
+        Reference-class files of the same schema, read after the bundled one.
+    bundled
+        Whether to read the bundled file.
+
+    Returns
+    -------
+    ReferenceClass
+
+    Raises
+    ------
+    InputError
+        Every problem of every file, a line each.
+    """
     files = ([REFERENCE_CLASS_FILE] if bundled else []) + [Path(x) for x in extra]
-    return _load(tuple(files))
+    return _load(tuple(files), tuple(stamp(f) for f in files))
+
+
+def stamp(file: Path) -> tuple[int, int]:
+    """A file's modification time and size: a file changed on disk is read again.
+
+    Parameters
+    ----------
+    file
+        A path.
+
+    Returns
+    -------
+    tuple of int
+        ``(st_mtime_ns, st_size)``; ``(-1, -1)`` for a file that cannot be read.
+    """
+    try:
+        st = file.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=8)
-def _load(files: tuple[Path, ...]) -> ReferenceClass:
+def _load(files: tuple[Path, ...], stamps: tuple[tuple[int, int], ...]) -> ReferenceClass:
+    """The files read and checked (``stamps`` key the cache to the files' contents on disk)."""
     found: list[Problem] = []
     records: dict[str, Record] = {}
     origin: dict[str, Path] = {}
@@ -344,6 +382,15 @@ def published_by(made: str) -> dt.date | None:
     fiscal quarter's last day (Q1 ends in June of the year named).  Anything else
     (``plan``) is unknown: ``None``.  Reading the latest date keeps the rule strict: a
     figure that may have appeared after an edition's date is never taken for evidence it had.
+
+    Parameters
+    ----------
+    made
+        A record's ``made`` as printed.
+
+    Returns
+    -------
+    datetime.date or None
     """
     text = made.strip()
     if m := _DATE.match(text):
@@ -371,7 +418,19 @@ def published_by(made: str) -> dt.date | None:
 def pair_published(forecast: Record | None, outturn: Record) -> dt.date | None:
     """A pair's publication date: the later of its two figures' (a forecast precedes its
     outturn, so a forecast of unknown date takes the outturn's); ``None`` if the outturn's
-    date is unknown."""
+    date is unknown.
+
+    Parameters
+    ----------
+    forecast
+        The pair's forecast record, or None.
+    outturn
+        The pair's later record.
+
+    Returns
+    -------
+    datetime.date or None
+    """
     later = published_by(outturn.made)
     if later is None or forecast is None:
         return later
@@ -385,7 +444,18 @@ def pair_published(forecast: Record | None, outturn: Record) -> dt.date | None:
 def fiscal_years(period: str) -> set[str]:
     """The fiscal years (``2021/22``) a record's period may fall in: a fiscal year itself;
     the year a date or month is in (April to March); for a bare calendar year both years
-    it touches; for anything else (a range in words) every year it names."""
+    it touches; for anything else (a range in words) every year it names.
+
+    Parameters
+    ----------
+    period
+        A record's ``refers_to``.
+
+    Returns
+    -------
+    set of str
+        Fiscal-year labels.
+    """
     text = period.strip()
 
     def label(start: int) -> str:
@@ -406,8 +476,19 @@ def fiscal_years(period: str) -> set[str]:
 def normalised_name(name: str) -> str:
     """A council's name without the words that vary between spellings (``County``,
     ``Council``, ``Borough``, ``City of`` ...), punctuation or case: ``Leicestershire
-    County Council``, ``leicestershire`` and ``Leicestershire CC`` all read ``leicestershire``."""
-    words = re.sub(r"[^a-z0-9]+", " ", name.lower()).split()
+    County Council``, ``leicestershire`` and ``Leicestershire CC`` all read ``leicestershire``.
+
+    Parameters
+    ----------
+    name
+        A council's name as written.
+
+    Returns
+    -------
+    str
+        Lower-case words, the variable ones dropped.
+    """
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).split()
     dropped = {"county", "borough", "metropolitan", "city", "council", "of", "the", "london", "district", "cc",
                "mbc", "lbc", "bc", "dc", "unitary", "authority", "royal"}  # fmt: skip
     return " ".join(w for w in words if w not in dropped)
@@ -456,7 +537,19 @@ class Screened:
 
 
 def screen(rc: ReferenceClass, own: OwnCouncil) -> Screened:
-    """Apply the out-of-sample rule of ``own`` to every record and pair of ``rc``."""
+    """Apply the out-of-sample rule of ``own`` to every record and pair of ``rc``.
+
+    Parameters
+    ----------
+    rc
+        The reference class (the bundled file and any extra files).
+    own
+        The edition's council.
+
+    Returns
+    -------
+    Screened
+    """
     refused = []
     for r in rc.records.values():
         if own.is_own(r) and own.is_later(r):
@@ -486,7 +579,17 @@ def screen(rc: ReferenceClass, own: OwnCouncil) -> Screened:
 
 def own_council(edition: Edition) -> OwnCouncil | None:
     """The out-of-sample identity of ``edition``'s council (``[edition] council`` and
-    ``council_gss``), or None for an edition that names no council."""
+    ``council_gss``), or None for an edition that names no council.
+
+    Parameters
+    ----------
+    edition
+        The edition.
+
+    Returns
+    -------
+    OwnCouncil or None
+    """
     name = edition.meta.get("council")
     if not name:
         return None
@@ -497,7 +600,25 @@ def own_council(edition: Edition) -> OwnCouncil | None:
 def check_edition(edition: Edition, rc: ReferenceClass | None = None) -> ReferenceClass:
     """The reference class (default the bundled one), refused (one :class:`InputError`,
     a line per record) if it holds a record of ``edition``'s own council for a year of its
-    horizon or later."""
+    horizon or later.
+
+    Parameters
+    ----------
+    edition
+        The edition.
+    rc
+        The reference class (default: the bundled one).
+
+    Returns
+    -------
+    ReferenceClass
+        ``rc``, checked.
+
+    Raises
+    ------
+    InputError
+        A record of the edition's own council, a line each.
+    """
     rc = rc or load_reference_class()
     own = own_council(edition)
     if own is not None:

@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_model.edition.folder import Edition
-from mtfs_model.evidence.calibration import fit
-from mtfs_model.evidence.reference_class import ReferenceClass, check_edition
+from mtfs_model.evidence.context import EvidenceContext
 from mtfs_model.forecast.outturns import Outturn, read_outturns
 from mtfs_model.scenarios.compose import scenario_on
 from mtfs_model.scenarios.load import Scenario
@@ -134,23 +133,43 @@ def calibrate(
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(CALIBRATION_COLUMNS)).rename_axis("input")
 
 
-EVIDENCE_COLUMNS = ("pairs", "points", "declared_p10", "declared_p50", "declared_p90", "fit_p10", "fit_p50", "fit_p90",
-                    "agrees")  # fmt: skip
+EVIDENCE_COLUMNS = ("subject", "pairs", "not_used", "declared_p10", "declared_p50", "declared_p90", "evidence_p10",
+                    "evidence_p50", "evidence_p90", "agrees")  # fmt: skip
 EVIDENCE_TOLERANCE = 5e-4
-"""How far a declared evidence figure may sit from the fit (the file gives 4 decimals)."""
+"""How far a declared evidence figure may sit from the evidence's (the file gives 4 decimals)."""
 
 
-def evidence_inputs(edition: Edition, rc: ReferenceClass | None = None) -> pd.DataFrame:
-    """For each input of ``edition``'s ``risk.toml`` with an ``evidence`` table: the pairs
-    it cites, the P10/P50/P90 it declares and those :func:`fit` gives from the pairs' log
-    errors, and whether they agree (within :data:`EVIDENCE_TOLERANCE`).  A cited pair that
-    is not in the reference class, or whose later figure is not an outturn, is an
-    :class:`~mtfs_model.base.errors.InputError` naming ``risk.toml`` and the key."""
+def evidence_inputs(edition: Edition, context: EvidenceContext | None = None) -> pd.DataFrame:
+    """For each input of ``edition``'s ``risk.toml`` with an ``evidence`` table: the
+    subject it names (or, for a table that only cites pairs, the subject of its pairs),
+    the pairs it cites and those of them this edition's fan may not use (with why), the
+    P10/P50/P90 it declares (``None`` where it declares none) and the evidence's one year
+    ahead (the pooled predictive of :class:`~mtfs_model.evidence.EvidenceContext`), and
+    whether they agree (within :data:`EVIDENCE_TOLERANCE`; ``None`` with nothing declared).
+
+    Parameters
+    ----------
+    edition
+        The edition (its ``risk.toml``).
+    context
+        The evidence as the edition's fan may use it (default: built for ``edition``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per input, columns :data:`EVIDENCE_COLUMNS`.
+
+    Raises
+    ------
+    InputError
+        A cited pair is not in the reference class, or a named subject has no predictive
+        (naming ``risk.toml`` and the key).
+    """
     from mtfs_model.base.errors import InputError, Problem
     from mtfs_model.risk.merge import defaults
 
-    rc = check_edition(edition, rc)
-    table = rc.table()
+    ctx = context or EvidenceContext.for_edition(edition)
+    table = ctx.table
     file = edition.path / "risk.toml"
     rows: dict[str, list[Any]] = {}
     found: list[Problem] = []
@@ -162,15 +181,29 @@ def evidence_inputs(edition: Edition, rc: ReferenceClass | None = None) -> pd.Da
         for i, pid in enumerate(pairs):
             if pid not in table.index:
                 found.append(Problem(str(file), f"{name}.evidence.pairs[{i}]", "a pair of the reference class", pid))
-            elif not bool(table.loc[pid, "used"]):
-                expected = "a pair whose later figure is an outturn (not itself a forecast)"
-                found.append(Problem(str(file), f"{name}.evidence.pairs[{i}]", expected, pid))
         known = [p for p in pairs if p in table.index]
-        f = fit(list(table.loc[known, "log_error"]))
-        declared = [float(ev.get(k, math.nan)) for k in ("p10", "p50", "p90")]
-        fitted = [f.p10, f.p50, f.p90]
-        agrees = all(abs(a - b) <= EVIDENCE_TOLERANCE for a, b in zip(declared, fitted, strict=True))
-        rows[name] = [", ".join(pairs), f.n, *declared, *fitted, agrees]
+        cited_subjects = sorted({str(table.loc[p, "subject"]) for p in known})
+        subject = str(ev.get("subject") or (cited_subjects[0] if len(cited_subjects) == 1 else ""))
+        if subject not in ctx.fits:
+            expected = (
+                f"a subject with usable pairs by {ctx.as_of.isoformat()}: " + ", ".join(ctx.subjects())
+                if ctx.subjects()
+                else f"a subject with usable pairs (none: no pair was published by {ctx.as_of.isoformat()})"
+            )
+            found.append(Problem(str(file), f"{name}.evidence.subject", expected, subject or None))
+            continue
+        why_not = table["why_not"].astype(str)
+        not_used = "; ".join(f"{p}: {why_not[p]}" for p in known if not table.loc[p, "used_by_fan"])
+        declared = [float(ev[k]) if k in ev else None for k in ("p10", "p50", "p90")]
+        evidence = [float(x) for x in ctx.predictive(subject).ppf(np.array([0.1, 0.5, 0.9]), 1.0)]
+        agrees = (
+            None
+            if all(d is None for d in declared)
+            else all(
+                d is not None and abs(d - e) <= EVIDENCE_TOLERANCE for d, e in zip(declared, evidence, strict=True)
+            )
+        )
+        rows[name] = [subject, ", ".join(pairs), not_used, *declared, *evidence, agrees]
     if found:
         raise InputError.many(found)
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(EVIDENCE_COLUMNS)).rename_axis("input")
