@@ -68,7 +68,7 @@ def evidence_context(edition: Edition, as_of: str | None, reference_files: tuple
     """The reference class as it stood for ``edition`` (:class:`mtfs_model.evidence.EvidenceContext`,
     its out-of-sample rule run), cached per edition, date and files: every fan built from
     the same evidence reads it once."""
-    from mtfs_model.evidence import EvidenceContext
+    from mtfs_model.evidence.context import EvidenceContext
 
     when = None if as_of is None else dt.date.fromisoformat(as_of)
     return EvidenceContext.for_edition(edition, as_of=when, extra_files=reference_files)

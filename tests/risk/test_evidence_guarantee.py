@@ -59,7 +59,7 @@ def test_the_default_is_evidence_adjusted_and_draws_from_the_predictive_student_
     """Each evidence multiplier is the reference class's predictive Student-t itself, year
     by year: year t of the MTFS is t years ahead (loc_at(t), scale_at(t)), as it stood at
     the edition's papers' date."""
-    from mtfs_model.evidence import EvidenceContext
+    from mtfs_model.evidence.context import EvidenceContext
 
     spec = risk_spec(load_scenario("baseline"))
     evidence = {d.name: d for d in spec.distributions if d.name.startswith(EVIDENCE_PREFIX)}

@@ -131,7 +131,7 @@ def test_spread_scale_zero_puts_every_input_at_its_median() -> None:
     reference-class uplifts of the evidence view (the placement unit cost and the High
     Needs placement costs: exp(loc_at(t)) in MTFS year t, the High Needs one never below
     its stated lower-tail floor) are exactly the engine's figures at those medians."""
-    from mtfs_model.evidence import EvidenceContext
+    from mtfs_model.evidence.context import EvidenceContext
 
     result = simulate(scenario_with({"spread_scale": 0}), n=50, seed=2)
     p50 = DEFAULTS["programmes"]["DCFSF"]["delivery"]["p50"]
