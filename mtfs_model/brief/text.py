@@ -467,7 +467,7 @@ def worst_sentence(rr: RiskResult) -> str:
     for name, row in wrong.head(5).iterrows():
         d = by_name[str(name)]
         words = _plain(d) + (" (reference class)" if is_evidence(d) else "")
-        parts.append(f"{words} at its P{float(row['median_percentile']):.0f}")
+        parts.append(f"{words} at its P{number(float(row['median_percentile']))}")
     return (
         "What went wrong in the worst 10% of futures (by the overspend over the MTFS years), each input's median "
         "percentile there: " + _joined(parts) + "; every other input about as usual."

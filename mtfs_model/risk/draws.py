@@ -53,6 +53,13 @@ that keeps every output finite whatever the (bounded, :mod:`.risk_schema`) input
 declared distribution comes near it."""
 
 
+T_TAIL = 0.999
+"""A Student-t input's draws stop at its 1-in-1,000 quantiles either side (a JUDGEMENT): a log
+Student-t has no mean, and beyond that the few dozen pairs behind a predictive say nothing,
+so an unbounded tail would put a few futures at hundreds of times the forecast and make
+every mean and variance (the variance ranking, the guarantee's average cover) meaningless.
+Every percentile from P0.1 to P99.9 is the predictive's own."""
+T_TAIL_Z = NormalDist().inv_cdf(T_TAIL)
 T_GRID_Z = 8.0
 """The Student-t map is tabulated for standard normal draws within +/- this many z (beyond
 it, about once in 10^15 draws, it is computed exactly)."""
@@ -171,7 +178,7 @@ class Distribution:
     def _t_multiplier(self, z: Array, t: int, spread_scale: float, out: Array | None = None) -> Array:
         """A Student-t input's multiplier in year ``t`` (0 = the first MTFS year) for draws ``z``."""
         assert self.df is not None
-        tq = student_t_of_normal(np.asarray(z, dtype=np.float64), self.df)
+        tq = student_t_of_normal(np.clip(z, -T_TAIL_Z, T_TAIL_Z), self.df)
         f = np.multiply(tq, self.scale[t] * spread_scale, out=out)
         f += self.loc[t]
         with np.errstate(over="ignore"):
@@ -184,7 +191,7 @@ class Distribution:
         ``z`` ``(m,)``: year ``t``'s is ``exp(loc[t] + scale[t] * T)``, ``T`` the Student-t
         quantile of ``z`` (computed once for every year)."""
         assert self.df is not None
-        tq = student_t_of_normal(np.asarray(z, dtype=np.float64), self.df)
+        tq = student_t_of_normal(np.clip(z, -T_TAIL_Z, T_TAIL_Z), self.df)  # the tail stops at T_TAIL
         out = np.empty((n_years, tq.shape[0]))
         for t in range(n_years):
             np.multiply(tq, self.scale[t] * spread_scale, out=out[t])

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import t as t_dist  # type: ignore[import-untyped]
 
+from mtfs_model.base.rounding import number
 from mtfs_model.edition.folder import Edition
 from mtfs_model.risk.draws import Distribution
 from mtfs_model.scenarios.load import Scenario, scenario_from_dict
@@ -91,9 +92,9 @@ def predictive_distribution(
     final_lo, median = max(final_lo, floor), max(math.exp(loc[-1]), floor)
     note = (
         f"reference class, {len(pairs)} pair{'s' * (len(pairs) != 1)}: {', '.join(str(p) for p in pairs)} -- "
-        f"subject {subject}; predictive Student-t of ln(outturn / forecast), {df:.1f} degrees of freedom; "
+        f"subject {subject}; predictive Student-t of ln(outturn / forecast), {number(df, 1)} degrees of freedom; "
         + "; ".join(
-            f"{h} year{'s' * (h > 1)} ahead: centre x{math.exp(loc[h - 1]):.3f}, scale {scale[h - 1]:.3f}"
+            f"{h} year{'s' * (h > 1)} ahead: centre x{number(math.exp(loc[h - 1]), 3)}, scale {number(scale[h - 1], 3)}"
             for h in range(1, n_years + 1)
         )
         + f" ({getattr(predictive, 'horizon_rule', '')})".rstrip(" ()")
@@ -103,7 +104,7 @@ def predictive_distribution(
         note = "Centred on the scenario's stated outcome (no uplift, the spread kept). " + note
         origin += " (outcome)"
     if floor > 0.0:
-        note = f"Lower tail cut at x{floor:g} (a stated judgement: {why}). " + note
+        note = f"Lower tail cut at x{number(floor, 2)} (a stated judgement: {why}). " + note
         origin += ", lower tail a judgement"
     return Distribution(
         name=EVIDENCE_PREFIX + base.name,

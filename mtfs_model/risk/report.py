@@ -14,6 +14,14 @@ from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, RiskResult, simulate
 # --- Reporting ----------------------------------------------------------------------------
 
 
+WORST_WORDS = {
+    "median_percentile": "Median percentile in the worst 10%",
+    "worse_when": "Worse when",
+    "went_wrong": "Went wrong",
+}
+"""The worst-futures table's columns in words (terminal and markdown)."""
+
+
 def titles(final_year: str) -> dict[str, str]:
     """The tables' titles for an edition whose final year is ``final_year``."""
     return {
@@ -46,6 +54,9 @@ def report_text(result: RiskResult, fmt: str = "table") -> str:
         frames["tornado"] = frames["tornado"].drop(columns=["label", *net_at])
         frames["inputs"] = frames["inputs"].drop(columns=["label", "source or reason"])
         frames["worst"] = frames["worst"].drop(columns=["label"])
+    if fmt in ("table", "markdown"):  # words, not identifiers
+        frames["worst"] = frames["worst"].rename(columns=WORST_WORDS)
+        frames["inputs"] = frames["inputs"].replace({"shape": {"student_t": "Student-t"}})
     labels: dict[str, str] = {}
     if fmt in ("table", "markdown"):  # inputs by the edition's short names, columns in words
         ed = result.scenario.edition

@@ -7,6 +7,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from mtfs_model.base.rounding import number
 from mtfs_model.risk.draws import (
     Distribution,
     RiskSpec,
@@ -114,7 +115,7 @@ def _distribution(m: MergedInput, inputs: ModelInputs, paper: bool = False, outc
     cap = _stretch_cap(m, inputs) if paper and not m.mine else None
     if cap is not None and cap < hi:
         hi = cap  # the programme's own ceiling: the paper view's upside stops at the stretch
-        note = f"Capped at the stretch ambition ({cap:.4f} of what the MTFS books). " + note
+        note = f"Capped at the stretch ambition ({number(cap, 4)} of what the scenario books). " + note
     kind, target, driver, _ = input_parts(m.name)
     return Distribution(
         name=m.name,

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import special  # type: ignore[import-untyped]
 
-from mtfs_model.risk.draws import Distribution, Sampler
+from mtfs_model.risk.draws import BLOCK_SIZE, Distribution, Sampler
 from mtfs_model.risk.schema import input_parts
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ RESERVE_LEVELS = (50.0, 80.0, 90.0)
 """The percentiles a reserve table shows: the middle future, and the 1-in-5 and 1-in-10 worse."""
 WORST_SHARE = 0.10
 """The share of futures :func:`worst_futures` reads (the worst 10 %)."""
+CHUNK_BLOCKS = 8
+"""Random-stream blocks drawn again at a time (the draws do not depend on it)."""
 NOTABLE = 10.0
 """An input is listed as having gone wrong in the worst futures when its median percentile
 there is at least this far from 50 in the worse direction."""
@@ -103,14 +105,12 @@ def worst_futures(rr: RiskResult, share: float = WORST_SHARE) -> pd.DataFrame:
     overspend over the MTFS years (:func:`overspend` summed), with which way is worse and
     whether it went wrong there (at least :data:`NOTABLE` points the worse way), sorted
     by how far it went the worse way."""
-    from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, chunk_rows
-
     total = overspend(rr).sum(axis=1)
     k = max(1, round(share * rr.n))
     worst = np.sort(np.argpartition(-total, k - 1)[:k])
     spec = rr.spec
     sampler = Sampler(spec, len(rr.years))
-    chunk = chunk_rows(rr.n, DEFAULT_CHUNK_SIZE)
+    chunk = min(rr.n, CHUNK_BLOCKS * BLOCK_SIZE)
     got = np.empty((len(spec.distributions), k))
     filled = 0
     for start in range(0, rr.n, chunk):
