@@ -351,7 +351,8 @@ def test_the_deficit_continues_from_the_actual_and_a_lever_is_fixed(tmp_path: Pa
     assert original is not None
     moved = hn - original.samples.hn_deficit
     tol = 1e-12 * float(np.abs(hn).max())  # rounding on the heavy tail's largest deficits
-    assert np.allclose(moved[:, 1] - moved[:, 0], amount, atol=tol) and np.allclose(moved[:, 3] - moved[:, 1], 0, atol=tol)
+    assert np.allclose(moved[:, 1] - moved[:, 0], amount, atol=tol)
+    assert np.allclose(moved[:, 3] - moved[:, 1], 0, atol=tol)
     # through = the first year: an outturn dated later is not used
     first = reforecast("baseline", n=500, seed=1, edition=write_edition(tmp_path / "c", records), through=YEARS[0],
                        original=False)  # fmt: skip
