@@ -466,7 +466,9 @@ def worst_sentence(rr: RiskResult) -> str:
     parts = []
     for name, row in wrong.head(5).iterrows():
         d = by_name[str(name)]
-        words = _plain(d) + (" (reference class)" if is_evidence(d) else "")
+        words = _plain(d)
+        if is_evidence(d) and "reference class" not in words:
+            words += " (reference class)"
         parts.append(f"{words} at its P{number(float(row['median_percentile']))}")
     return (
         "What went wrong in the worst 10% of futures (by the overspend over the MTFS years), each input's median "
