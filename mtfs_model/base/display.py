@@ -31,6 +31,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from pandas.io.formats.style import Styler
 
+from mtfs_model.base import formats
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import gbp_m, number, pct
 
@@ -79,13 +80,11 @@ def cell_text(x: Any, column: Any = "", unit: str = "GBP000", precise: bool = Fa
     """One cell as text: money in ``unit``, ``_pct`` columns as percentages, text as is."""
     if x is None or (isinstance(x, float | np.floating) and math.isnan(x)):
         return ""
+    kind = formats.kind_of(column)  # the one rule for a share, years, a month, a count (base/formats.py)
+    if kind in ("share", "years", "month", "multiplier", "count"):
+        return formats.text(x, kind)
     if not _is_number(x):
         return str(x)
-    name = str(column[-1] if isinstance(column, tuple) else column)
-    if name.endswith("_pct") or name in ("occupancy", "irr", "discount_rate"):
-        return pct(x)
-    if "payback" in name or "life_years" in name:
-        return number(x, 2)
     return _money(float(x), unit, precise)
 
 
@@ -152,7 +151,7 @@ def _heading(text: str, detail: str = "") -> str:
 def result_html(result: Any, unit: str = "GBP000") -> str:
     """A run's scenario, its changes from the MTFS and its key figures (``unit``)."""
     scenario = result.scenario
-    parts = [_heading(f"Scenario {scenario.name}", scenario.description)]
+    parts = [_heading(f"Scenario {scenario.name.replace('_', ' ')}", scenario.description)]  # a name, not an id
     changes = list(getattr(scenario, "changes", ()))
     if changes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in changes) + "</ul>")

@@ -18,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -441,22 +440,6 @@ class EvidenceContext:
         """The local-authority evidence on how often and how far a council's DSG deficit
         shrank (``usable``: whether this fan may use it, published by ``as_of``)."""
         return la_data.deficit_reversals(self.as_of)
-
-    def summary(self) -> dict[str, Any]:
-        """Counts for a reader: pairs in all, with an outturn, used by this fan."""
-        t = self.table
-        return {
-            "as_of": self.as_of.isoformat(),
-            "as_of_source": self.as_of_source,
-            "pairs": len(t),
-            "with_outturn": int(t["used"].sum()),
-            "used_by_fan": int(t["used_by_fan"].sum()),
-            "horizon_rule": self.rule.words(),
-            "gamma": self.rule.gamma,
-            "gamma_estimated": self.rule.estimated,
-            "s251_prior": self.s251_used,
-            "national_included": self.include_national,
-        }
 
 
 @lru_cache(maxsize=16)
