@@ -480,7 +480,7 @@ def paper_view_sentence(row: Any, final: str, terms: guarantee.Terms | None = No
     """Why the paper view's P50s sit where they do (a row of
     :func:`~mtfs_model.brief.figures.view_figures`, GBP000): each input is centred on the
     paper's figure with no skew, so each P50 is the paper's within what the shapes leave."""
-    net, hn = float(row["p50_final"] - row["mtfs_final"]), float(row["hn_p50"] - row["hn_forecast"])
+    net, hn = float(row["p50_final"] - row["mtfs_net_final"]), float(row["hn_p50"] - row["hn_forecast"])
     return (
         f"As the paper assumes, each input is centred on the paper's figure with no skew: the {final} High Needs "
         f"deficit's P50 is {m(abs(hn))} {'above' if hn >= 0 else 'below'} the forecast (simulation noise, and costs "
