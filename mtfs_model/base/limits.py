@@ -48,12 +48,15 @@ BASELINE_YEARS = 4
 """Years of the bundled MTFS (2021/22 to 2024/25)."""
 BASELINE_LINES = 11
 """Growth and savings lines of the bundled MTFS (G1-G6, CF1-CF5); a scenario adds none."""
-BASELINE_INPUTS = 16
-"""Uncertain inputs of ``risk.toml`` (14) and the reference-class multipliers the default
-evidence view adds (2); a scenario's ``[risk]`` may override them, not add more."""
-BASELINE_NORMALS = 28
-"""Normals a trajectory draws for the bundled ``risk.toml``: 12 level inputs (2 of them the
-reference class's), 4 drawn each year."""
+BASELINE_INPUTS = 17
+"""Uncertain inputs of ``risk.toml`` (15, the guarantee's effectiveness among them) and the
+reference-class multipliers the default evidence view adds (2); a scenario's ``[risk]``
+may override them, not add more."""
+BASELINE_HORIZON_INPUTS = 2
+"""Reference-class multipliers of the bundled evidence view (one draw a trajectory, a value a year)."""
+BASELINE_NORMALS = 29
+"""Normals a trajectory draws for the bundled ``risk.toml``: 13 drawn once a trajectory (2
+of them the reference class's), 4 drawn each year."""
 BLOCK_SIZE = 16_384
 """The same as :data:`mtfs_model.risk.BLOCK_SIZE` (a test keeps them equal)."""
 DEFAULT_CHUNK_SIZE = 131_072
@@ -85,7 +88,10 @@ def estimate_simulation_bytes(
     if n_normals is None:
         n_normals = BASELINE_NORMALS if n_inputs == BASELINE_INPUTS else n_inputs * n_years
     kept = 8 * n * (2 * n_years + 1 + extra_kept)
-    per_chunk = 8 * chunk * (n_normals + 7 * n_years + n_lines + 2 + extra_kept) + 8 * (n_lines + 1) * min(
+    # a reference-class (horizon) input's multipliers by year are a new (years, chunk) array
+    # each, with the normal-to-Student-t map's work rows
+    horizon = BASELINE_HORIZON_INPUTS * (n_years + 6)
+    per_chunk = 8 * chunk * (n_normals + 7 * n_years + n_lines + 2 + horizon + extra_kept) + 8 * (n_lines + 1) * min(
         chunk, BLOCK_SIZE
     )
     at_end = 8 * n

@@ -26,10 +26,19 @@ import pandas as pd
 
 from mtfs_model import __version__
 from mtfs_model.base import formats
-from mtfs_model.brief.figures import SAME, group_rows, same_columns
+from mtfs_model.brief.figures import SAME, group_rows, guarantee_worth, same_columns
 from mtfs_model.brief.labels import column_labels
 from mtfs_model.brief.tables import ENGINE_HOLD, Brief, risk_results, risk_variants, table
-from mtfs_model.brief.text import Note, answer_sentence, centres_sentence, m, mtfs_sentence, question, surprises
+from mtfs_model.brief.text import (
+    Note,
+    answer_sentence,
+    centres_sentence,
+    m,
+    mtfs_sentence,
+    question,
+    reserve_paragraph,
+    surprises,
+)
 
 FIGURES_AS_TEXT = {"printed", "derived", "printed − derived"}
 """Findings' figures already written as the reader sees them (:func:`reader_view`): right-aligned."""
@@ -314,18 +323,16 @@ def html_answer(b: Brief) -> str:
         collapsed(b, figures, "The answer in figures (£m)", unit="£m", marks=marks, css="answer"),
     ]
     if risk:
-        paper = risk_variants(b)["paper"]
+        variants = risk_variants(b)
+        paper = variants["paper"]
         parts.insert(2, f'<p class="why"><strong>Why.</strong> {e(centres_sentence(risk[0], paper))}</p>')
-        applied = (
-            f" The {b.terms.partner} guarantee is applied: below its floor the partner makes up the shortfall."
-            if b.terms is not None
-            else ""
+        worth = guarantee_worth(risk[0], variants["failed"]) if "failed" in variants else None
+        parts.insert(
+            2, f'<p class="reserve"><strong>Reserve.</strong> {e(reserve_paragraph(risk[0], worth, b.terms))}</p>'
         )
         parts.append(
-            f'<p class="same">Simulation: {b.risk_n:,} futures a scenario, evidence-adjusted (inputs centred where '
-            "comparable forecasts landed; the risk section shows both views). Contingency: the reserve that covers "
-            f"the overspend against the MTFS, summed over the {len(ed.years)} years, in 8 (P80) or 9 (P90) futures "
-            f"out of 10.{applied}</p>"
+            f'<p class="same">Simulation: {b.risk_n:,} futures a scenario, evidence-adjusted as the evidence stood '
+            "when the MTFS was set (the risk section shows both views).</p>"
         )
     parts.append(notes)
     return section_html("The answer", *parts, css="first-page")

@@ -177,7 +177,8 @@ def inputs_table(results: Sequence[Result], names: Sequence[str]) -> pd.DataFram
             s.path.name if s.path is not None else s.name
         )
         tree = {k: v for k, v in s.overrides.items() if k != "scenario"}
-        found = list(leaves(tree))
+        # how the risk model reads the scenario's figures (plan or outcome) is said in the risk section
+        found = [(p, v) for p, v in leaves(tree) if not (p[0] == "risk" and p[-1] in ("centre", "centre_reason"))]
         if not found:
             records.append(
                 (

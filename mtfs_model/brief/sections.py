@@ -13,10 +13,16 @@ from mtfs_model.base.rounding import number, pct
 from mtfs_model.brief.figures import group_rows, untouched
 from mtfs_model.brief.html import brief_table, collapsed, e, marks_of, money_m, one_line, ref, section_html
 from mtfs_model.brief.tables import Brief, has_properties, risk_results, sheet_names, table
-from mtfs_model.brief.text import guarantee_sentence, years_text
+from mtfs_model.brief.text import (
+    centre_groups,
+    guarantee_sentence,
+    paper_view_sentence,
+    worst_sentence,
+)
 from mtfs_model.charts import budget as charts
 from mtfs_model.charts import risk as risk_charts
 from mtfs_model.engine import guarantee, high_needs
+from mtfs_model.risk.tail import reserve_table
 
 # --- the partner's guarantee -----------------------------------------------------------
 
@@ -237,7 +243,7 @@ def _views(b: Brief) -> str:
     return brief_table(
         b, views, f"The MTFS as published, two views ({b.edition.final_year}; £000, chances in %): as the paper "
         "assumes (every input centred on the published figures) and evidence-adjusted (the default)", css="wide",
-    )  # fmt: skip
+    ) + f"<p>{e(paper_view_sentence(views.iloc[0], b.edition.final_year, b.terms))}</p>"  # fmt: skip
 
 
 def _worth(b: Brief) -> str:
@@ -247,10 +253,24 @@ def _worth(b: Brief) -> str:
     worth = table(b, "Guarantee worth")
     if worth.empty:
         return ""
-    sentence = guarantee_sentence(worth, b.terms, b.edition.final_year, len(b.years))
-    return f"<p>{e(sentence)}</p>" + brief_table(
-        b, worth, "What the guarantee is worth to the MTFS as published (£000, chances in %; the same draws)"
-    )
+    sentence = guarantee_sentence(worth, b.terms, b.edition.final_year, len(b.years), risk_results(b)[0])
+    return f"<p>{e(sentence)} (The workbook's sheet Guarantee worth has both cases in full.)</p>"
+
+
+def _centres(b: Brief) -> str:
+    """How each scenario's fan is centred: a sentence each (declared in its [risk] table)."""
+    said = " ".join(f"{text[0].upper()}{text[1:]}" for text in centre_groups(b.names, risk_results(b)))
+    return f"<strong>How each scenario's fan is centred.</strong> {e(said)}"
+
+
+def _reserve(b: Brief) -> str:
+    """What each reserve figure is (the MTFS as published) and what went wrong in the worst futures."""
+    rr = risk_results(b)[0]
+    table = reserve_table(rr)
+    return brief_table(
+        b, table, "The reserve the MTFS as published would need: its overspend against the MTFS (£000; the years "
+        "together are each future's sum)",
+    ) + f"<p>{e(worst_sentence(rr))}</p>"  # fmt: skip
 
 
 def html_risk(b: Brief) -> str:
@@ -267,11 +287,12 @@ def html_risk(b: Brief) -> str:
         f"<p>{b.risk_n:,} simulated futures a scenario (seed {b.risk_seed}): every growth line's drivers, every "
         "savings line's delivery and the High Needs costs and savings drawn from the distributions in the "
         f"edition's risk file ({e(b.edition.id)}; each with its source or reason), evidence-adjusted: where the "
-        "reference class reaches an input (how comparable councils' budgets fared against their outturns), the "
-        "input also gets a multiplier drawn from that evidence, its median the optimism-bias uplift. The gap is "
-        "the simulated net budget less the MTFS as published; the contingency covers the gap summed over the "
-        f"{years_text(len(b.years))}.</p>",
+        "reference class (comparable councils' budgets against outturns, as it stood when the MTFS was set) "
+        "reaches an input, it also gets a multiplier drawn from its predictive Student-t, year t t years ahead. "
+        + _centres(b)
+        + "</p>",
         _views(b),
+        _reserve(b),
         _worth(b),
         collapsed(
             b, table(b, "Risk"), f"Budget risk by scenario ({final}; £000, chances in %)", marks=marks, css="wide"

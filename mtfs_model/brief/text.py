@@ -189,7 +189,7 @@ def answer_sentence(r: Result, mtfs: Result, terms: guarantee.Terms | None) -> s
         more = "more" if cost > 0 else "less"
         text += f", and the council bears {m(abs(cost))} {more} than the MTFS over the {years_text(n)}"
     if partner > CLOSE and terms is not None:
-        text += f" ({terms.partner} bears a further {m(partner)} under its guarantee)"
+        text += f" ({terms.partner}'s guarantee calls for its extra effort on a further {m(partner)})"
     hn, hn_mtfs = hn_final(r), hn_final(mtfs)
     if _changed(hn, hn_mtfs):
         text += (
@@ -241,7 +241,7 @@ def surprises(
     final = results[0].edition.final_year
     first = risk[0]
     if first.p_exceeds_mtfs > 0.5:
-        off = [d for d in first.spec.distributions if abs(d.p50 - 1.0) > 1e-9]
+        off = _off_centre(first)
         why = (
             "the simulation centres " + _joined([_centre_clause(d, short=True) for d in off])
             if off
@@ -311,44 +311,185 @@ def _centre_clause(d: Any, short: bool = False) -> str:
         n = len(cited_pairs(d))
         count = NUMBERS[n] if n < len(NUMBERS) else str(n)
         side = "above" if d.p50 > 1 else "below"
-        why = "reference class" if short else f"reference class: how {count} comparable budgets fared"
-        return f"{name} {pct(abs(d.p50 - 1))} {side} the paper's figure ({why})"
+        budgets = "budget" if n == 1 else "budgets"
+        why = "reference class" if short else f"reference class: how {count} comparable {budgets} fared"
+        by = " by the final year" if d.evolution == "horizon" else ""  # its centre grows with the horizon
+        return f"{name} {pct(abs(d.p50 - 1))} {side} the paper's figure{by} ({why})"
     why = "a judgement" if short else "a judgement stated in the edition's risk file"
     return f"{name} at {pct(d.p50)} of the paper's figure ({why})"
 
 
+def _off_centre(rr: RiskResult) -> list[Any]:
+    """The inputs centred away from the paper's figure (the guarantee's effectiveness is a
+    share of a shortfall, not a multiplier of a paper figure)."""
+    return [d for d in rr.spec.distributions if abs(d.p50 - 1.0) > 1e-9 and d.kind != "guarantee"]
+
+
 def centres_sentence(evidence: RiskResult, paper: RiskResult) -> str:
-    """Why the MTFS as published carries the contingency it does, in one sentence: which
+    """Why the MTFS as published would need the reserve it does, in one sentence: which
     inputs the (default, evidence-adjusted) simulation centres away from the paper and on
-    what evidence, and the contingency were every input centred on the paper's figures."""
+    what evidence, and the reserve were every input centred on the paper's figures."""
     from mtfs_model.brief.figures import CONTINGENCY_LEVELS, contingency
 
     lo, hi = CONTINGENCY_LEVELS
+    period = f"{evidence.years[0]}-{evidence.years[-1]}"
     held = f"{m(contingency(evidence, lo))} (P{lo:g}) or {m(contingency(evidence, hi))} (P{hi:g})"
     paper_held = f"{m(contingency(paper, lo))} or {m(contingency(paper, hi))}"
-    off = [d for d in evidence.spec.distributions if abs(d.p50 - 1.0) > 1e-9]
+    off = _off_centre(evidence)
     if not off:
         return (
-            f"The published MTFS carries a contingency of {held} because its costs' upside is wider than their "
-            f"downside: no input is centred away from the paper's figures."
+            f"Over {period} the published MTFS would need a reserve of {held} because its costs' upside is wider "
+            "than their downside: no input is centred away from the paper's figures."
         )
     return (
-        f"The published MTFS carries a contingency of {held} because the simulation centres "
+        f"Over {period} the published MTFS would need a reserve of {held} because the simulation centres "
         + _joined([_centre_clause(d) for d in off])
-        + f"; centred on the paper's own figures (as the paper assumes) it would carry {paper_held}."
+        + f"; centred on the paper's own figures (as the paper assumes) it would need {paper_held}."
     )
 
 
-def guarantee_sentence(worth: Any, terms: guarantee.Terms, final: str, n_years: int) -> str:
-    """What the partner's guarantee is worth to the MTFS as published, in one sentence,
-    from :func:`~mtfs_model.brief.figures.guarantee_worth` (its two rows: honoured, failed)."""
+def floored_years(rr: RiskResult) -> list[str]:
+    """The years whose guaranteed-programme benefit the simulation floors (empty without a
+    guarantee): by default only the final year (:mod:`mtfs_model.risk.guarantee`)."""
+    from mtfs_model.risk.guarantee import floors
+
+    pid = rr.edition.links.get("guarantee_programme")
+    if not pid or rr.guarantee_floor is None:
+        return []
+    by_year = floors(rr.scenario.inputs, str(pid))
+    return [y for y, f in zip(rr.years, by_year, strict=True) if f > 0]
+
+
+def _effort_words(rr: RiskResult) -> str:
+    """The partner's effort as the simulation draws it: its median share and P10-P90."""
+    d = next((d for d in rr.spec.distributions if d.kind == "guarantee"), None)
+    if d is None:
+        return "recovers the whole shortfall"
+    return (
+        f"recovers {pct(d.p50)} of a shortfall at the median ({pct(d.p10)}-{pct(d.p90)} at P10-P90, a judgement: "
+        "the papers record no such remedy)"
+    )
+
+
+def guarantee_sentence(
+    worth: Any, terms: guarantee.Terms, final: str, n_years: int, rr: RiskResult | None = None
+) -> str:
+    """The partner's guarantee as the papers write it and what it is worth to the MTFS as
+    published, from :func:`~mtfs_model.brief.figures.guarantee_worth` (its two rows: the
+    partner's effort made, and none)."""
     on, off = worth.iloc[0], worth.iloc[1]
     p90_less = float(off["net_p90_final"] - on["net_p90_final"])
     held_less = float(off["contingency_p90"] - on["contingency_p90"])
+    years = floored_years(rr) if rr is not None else [final]
+    which = _joined(years) if years else final
+    only = " only" if len(years) == 1 and n_years > 1 else ""
+    effort = _effort_words(rr) if rr is not None else "recovers the shortfall"
     return (
-        f"The {terms.partner} guarantee of {m(terms.floor)} a year binds in {pct(float(on['binds_pct']))} of simulated "
-        f"futures; on average it covers {m(float(on['covered_horizon']))} of shortfall over the {years_text(n_years)}, "
-        f"and it lowers the {final} P90 net budget by {m(p90_less)} ({m(float(on['net_p90_final']))} against "
-        f"{m(float(off['net_p90_final']))} if the partner fails) and the P90 contingency by {m(held_less)}. "
-        "Its fee is not modelled: the papers print neither the fee nor its cap."
+        f'{terms.partner} "guaranteed to deliver an annual benefit of {m(terms.floor)}"; below it "additional '
+        f'resource would be put in place to remedy this, at a cost to {terms.partner}": effort, not cash. The '
+        f"simulation floors the programme's {which} benefit{only} (the papers give no phasing; its estimate is "
+        f'reached "over the next four years"), and the effort {effort}. The floor binds in '
+        f"{pct(float(on['binds_pct']))} of futures; with the effort the guarantee covers "
+        f"{m(float(on['covered_horizon']))} on average over the {years_text(n_years)}, lowering the {final} P90 net "
+        f"budget by {m(p90_less)} and the P90 reserve by {m(held_less)}; without it, nothing. No fee is deducted: "
+        'the benefits are "net annually recurring".'
+    )
+
+
+def centre_sentence(name: str, rr: RiskResult) -> str:
+    """How a scenario's fan is centred, in one sentence: the inputs it states as outcomes
+    (their fan centred on its figure) and that every other figure is read as a plan."""
+    return f"{name}: {centre_words(rr)}"
+
+
+def centre_words(rr: RiskResult) -> str:
+    """:func:`centre_sentence` without the name (scenarios read alike share it)."""
+    outcome = [d for d in rr.spec.distributions if "(outcome)" in d.origin and not is_evidence(d)]
+    if rr.scenario.overrides.get("risk", {}).get("view") == "paper":
+        return (
+            "as the paper assumes -- every input centred on the paper's figure with no skew, no evidence "
+            "multiplier, the guarantee made good in full, the programme's upside capped at its stretch."
+        )
+    if not outcome:
+        return (
+            "read as a plan -- every judgement's centre (a programme at its own estimate) and the reference "
+            "class's view of how such plans turn out apply on top of its figures."
+        )
+    what = _joined([_plain(d) for d in outcome])
+    return (
+        f"{what} is a stated outcome, so that fan is centred on the scenario's figure (the default's centre is not "
+        "applied again); every other figure is read as a plan, with the evidence's view on top."
+    )
+
+
+def centre_groups(names: Sequence[str], risk: Sequence[RiskResult]) -> list[str]:
+    """One sentence per way of reading a scenario's figures, naming the scenarios read that way."""
+    groups: dict[str, list[str]] = {}
+    for name, rr in zip(names, risk, strict=True):
+        groups.setdefault(centre_words(rr), []).append(name)
+    return [f"{_joined(who)}: {words}" for words, who in groups.items()]
+
+
+def reserve_paragraph(rr: RiskResult, worth: Any | None, terms: guarantee.Terms | None) -> str:
+    """Page 1's reserve paragraph: what the MTFS as published would need, for which
+    period, what of it recurs, and what the guarantee is worth (GBP m)."""
+    from mtfs_model.risk.tail import reserve_table
+
+    table = reserve_table(rr)
+    years = rr.years
+    total = table.iloc[len(years)]
+    structural = table.iloc[len(years) + 1]
+    text = (
+        f"To cover its overspend against the MTFS over the {years_text(len(years))} {years[0]}-{years[-1]} in 9 "
+        f"futures out of 10, the MTFS as published would need a reserve of {m(max(float(total['P90']), 0.0))} "
+        f"({m(max(float(total['P80']), 0.0))} in 4 out of 5); it holds none for this. Of that, the {years[-1]} "
+        f"overspend ({m(max(float(structural['P90']), 0.0))} at P90) is structural: it recurs after the MTFS unless "
+        "savings close it, so a reserve only buys time."
+    )
+    if worth is not None and terms is not None and len(worth) >= 2:
+        less = float(worth.iloc[1]["contingency_p90"] - worth.iloc[0]["contingency_p90"])
+        text += (
+            f" {terms.partner}'s guarantee, its extra effort below the {m(terms.floor)} floor "
+            f"({_joined(floored_years(rr))} only), lowers that reserve by {m(less)}."
+        )
+    return text
+
+
+def worst_sentence(rr: RiskResult) -> str:
+    """What went wrong in the worst 10 % of futures, in one sentence (@RISK's scenario
+    analysis: each input's median percentile there)."""
+    worst = rr.worst_futures()
+    wrong = worst[worst["went_wrong"]]
+    if wrong.empty:
+        return "In the worst 10% of futures no single input stands out: they are bad on many small counts."
+    by_name = {d.name: d for d in rr.spec.distributions}
+    parts = []
+    for name, row in wrong.head(5).iterrows():
+        d = by_name[str(name)]
+        words = _plain(d)
+        if is_evidence(d) and "reference class" not in words:
+            words += " (reference class)"
+        parts.append(f"{words} at its P{number(float(row['median_percentile']))}")
+    return (
+        "What went wrong in the worst 10% of futures (by the overspend over the MTFS years), each input's median "
+        "percentile there: " + _joined(parts) + "; every other input about as usual."
+    )
+
+
+def paper_view_sentence(row: Any, final: str, terms: guarantee.Terms | None = None) -> str:
+    """Why the paper view's P50s sit where they do (a row of
+    :func:`~mtfs_model.brief.figures.view_figures`, GBP000): each input is centred on the
+    paper's figure with no skew, so each P50 is the paper's within what the shapes leave."""
+    net, hn = float(row["p50_final"] - row["mtfs_net_final"]), float(row["hn_p50"] - row["hn_forecast"])
+    return (
+        f"As the paper assumes, each input is centred on the paper's figure with no skew: the {final} High Needs "
+        f"deficit's P50 is {m(abs(hn))} {'above' if hn >= 0 else 'below'} the forecast (simulation noise, and costs "
+        "walking symmetrically in logs rise a little more than they fall), the net budget's "
+        f"{m(abs(net))} {'above' if net >= 0 else 'below'} the MTFS ("
+        + (
+            f"the {terms.programme} programme's upside is capped at its {m(terms.stretch)} stretch ambition; "
+            if terms is not None and terms.stretch is not None
+            else ""
+        )
+        + "unit costs that walk symmetrically in logs skew it the same way)."
     )

@@ -167,7 +167,10 @@ def _simulate(args: argparse.Namespace) -> None:
     chunk = DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size
     progress = terminal_progress("simulating") if chunk > 0 and args.n > chunk else None
     scenario = as_scenario(args.scenario, edition=_edition(args))
-    result = simulate(scenario, n=args.n, seed=args.seed, chunk_size=args.chunk_size, progress=progress)
+    files = tuple(getattr(args, "reference_class", None) or ())
+    result = simulate(
+        scenario, n=args.n, seed=args.seed, chunk_size=args.chunk_size, progress=progress, reference_files=files
+    )
     _emit(report_text(result, args.format), args.output)
 
 

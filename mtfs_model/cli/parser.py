@@ -162,6 +162,9 @@ def build_parser() -> ArgumentParser:
     )
     p_sim.add_argument("--seed", type=whole_number(), default=1, help="random seed, >= 0 (default: 1)")
     p_sim.add_argument("--chunk-size", type=trajectories, default=None, help="trajectories at a time (memory only)")
+    p_sim.add_argument(
+        "--reference-class", action="append", metavar="FILE", help="another reference-class file (out-of-sample rule)"
+    )
     common(p_sim)
     p_brief = sub.add_parser("brief", help="a self-contained HTML brief of scenarios (and an Excel workbook)")
     p_brief.add_argument("scenarios", nargs="+", help="scenario names or .toml paths")

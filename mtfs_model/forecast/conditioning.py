@@ -169,6 +169,11 @@ def conditioned_factors(
             out.append(factor(d, z[k], spec.spread_scale))
         elif d.evolution == "level":
             out.append(condition("level", factor(d, z[k], spec.spread_scale), fixed))
+        elif d.evolution == "walk":  # continue by the walk's own year-on-year changes (draws.multipliers)
+            path = factor(d, z[k], spec.spread_scale)
+            steps = path.copy()
+            steps[:, 1:] = path[:, 1:] / np.maximum(path[:, :-1], 1e-300)
+            out.append(condition("walk", steps, fixed))
         else:
             out.append(condition(d.evolution, d.multiplier(z[k], spec.spread_scale), fixed))
     return out

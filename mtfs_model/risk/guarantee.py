@@ -1,13 +1,20 @@
-"""The transformation partner's guarantee, applied in the simulation.
+"""The transformation partner's guarantee, applied in the simulation, as the papers write it.
 
-When the guarantee is honoured (the default, as contracted) the guaranteed programme's
-benefit is floored, in each trajectory, at the floor applying that year
-(:func:`mtfs_model.engine.guarantee.floor_by_year`: by default the full floor in the
-final year, the guarantee's run-rate year; ``pro_rata`` scales it by the MTFS profile):
-the partner makes up the shortfall at its own cost, so the council's net budget is lower
-by it that year.  ``[guarantee] honoured = false`` in a scenario is the counterparty
-failing: the shortfall stays with the council (the simulation as it was before the
-guarantee was applied).  The fee is not modelled: the papers print neither fee nor cap.
+The papers (minutes of 19 January 2021): the partner "guaranteed to deliver an annual
+benefit of £7m ... if the savings fell below £7m, additional resource would be put in
+place to remedy this, at a cost to Newton Europe"; the benefits are "cost/demand
+avoidance" (the DCFSF update, para 19); fees are "commensurate to benefits delivered";
+the programme's own work ends in November 2021.  So the remedy is **more of the partner's
+effort**, at its cost, not cash: when the guarantee is honoured (the default) and the
+programme's benefit falls below the floor applying that year
+(:func:`mtfs_model.engine.guarantee.floor_by_year`: by default the full floor in the final
+year only, the year its £9.3m estimate is reached "over the next four years"), the
+partner's effort recovers a share of the shortfall -- its **effectiveness**, the
+``guarantee.effectiveness`` input of ``risk.toml`` (a stated judgement with a range) --
+and the council's net budget is lower by what it recovers.  ``[guarantee] honoured =
+false`` in a scenario is the partner making no such effort: the shortfall stays with the
+council.  The fee is not deducted: the papers' benefits are "net annually recurring" and
+the fee is "commensurate to benefits", capped and unprinted.
 
 The remedy is attributed to the programme's lines in proportion to their deterministic
 share of the programme that year, so the net budget stays exactly the sum of its lines.
@@ -32,7 +39,8 @@ class Guarantee:
     ``lines`` the programme's line indices; ``floor`` the guaranteed annual benefit
     (GBP000); ``honoured`` whether the partner makes up a shortfall; ``floors`` the floor
     applying each year; ``weights`` (lines, years) each line's share of the programme's
-    deterministic benefit that year (how the remedy is attributed).
+    deterministic benefit that year (how the remedy is attributed); ``effectiveness``
+    the input that says how much of a shortfall the partner's effort recovers.
     """
 
     programme: str
@@ -41,6 +49,9 @@ class Guarantee:
     honoured: bool = True
     floors: Array | None = None
     weights: Array | None = None
+    effectiveness: int | None = None
+    """The index of the ``guarantee.effectiveness`` input (the share of a shortfall the
+    partner's effort recovers), or None: the whole shortfall is made up."""
 
 
 def floors(inputs: ModelInputs, programme: str) -> Array:

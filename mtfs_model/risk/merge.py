@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.edition.folder import Edition
-from mtfs_model.risk.schema import PSD_TOLERANCE, Declared, declare, one_of
+from mtfs_model.risk.schema import PSD_TOLERANCE, SCENARIO_ONLY, Declared, declare, one_of
 
 # --- Defaults and a scenario's table, merged ------------------------------------------------
 
@@ -27,7 +27,11 @@ class MergedInput:
     name: str
     values: dict[str, Any]
     mine: dict[str, Any]
+    """The scenario's own distribution keys (not how it reads its figure: ``centre``)."""
     origin: Path
+    centre: str = "plan"
+    """How the scenario's figure for this input is read: ``plan`` or ``outcome``."""
+    centre_reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,10 @@ class Merged:
     spread_scale: float
     view: str = "evidence"
     """``evidence`` (the default) or ``paper`` (:mod:`mtfs_model.risk.evidence`)."""
+    centre: str = "plan"
+    """``plan`` (the default) or ``outcome`` (:data:`mtfs_model.risk.schema.CENTRES`): the
+    scenario's reading of every input whose own ``centre`` says nothing."""
+    evidence_as_of: str | None = None
 
 
 def _blame(
@@ -77,8 +85,11 @@ def _check_values(name: str, merged: Mapping[str, Any], blame: Any, found: list[
 
 
 def _check_evidence(evidence: Mapping[str, Any], blame: Any, found: list[Problem]) -> None:
-    """An evidence table's quantiles: all three, 0 < P10 <= P50 <= P90 (a lognormal)."""
+    """An evidence table: a reference-class ``subject``, or its own quantiles, all three,
+    0 < P10 <= P50 <= P90 (a lognormal)."""
     file, where = blame(("evidence",))
+    if evidence.get("subject") and not any(k in evidence for k in ("p10", "p50", "p90")):
+        return
     missing = [k for k in ("p10", "p50", "p90") if k not in evidence]
     if missing:
         found.append(
@@ -123,21 +134,28 @@ def merge(base: Declared, over: Declared | None) -> Merged:
     names = list(base.dists) + [n for n in over.dists if n not in base.dists]
     found: list[Problem] = [*base.problems, *over.problems]
     inputs = []
+    everywhere = over.centre or "plan"
     for name in names:
-        mine = over.dists.get(name, {})
+        given = over.dists.get(name, {})
+        mine = {k: v for k, v in given.items() if k not in SCENARIO_ONLY}
         merged = {**base.dists.get(name, {}), **mine}
 
         def blame(keys: tuple[str, ...], name: str = name, mine: Mapping[str, Any] = mine) -> tuple[Path, str]:
             return _blame(name, keys, base, over, mine)
 
         _check_values(name, merged, blame, found)
-        inputs.append(MergedInput(name, merged, dict(mine), over.file if mine else base.file))
+        centre = str(given.get("centre") or everywhere)
+        reason = given.get("centre_reason")
+        inputs.append(MergedInput(name, merged, dict(mine), over.file if mine else base.file, centre, reason))
     corr = _correlation(base, over, names, found)
     if found:
         raise InputError.many(found)
     spread = over.spread_scale if over.spread_scale is not None else base.spread_scale
     view = over.view or base.view or "evidence"
-    return Merged(tuple(inputs), corr, 1.0 if spread is None else spread, view)
+    return Merged(
+        tuple(inputs), corr, 1.0 if spread is None else spread, view, everywhere,
+        over.evidence_as_of or base.evidence_as_of,
+    )  # fmt: skip
 
 
 def merged_for(edition: Edition, raw: Any, file: Path) -> Merged:

@@ -90,6 +90,7 @@ def plan(scenario: Scenario, spec: RiskSpec) -> Plan:
     line_mults: dict[str, list[int]] = {c: [] for c in codes}
     driver_factors: dict[str, list[tuple[int, str]]] = {}
     hn_drawn: dict[str, list[int]] = {}
+    effect: int | None = None
     hn_groups = {**inputs.hn_funding, **inputs.hn_expenditure, **inputs.hn_savings}
     for k, d in enumerate(spec.distributions):
         if d.kind == "line":
@@ -100,6 +101,8 @@ def plan(scenario: Scenario, spec: RiskSpec) -> Plan:
                     line_mults[c].append(k)
         elif d.kind == "driver":
             driver_factors.setdefault(d.target, []).append((k, str(d.driver)))
+        elif d.kind == "guarantee":
+            effect = k
         else:
             hn_drawn.setdefault(d.target, []).append(k)
     hn_factors = [
@@ -117,7 +120,7 @@ def plan(scenario: Scenario, spec: RiskSpec) -> Plan:
         det = np.array([result.cumulative.loc[codes[i], cols].to_numpy(dtype=np.float64) for i in members])
         guarantee = Guarantee(
             str(pid), members, floor, inputs.guarantee.honoured, partner.floors(inputs, str(pid)),
-            partner.weights(det.reshape(len(members), len(cols))),
+            partner.weights(det.reshape(len(members), len(cols))), effect,
         )  # fmt: skip
     return Plan(
         spec=spec,
@@ -280,7 +283,7 @@ class Kernel:
         for t in years:
             net[t] += plan.det_net[t]  # det_net + the lines' changes, as the engine adds them
         if final_only:
-            self._remedy(net, lines, keep, years, m)
+            self._remedy(net, lines, keep, years, m, factors)
             return net, hn
         gap.fill(0.0)
         for j, (ks, values) in enumerate(plan.hn_factors):
@@ -307,15 +310,19 @@ class Kernel:
             for i in plan.guarantee.lines:
                 np.add(plan.det_lines[plan.line_codes[i]][-1], lines[i], out=tmp)
                 benefit -= tmp
-        self._remedy(net, lines, keep, years, m)
+        self._remedy(net, lines, keep, years, m, factors)
         return net, hn
 
-    def _remedy(self, net: Array, lines: Array, keep: Paths | None, years: range, m: int) -> None:
+    def _remedy(
+        self, net: Array, lines: Array, keep: Paths | None, years: range, m: int, factors: Sequence[Array]
+    ) -> None:
         """The honoured guarantee (:mod:`mtfs_model.risk.guarantee`): where the programme's
-        benefit falls below the floor applying that year the partner makes up the
-        shortfall; the net budget is lower by it, attributed to the programme's lines in
-        proportion to their deterministic share (their sum stays the net budget).  The
-        benefit (``benefit_buf``) stays as delivered: how often the guarantee binds."""
+        benefit falls below the floor applying that year the partner's extra effort
+        recovers a share of the shortfall (its effectiveness, drawn per trajectory, or all
+        of it if the edition declares none); the net budget is lower by what it recovers,
+        attributed to the programme's lines in proportion to their deterministic share
+        (their sum stays the net budget).  The benefit (``benefit_buf``) stays as
+        delivered: how often the guarantee binds."""
         g, delivered, rem = self.plan.guarantee, self.delivered_buf, self.remedy_buf
         if not self.floored or g is None or delivered is None or rem is None:
             return
@@ -326,6 +333,9 @@ class Kernel:
             if g.floors[t] <= 0:
                 continue
             r[:] = partner.remedy(g.floors[t], delivered[t, :m])
+            if g.effectiveness is not None:
+                f = factors[g.effectiveness]
+                r *= f if f.ndim == 1 else f[t]
             net[t] -= r
             for j, i in enumerate(g.lines):
                 share = r * g.weights[j, t]

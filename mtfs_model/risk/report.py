@@ -14,6 +14,14 @@ from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, RiskResult, simulate
 # --- Reporting ----------------------------------------------------------------------------
 
 
+WORST_WORDS = {
+    "median_percentile": "Median percentile in the worst 10%",
+    "worse_when": "Worse when",
+    "went_wrong": "Went wrong",
+}
+"""The worst-futures table's columns in words (terminal and markdown)."""
+
+
 def titles(final_year: str) -> dict[str, str]:
     """The tables' titles for an edition whose final year is ``final_year``."""
     return {
@@ -22,6 +30,14 @@ def titles(final_year: str) -> dict[str, str]:
         "hn_deficit": "High Needs cumulative deficit, simulated: percentiles by year (£000)",
         "reference": "Reference figures (£000)",
         "probabilities": "Probabilities",
+        "reserve": (
+            "Reserve: overspend against the published MTFS by year, over the MTFS years (each future's sum) and the "
+            f"structural gap in {final_year} (£000; P80 = exceeded in 1 future in 5)"
+        ),
+        "worst": (
+            "What went wrong in the worst 10% of futures (by the overspend over the MTFS years): each input's median "
+            "percentile there (50 = as usual)"
+        ),
         "tornado": f"Tornado: {final_year} net budget and High Needs deficit, one input at a time at P10 / P90 (£000)",
         "variance": f"What drives the variance of the {final_year} gap, by line (£000, shares of variance)",
         "inputs": "Distributions simulated (multipliers of the scenario's figures)",
@@ -37,10 +53,14 @@ def report_text(result: RiskResult, fmt: str = "table") -> str:
         net_at = tornado_columns(result.years[-1])[3:5]  # the gap columns say the same
         frames["tornado"] = frames["tornado"].drop(columns=["label", *net_at])
         frames["inputs"] = frames["inputs"].drop(columns=["label", "source or reason"])
+        frames["worst"] = frames["worst"].drop(columns=["label"])
+    if fmt in ("table", "markdown"):  # words, not identifiers
+        frames["worst"] = frames["worst"].rename(columns=WORST_WORDS)
+        frames["inputs"] = frames["inputs"].replace({"shape": {"student_t": "Student-t"}})
     labels: dict[str, str] = {}
     if fmt in ("table", "markdown"):  # inputs by the edition's short names, columns in words
         ed = result.scenario.edition
-        for key in ("tornado", "inputs"):
+        for key in ("tornado", "inputs", "worst"):
             frames[key] = frames[key].rename(index=lambda p: _input_words(ed, str(p)))
         labels = COLUMN_LABELS
     head = f"Scenario {result.scenario.name!r}: {result.n:,} trajectories, seed {result.seed}"
@@ -49,7 +69,13 @@ def report_text(result: RiskResult, fmt: str = "table") -> str:
 
 
 def _input_words(edition: Edition, path: str) -> str:
-    """A risk input's path as a reader's label: ``G1 unit cost current (£ a week)``."""
+    """A risk input's path as a reader's label: ``G1 unit cost current (£ a week)``; a
+    reference-class multiplier's as its input's with "(reference class)"."""
+    if path.startswith("evidence:"):
+        return _input_words(edition, path.removeprefix("evidence:")) + " (reference class)"
+    if path.startswith("guarantee."):
+        partner = edition.links.get("guarantee_partner") or "partner"
+        return f"{partner} guarantee: remedy {path.split('.', 1)[1]} (share of the shortfall)"
     short, unit, _ = path_label(edition, path)
     return f"{short} ({unit})" if unit else short
 

@@ -65,13 +65,21 @@ def _source(value: Any) -> Any:
 
 
 class EvidenceTable(Strict):
-    """What the reference class says of an input (``[<input>.evidence]``): the pairs it
-    rests on (ids of :mod:`mtfs_model.forecast.reference_class`) and the P10/P50/P90 of
-    one more forecast's error (outturn / forecast) calibrated on them
-    (:func:`mtfs_model.forecast.calibration.fit`).  In the evidence view (the default) the
-    input gets a second, level multiplier drawn from it (:mod:`mtfs_model.risk.evidence`)."""
+    """What the reference class says of an input (``[<input>.evidence]``): the ``subject``
+    of the reference class whose predictive distribution of one more forecast's error
+    (ln outturn / forecast, a Student-t by horizon: :mod:`mtfs_model.evidence`) the input
+    takes -- or, in a scenario, a view of its own: the P10/P50/P90 of that error (a
+    lognormal, the same every year; ``pairs`` the records it rests on).  In the evidence
+    view (the default) the input gets a second multiplier drawn from it
+    (:mod:`mtfs_model.risk.evidence`)."""
 
+    subject: Text | None = None
     pairs: list[Text] = Field(default_factory=list)
+    lower_tail_floor: Multiplier | None = None
+    """The smallest multiplier the evidence may give while the DfE table of High Needs
+    deficit reversals is not admissible at the evidence date (a stated judgement, with
+    ``lower_tail_reason``); once it is, the predictive's own lower tail applies."""
+    lower_tail_reason: Text | None = None
     p10: Multiplier | None = None
     p50: Multiplier | None = None
     p90: Multiplier | None = None
@@ -79,6 +87,17 @@ class EvidenceTable(Strict):
     reason: Text | None = None
 
     _check_source = field_validator("source")(_source)
+
+
+CENTRES = ("plan", "outcome")
+"""How a scenario's figures are read (:mod:`mtfs_model.risk.spec`): a ``plan`` (the default:
+the evidence's view and every judgement's centre apply on top of it) or a statement of the
+``outcome`` (the input's fan is centred on the scenario's figure).  ``[risk] centre`` says
+it for every input, an input's own ``centre`` for that input."""
+
+SCENARIO_ONLY = ("centre", "centre_reason")
+"""Keys of an input's table that read the scenario's figure rather than change the
+distribution: a table with only these is not the scenario's own distribution."""
 
 
 class DistributionTable(Strict):
@@ -96,6 +115,11 @@ class DistributionTable(Strict):
     reason: Text | None = None
     evidence: EvidenceTable | None = None
     """The reference class's view of this input (see :class:`EvidenceTable`)."""
+    centre: Literal["plan", "outcome"] | None = None
+    """How a scenario's figure for this input is read (:data:`CENTRES`); default the
+    table's ``[risk] centre``."""
+    centre_reason: Text | None = None
+    """Why the scenario's figure for this input is a plan or an outcome."""
 
     _check_source = field_validator("source")(_source)
 
@@ -134,6 +158,12 @@ class Correlation(Strict):
         return value
 
 
+class GuaranteeRisk(Strict):
+    effectiveness: DistributionTable | None = None
+    """The share of a shortfall below the guaranteed floor the partner's extra effort
+    recovers (0-1; :mod:`mtfs_model.risk.guarantee`)."""
+
+
 class RiskTable(Strict):
     """A ``[risk]`` table, or an edition's ``risk.toml``."""
 
@@ -148,7 +178,11 @@ class RiskTable(Strict):
     lines: dict[str, LineRisk] = Field(default_factory=dict)
     programmes: dict[str, ProgrammeRisk] = Field(default_factory=dict)
     high_needs: dict[str, DistributionTable] = Field(default_factory=dict)
+    guarantee: GuaranteeRisk | None = None
     correlation: list[Correlation] = Field(default_factory=list)
+    centre: Literal["plan", "outcome"] | None = None
+    """How the scenario's figures are read, every input unless its own ``centre`` says
+    otherwise: ``plan`` (the default) or ``outcome`` (:data:`CENTRES`)."""
 
 
 # --- What the edition offers -------------------------------------------------------------
@@ -187,6 +221,8 @@ class Offer:
     line_drivers: dict[str, list[str]]
     programme_kind: dict[str, str]
     high_needs: list[str]
+    guarantee: bool = False
+    """Whether the edition links a programme to a guarantee (``guarantee.effectiveness``)."""
 
 
 @lru_cache(maxsize=16)
@@ -198,6 +234,7 @@ def offer(edition: Edition) -> Offer:
         line_drivers={c: variable_drivers(ln.get("drivers"), edition.years) for c, ln in lines.items()},
         programme_kind={p.id: p.kind for p in edition.programmes},
         high_needs=[*fc["funding"], *fc["expenditure"], *fc["savings"]],
+        guarantee=bool(edition.links.get("guarantee_programme")),
     )
 
 
@@ -216,6 +253,8 @@ def input_parts(name: str) -> tuple[str, str, str | None, str]:
         return "line", parts[1], None, parts[2]
     if parts[0] == "programmes":
         return "programme", parts[1], None, parts[2]
+    if parts[0] == "guarantee":
+        return "guarantee", parts[1], None, ""
     return "high_needs", parts[1], None, ""
 
 
@@ -237,6 +276,9 @@ class Declared:
     problems: tuple[Problem, ...] = ()
     view: str | None = None
     """``evidence`` or ``paper`` if the table says (else None: the default)."""
+    centre: str | None = None
+    """``plan`` or ``outcome`` if the table says (else None: ``plan``)."""
+    evidence_as_of: str | None = None
 
     def where(self, rest: str) -> str:
         return f"{self.prefix}.{rest}" if self.prefix else rest
@@ -309,6 +351,10 @@ def _others(raw: Mapping[str, Any], off: Offer, out: list[str], p: _Collect) -> 
             p.add(f"high_needs.{key}", one_of("a High Needs line", off.high_needs), show_got=False)
         else:
             out.append(f"high_needs.{key}")
+    if "effectiveness" in _table(raw.get("guarantee")) and off.guarantee:
+        # an edition that links no guarantee has nothing for it to act on: it is not drawn
+        # (so an edition's risk file may keep it while its guarantee link is taken out)
+        out.append("guarantee.effectiveness")
 
 
 def _pairs(raw: Mapping[str, Any], p: _Collect, defaults: bool) -> None:
@@ -386,10 +432,30 @@ def declare(raw: Any, edition: Edition, file: Path, prefix: str = "", *, default
             if node and "source" not in node and "reason" not in node:
                 p.add(f"{name}.reason", "a source or a reason for every default", show_got=False)
             evidence = _table(node.get("evidence")) if node else {}
-            if evidence and not evidence.get("pairs"):
-                p.add(f"{name}.evidence.pairs", "the reference-class pairs the evidence rests on", show_got=False)
+            if evidence and not evidence.get("subject"):
+                p.add(f"{name}.evidence.subject", "the reference-class subject the evidence reads", show_got=False)
             if evidence and "reason" not in evidence and "source" not in evidence:
                 p.add(f"{name}.evidence.reason", "a source or a reason for every default", show_got=False)
     dists, pairs, spread = _salvage(raw, names, prefix)
     view = raw.get("view") if raw.get("view") in ("evidence", "paper") else None
-    return Declared(file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view)
+    centre = raw.get("centre") if raw.get("centre") in CENTRES else None
+    if defaults:
+        for name in names:
+            if any(k in _table(_dig(raw, name)) for k in SCENARIO_ONLY):
+                p.add(f"{name}.centre", "no centre in the edition's defaults (a scenario reads its own figures)",
+                      show_got=False)  # fmt: skip
+    as_of = raw.get("evidence_as_of")
+    if isinstance(as_of, dt.date):
+        as_of = as_of.isoformat()
+    return Declared(
+        file, prefix, dists, pairs, spread, tuple(names), tuple(p.found), view, centre,
+        str(as_of) if isinstance(as_of, str) and _iso_date(as_of) else None,
+    )  # fmt: skip
+
+
+def _iso_date(value: str) -> bool:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

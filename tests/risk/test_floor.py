@@ -29,7 +29,7 @@ T = len(YEARS)
 def test_only_the_normals_the_model_needs() -> None:
     """One normal a trajectory for a level input, one a year for a walk or independent one."""
     sampler = Sampler(SPEC, T)
-    levels = sum(d.evolution == "level" for d in SPEC.distributions)
+    levels = sum(d.evolution in ("level", "horizon") for d in SPEC.distributions)  # one draw a trajectory
     assert levels and levels < len(SPEC.distributions)
     assert sampler.rows == levels + T * (len(SPEC.distributions) - levels) < T * len(SPEC.distributions)
 
@@ -49,7 +49,7 @@ def test_a_block_is_its_input_s_own_stream_slot_after_slot() -> None:
         stream = gen.standard_normal(d.slots(T) * BLOCK_SIZE)
         for s in range(d.slots(T)):
             assert np.array_equal(z[sampler.offsets[k] + s, :BLOCK_SIZE], stream[s * BLOCK_SIZE : (s + 1) * BLOCK_SIZE])
-    assert checked == {"level", "independent"}
+    assert checked == {"level", "horizon", "independent"}
 
 
 def test_a_level_input_keeps_its_correlation_with_annual_shocks() -> None:

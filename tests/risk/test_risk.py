@@ -129,21 +129,37 @@ def test_zero_spread_baseline_is_the_published_mtfs() -> None:
 def test_spread_scale_zero_puts_every_input_at_its_median() -> None:
     """With no spread, the default DCFSF delivery (P50 = 9,300 / 13,200) and the
     reference-class uplifts of the evidence view (the placement unit cost and the High
-    Needs placement costs) are exactly the engine's figures at those medians."""
+    Needs placement costs: exp(loc_at(t)) in MTFS year t, the High Needs one never below
+    its stated lower-tail floor) are exactly the engine's figures at those medians."""
+    from mtfs_model.evidence.context import EvidenceContext
+
     result = simulate(scenario_with({"spread_scale": 0}), n=50, seed=2)
     p50 = DEFAULTS["programmes"]["DCFSF"]["delivery"]["p50"]
-    g1 = DEFAULTS["lines"]["G1"]["drivers"]["unit_cost_current_gbp_week"]["evidence"]["p50"]
-    hn = DEFAULTS["high_needs"]["placement_costs"]["evidence"]["p50"]
+    ctx = EvidenceContext.for_edition(load_scenario("baseline").edition)
+    floor = DEFAULTS["high_needs"]["placement_costs"]["evidence"]["lower_tail_floor"]
+    g1 = [np.exp(ctx.predictive("csc_spend").loc_at(t + 1)) for t in range(len(YEARS))]
+    hn = [max(np.exp(ctx.predictive("hn_spend").loc_at(t + 1)), floor) for t in range(len(YEARS))]
+    base = load_scenario("baseline").inputs
+    values = {**base.hn_expenditure}["placement_costs"]
+    # the engine's High Needs line at the medians: its values times each year's multiplier
+    over_hn = {y: values[y] * hn[t] for t, y in enumerate(YEARS)}
     at_medians = {
         "scenario": {"description": "x"},
         "programmes": {"DCFSF": {"delivery": p50}},
-        "lines": {"G1": {"drivers": {"unit_cost_current_gbp_week": 4000 * g1}}},
-        "high_needs": {"expenditure_scale": {"placement_costs": hn}},
     }
     det = run(scenario_from_dict(at_medians))
-    np.testing.assert_allclose(result.samples.hn_deficit, np.tile(hn_of(det), (50, 1)), rtol=0, atol=1e-6)
-    np.testing.assert_allclose(result.samples.net, np.tile(net_of(det), (50, 1)), rtol=0, atol=1e-9)
-    np.testing.assert_allclose(result.reference.loc[BASE_ROW].to_numpy(), net_of(det), rtol=0, atol=1e-9)
+    # G1: the unit cost's multiplier differs by year, so the engine is run once a year
+    net = net_of(det).copy()
+    for t in range(len(YEARS)):
+        moved = run(
+            scenario_from_dict(
+                {**at_medians, "lines": {"G1": {"drivers": {"unit_cost_current_gbp_week": 4000 * g1[t]}}}}
+            )
+        )
+        net[t] = net_of(moved)[t]
+    np.testing.assert_allclose(result.samples.net, np.tile(net, (50, 1)), rtol=0, atol=1e-6)
+    gap = np.array([over_hn[y] - values[y] for y in YEARS]).cumsum()
+    np.testing.assert_allclose(result.samples.hn_deficit, np.tile(hn_of(det) + gap, (50, 1)), rtol=0, atol=1e-6)
     assert np.allclose(result.samples.guarantee_benefit, 13_200 * p50)
 
 
@@ -232,23 +248,30 @@ def test_walk_widens_year_by_year(sim: RiskResult) -> None:
     assert list(hn_width) == sorted(hn_width)
 
 
+G1_UNIT_COST = "lines.G1.drivers.unit_cost_current_gbp_week"
+
+
 def test_tornado_swings_follow_the_declared_quantiles(sim: RiskResult) -> None:
     t = sim.tornado
     base = sim.reference.loc[BASE_ROW, YEARS[-1]]
     last = f"net_{YEARS[-1]}_at_p90"
     g2 = DEFAULTS["lines"]["G2"]["scale"]
     assert t.loc["lines.G2.scale", last] - base == pytest.approx(4935 * (g2["p90"] - 1), abs=1e-6)
-    # DCFSF at its P10 delivers 13,200 x P10 = 5,500, but the honoured guarantee floors the
-    # 2024/25 benefit at 7,000: the swing from the median (9,300) is 2,300, not 3,800
+    # DCFSF at its P10 delivers 13,200 x P10 = 5,500, but the honoured guarantee's remedy
+    # recovers its effectiveness's median share (a half) of the 1,500 shortfall below 7,000
+    # in 2024/25: the swing from the median (9,300) is 3,050, not 3,800
     d = DEFAULTS["programmes"]["DCFSF"]["delivery"]
+    effect = DEFAULTS["guarantee"]["effectiveness"]["p50"]
+    delivered = 13_200 * d["p10"]
     assert t.loc["programmes.DCFSF.delivery", f"net_{YEARS[-1]}_at_p10"] - base == pytest.approx(
-        13_200 * d["p50"] - max(13_200 * d["p10"], 7_000), abs=1e-6
+        13_200 * d["p50"] - (delivered + effect * max(7_000 - delivered, 0.0)), abs=1e-6
     )
     # G1's unit cost walks: by 2024/25 at its P90 it is P90^(4 / sqrt 4) = P90^2 of GBP4,000,
-    # times the reference-class uplift (the evidence multiplier at its median)
+    # times the reference-class uplift (the evidence multiplier at its median that year)
     g1 = DEFAULTS["lines"]["G1"]["drivers"]["unit_cost_current_gbp_week"]
     drivers = dict(load_scenario("baseline").inputs.lines["G1"].drivers or {})
-    drivers["unit_cost_current_gbp_week"] *= g1["evidence"]["p50"]
+    uplift = next(d for d in sim.spec.distributions if d.name == "evidence:" + G1_UNIT_COST)
+    drivers["unit_cost_current_gbp_week"] *= np.exp(uplift.loc[-1])
     before = driver_implied(drivers, YEARS)
     drivers["unit_cost_current_gbp_week"] *= g1["p90"] ** 2
     after = driver_implied(drivers, YEARS)
@@ -274,22 +297,27 @@ def test_variance_shares_sum_to_one_and_single_source(sim: RiskResult) -> None:
     assert r.variance.drop(index="CF5")["sd"].eq(0).all()
 
 
-def test_a_scenario_that_sets_the_dcfsf_figure_rebases_the_default() -> None:
-    """The default DCFSF median (the £9.3m estimate) is a view of the central figure; a
-    scenario that sets the figure itself (here to the estimate) replaces it, keeping the
-    spread in proportion -- not applying the 0.70 a second time.  Same seed, same draws:
-    the simulated benefit is then the baseline's."""
+def test_a_scenario_s_figure_is_read_as_it_declares_never_by_comparing_values() -> None:
+    """The default DCFSF median (the £9.3m estimate) is a view of what the MTFS books.  A
+    scenario that sets the figure is read as a plan unless it declares the input an
+    outcome: as a plan the view applies on top (0.70 of the scenario's figure); declared
+    an outcome the fan is centred on it (P50 = 1, spread in proportion), which at the
+    estimate is the baseline's benefit exactly (same seed, same draws)."""
     at_estimate = {
         "scenario": {"description": "x"},
         "programmes": {"DCFSF": {"recurring": {"year": "final", "value": -9300}}},
     }
-    scenario = scenario_from_dict(at_estimate, name="estimate")
-    d = next(x for x in risk_spec(scenario).distributions if x.name == "programmes.DCFSF.delivery")
     default = DEFAULTS["programmes"]["DCFSF"]["delivery"]
+    plan = scenario_from_dict(at_estimate, name="estimate")
+    d = next(x for x in risk_spec(plan).distributions if x.name == "programmes.DCFSF.delivery")
+    assert (d.p10, d.p50, d.p90) == (default["p10"], default["p50"], default["p90"])
+    outcome = {**at_estimate, "risk": {"programmes": {"DCFSF": {"delivery": {"centre": "outcome"}}}}}
+    scenario = scenario_from_dict(outcome, name="estimate")
+    d = next(x for x in risk_spec(scenario).distributions if x.name == "programmes.DCFSF.delivery")
     assert (d.p10, d.p50, d.p90) == pytest.approx(
         (default["p10"] / default["p50"], 1.0, default["p90"] / default["p50"])
     )
-    assert "re-based" in d.origin
+    assert "(outcome)" in d.origin
     base = simulate("baseline", n=3_000, seed=6)
     rebased = simulate(scenario, n=3_000, seed=6)
     np.testing.assert_allclose(rebased.samples.guarantee_benefit, base.samples.guarantee_benefit, rtol=1e-6)
@@ -492,7 +520,7 @@ def test_every_default_is_sourced_or_reasoned_and_sources_are_in_the_papers() ->
     spec = risk_spec(load_scenario("baseline"))
     assert all(d.note for d in spec.distributions)
     kinds = {d.kind for d in spec.distributions}
-    assert kinds == {"driver", "line", "programme", "high_needs"}
+    assert kinds == {"driver", "line", "programme", "high_needs", "guarantee"}
     # every growth line is covered by a driver or a scale, every savings line by a delivery
     inputs = load_scenario("baseline").inputs
     covered = {d.target for d in spec.distributions if d.kind in ("driver", "line")}
@@ -535,7 +563,9 @@ def test_sourced_defaults_match_the_figures_they_cite() -> None:
 
 # --- hypothesis ----------------------------------------------------------------------------
 
-POOL = [n for n in default_names() if not n.startswith("lines.G1.drivers.unit_cost_16")] + [
+POOL = [  # the guarantee's effectiveness moves nothing here: the guarantee is not honoured
+    n for n in default_names() if not n.startswith(("lines.G1.drivers.unit_cost_16", "guarantee."))
+] + [
     "lines.CF1.delivery",
     "lines.CF2.delivery",
     "programmes.CIP.delivery",
@@ -712,6 +742,7 @@ def test_an_edition_without_a_guarantee(tmp_path: Path) -> None:
     assert ed.links.get("guarantee_programme") is None
     r = simulate("baseline", n=200, seed=2, edition=ed)
     assert r.p_guarantee_binds is None and r.guarantee_floor is None and r.samples.guarantee_benefit is None
+    assert "guarantee.effectiveness" not in r.spec.names()  # declared, but nothing for it to act on
     assert list(r.probabilities().index) == [
         f"Net budget {ed.years[-1]} above the published MTFS ({r.reference.at[MTFS_ROW, ed.years[-1]]:,.0f})"
     ]
