@@ -73,15 +73,19 @@ class Problems:
         self.found: list[Problem] = []
 
     def add(self, key: str, expected: str, got: Any = None, *, show_got: bool = True) -> None:
+        """Record one problem with ``key`` of this file: ``expected`` what, ``got`` what (shown unless ``show_got``
+        is False)."""
         self.found.append(Problem(self.file, key, expected, got, show_got))
 
     def extend(self, error: InputError) -> None:
+        """Record every problem an :class:`InputError` carries (a nested check's)."""
         self.found.extend(error.problems)
 
     def __bool__(self) -> bool:
         return bool(self.found)
 
     def raise_if_any(self) -> None:
+        """Raise one :class:`InputError` with every problem recorded, if there is any."""
         if self.found:
             raise InputError.many(self.found)
 

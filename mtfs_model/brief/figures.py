@@ -60,6 +60,7 @@ def contingency(rr: RiskResult, q: float) -> float:
 
 
 def net_final(result: Result) -> float:
+    """The scenario's net budget in the edition's final year (GBP000)."""
     return cell(result.revenue, rows.NET_BUDGET, result.edition.final_year)
 
 
@@ -84,6 +85,7 @@ def council_bears(result: Result, mtfs: Result, terms: guarantee.Terms | None) -
 
 
 def hn_final(result: Result) -> float:
+    """The High Needs cumulative deficit at the end of the edition's final year (GBP000)."""
     return cell(result.high_needs, high_needs.CUMULATIVE, result.edition.final_year)
 
 
@@ -165,6 +167,7 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def same_rows(a: Sequence[Any], b: Sequence[Any]) -> bool:
+    """True when ``a`` and ``b`` hold the same figures in the same order (NaN equal to NaN)."""
     return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
 
 

@@ -39,7 +39,8 @@ class Cells(Protocol):
     """A sheet as the evaluator reads it: ``cells[(row, column)].value``."""
 
     @property
-    def cells(self) -> Mapping[tuple[int, int], Any]: ...
+    def cells(self) -> Mapping[tuple[int, int], Any]:
+        """Every written cell by ``(row, column)``: a number, text or a formula string."""
 
 
 _TOKEN = re.compile(
@@ -69,6 +70,8 @@ class Evaluator:
         self.busy: set[tuple[str, int, int]] = set()
 
     def value(self, sheet: str, row: int, column: int) -> Any:
+        """The value of the cell at ``row`` and ``column`` of ``sheet``, its formula evaluated once; a circular
+        reference raises :class:`FormulaError`."""
         key = (sheet, row, column)
         if key in self.memo:
             return self.memo[key]
@@ -86,6 +89,7 @@ class Evaluator:
         return self.memo[key]
 
     def formula(self, sheet: str, text: str) -> Any:
+        """The value of one formula ``text`` (with or without its leading ``=``) written on ``sheet``."""
         tokens = self._tokens(text[1:] if text.startswith("=") else text)
         pos = 0
 

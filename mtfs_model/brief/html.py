@@ -254,6 +254,7 @@ def brief_table(b: Brief, df: pd.DataFrame, caption: str, **kw: Any) -> str:
 
 
 def section_html(title: str, *parts: str, css: str = "") -> str:
+    """A ``<section>`` headed ``title`` (escaped) holding ``parts`` (HTML), with the CSS class ``css`` if given."""
     cls = f' class="{css}"' if css else ""
     return f"<section{cls}><h2>{e(title)}</h2>{''.join(parts)}</section>"
 

@@ -34,6 +34,8 @@ RISK_PERCENTILES = tuple(f"P{q}" for q in (5, 10, 50, 80, 90, 95))
 
 
 def changes(k: Book) -> None:
+    """Write the Change from MTFS sheet: each scenario less the MTFS as published, by line and year (GBP000, live
+    formulas)."""
     b, ed = k.b, k.b.edition
     s = Sheet(
         k.wb,
@@ -73,6 +75,7 @@ def changes(k: Book) -> None:
 
 
 def capital_sheet(k: Book) -> None:
+    """Write the Capital sheet: the programme by block and its financing, by year (GBP000)."""
     b, ed = k.b, k.b.edition
     r = b.baseline
     s = Sheet(
@@ -118,6 +121,8 @@ def capital_sheet(k: Book) -> None:
 
 
 def risk_sheets(k: Book) -> None:
+    """Write the Risk and Risk summary sheets from the brief's simulations (GBP000; none when the brief has no risk
+    section)."""
     b = k.b
     results = risk_results(b)
     if not results:
@@ -199,6 +204,7 @@ def risk_sheets(k: Book) -> None:
 
 
 def summary_sheet(k: Book) -> None:
+    """Write the Summary sheet: each scenario's answer figures (GBP000), formulas to the detail sheets."""
     b, ed = k.b, k.b.edition
     final, n = len(k.years) - 1, len(k.years)
     labels = column_labels(ed)
@@ -249,6 +255,7 @@ def summary_sheet(k: Book) -> None:
 
 
 def inputs_sheet(k: Book) -> None:
+    """Write the Inputs sheet: each scenario's overrides with the baseline value, the new value and the reference."""
     b = k.b
     labels = column_labels(b.edition)
     frame_sheet(
@@ -262,6 +269,8 @@ def inputs_sheet(k: Book) -> None:
 
 
 def findings_sheet(k: Book) -> None:
+    """Write the Reconciliation findings sheet: printed, derived and the difference (a live formula) for each
+    finding."""
     b = k.b
     f = table(b, "Reconciliation findings")
     s = Sheet(
@@ -323,6 +332,7 @@ def _why(row: Any) -> str:
 
 
 def sources_sheet(k: Book) -> None:
+    """Write the Sources sheet: every paper the edition cites, with its title, date and address."""
     b = k.b
     docs = b.edition.sources.get("documents", {})
     s = Sheet(
@@ -347,6 +357,7 @@ def sources_sheet(k: Book) -> None:
 
 
 def small_sheets(k: Book) -> None:
+    """Write the short sheets: Scenarios, Property appraisal, Reconciliation and the like."""
     b = k.b
     labels = column_labels(b.edition)
     scen = table(b, "Scenarios").drop(columns=["changes"])

@@ -92,6 +92,7 @@ class Brief:
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years, e.g. ``('2021/22', ..., '2024/25')``."""
         return self.edition.years
 
     @property
@@ -125,6 +126,7 @@ class Brief:
 
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
+        """The brief's scenarios, in the order asked for."""
         return tuple(r.scenario for r in self.results)
 
 

@@ -72,6 +72,7 @@ class Book:
         self.years = list(b.years)
 
     def yc(self, j: int) -> int:
+        """The worksheet column index of the ``j``-th year."""
         return FIRST_YEAR_COL + j
 
     def cell(self, sheet: str, name: str, row_id: str, j: int, here: str = "") -> str:
@@ -79,9 +80,11 @@ class Book:
         return ref(self.at[(sheet, name, row_id)], self.yc(j), None if sheet == here else sheet)
 
     def year_headers(self, first: str, second: str) -> list[str]:
+        """Header texts: ``first``, ``second``, then one ``'<year> (£000)'`` per year."""
         return [first, second, *(f"{y} (£000)" for y in self.years)]
 
     def block(self, sheet: Sheet, name: str, row_id: str, label: str, values: Sequence[Any], bold: bool = False) -> int:
+        """Write one row (``name``, ``label``, ``values``) and remember its row number for formulas; returns the row."""
         r = sheet.add([name, label, *values], bold=bold)
         self.at[(sheet.name, name, row_id)] = r
         return r
@@ -104,6 +107,8 @@ def _line_label(r: Result, code: str) -> str:
 
 
 def growth_and_savings(k: Book) -> None:
+    """Write the Growth and savings sheet: each line's cumulative profile by scenario (GBP000), totals as SUM
+    formulas."""
     b, ed = k.b, k.b.edition
     s = Sheet(
         k.wb,
@@ -142,6 +147,8 @@ def growth_and_savings(k: Book) -> None:
 
 
 def revenue(k: Book) -> None:
+    """Write the Revenue sheet: the net budget roll-forward by scenario (GBP000), each year's prior the last year's
+    net."""
     b, ed = k.b, k.b.edition
     s = Sheet(
         k.wb,
@@ -197,6 +204,7 @@ def revenue(k: Book) -> None:
 
 
 def high_needs_sheet(k: Book) -> None:
+    """Write the High Needs sheet: the forecast chain by scenario (GBP000), gaps and deficits as formulas."""
     b, ed = k.b, k.b.edition
     s = Sheet(
         k.wb,
@@ -238,6 +246,7 @@ def high_needs_sheet(k: Book) -> None:
 
 
 def guarantee_sheets(k: Book) -> None:
+    """Write the three guarantee sheets (levels, summary, by year; GBP000) when the edition has a guarantee."""
     b, t = k.b, k.b.terms
     if t is None:
         return
@@ -336,6 +345,7 @@ def guarantee_sheets(k: Book) -> None:
 
 
 def col_letter(j: int) -> str:
+    """The spreadsheet column letters of column index ``j``."""
     from mtfs_model.brief.xlsx import col
 
     return col(j)

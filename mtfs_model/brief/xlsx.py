@@ -81,6 +81,8 @@ def ref(row: int, column: int, sheet: str | None = None, absolute: bool = False)
 
 @dataclass
 class Cell:
+    """One cell to write: its value, number format, boldness, style and wrapping."""
+
     value: Any
     fmt: str = TEXT
     bold: bool = False
@@ -148,6 +150,7 @@ class Sheet:
         return r
 
     def gap(self, n: int = 1) -> None:
+        """Leave ``n`` empty rows."""
         self.row += n
 
     def finish(self) -> None:
@@ -155,6 +158,7 @@ class Sheet:
 
 
 def new_workbook() -> Workbook:
+    """A new in-memory XlsxWriter workbook."""
     return Workbook()
 
 

@@ -105,6 +105,8 @@ def outturns_text(edition: Edition, fmt: str = "table") -> str:
 
 
 def backtest_text(args: argparse.Namespace, edition: Edition) -> str:
+    """Run ``mtfs backtest`` for the parsed ``args`` on ``edition`` and return the report text (with the calibration
+    when asked)."""
     from mtfs_model.forecast.backtest import backtest, report_text
     from mtfs_model.forecast.calibration import calibrate
 

@@ -74,6 +74,7 @@ class CtrlC:
         self.previous: object = None
 
     def install(self) -> None:
+        """Install the SIGINT handler (main thread only; an inherited 'ignore SIGINT' is kept)."""
         if threading.current_thread() is not threading.main_thread():
             return
         previous = signal.getsignal(signal.SIGINT)
@@ -84,6 +85,7 @@ class CtrlC:
         self.installed = True
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
+        """On the first Ctrl-C raise KeyboardInterrupt; ignore later ones while the command unwinds."""
         if self.seen:
             return
         self.seen = True

@@ -119,6 +119,7 @@ class ArgumentParser(argparse.ArgumentParser):
     ``error: (arguments): <key>: expected <what>[, got <x>]``."""
 
     def error(self, message: str) -> NoReturn:
+        """Print one line ``error: (arguments): <what was wrong>`` and exit with status 2 (no usage text)."""
         print(f"error: {ARGS}: {argument_message(message)}", file=sys.stderr)
         raise SystemExit(2)
 

@@ -16,6 +16,8 @@ from mtfs_model.edition.schema_parts import Figures, Ident, Note, Years
 
 
 class Scheme(Strict):
+    """A capital scheme of Appendix C: its label, figures by year and total (GBP000)."""
+
     label: Text
     values: Figures | None = None
     total: Cost
@@ -26,6 +28,8 @@ class Scheme(Strict):
 
 
 class Block(Strict):
+    """A block of the capital programme (Appendix C) and its schemes (GBP000)."""
+
     label: Text
     printed: Figures = {}
     use_printed_years: bool = False
@@ -35,18 +39,24 @@ class Block(Strict):
 
 
 class PrintedRow(Strict):
+    """A row as printed, figures by year (GBP000), for the reconciler."""
+
     label: Text
     values: Figures
     source: Source | None = None
 
 
 class CapitalProgramme(Strict):
+    """The capital programme: its blocks and the printed overall total (GBP000)."""
+
     source: Source | None = None
     blocks: Annotated[dict[Ident, Block], Field(min_length=1, max_length=100)]
     printed_overall_total: PrintedRow | None = None
 
 
 class SummaryRow(Strict):
+    """A row of the capital summary (para 43): a block's figures by year as printed (GBP000)."""
+
     block: Ident
     label: Text
     values: Figures
@@ -54,6 +64,8 @@ class SummaryRow(Strict):
 
 
 class CapitalHeadline(Strict):
+    """The capital headline sentence and the figures it states (GBP000 at ``precision``)."""
+
     text: Text
     programme: Cost
     external: Cost
@@ -62,6 +74,8 @@ class CapitalHeadline(Strict):
 
 
 class CapitalSummary(Strict):
+    """The capital summary table of the report (para 43) and its headline (GBP000)."""
+
     source: Source | None = None
     rows: Annotated[list[SummaryRow], Field(min_length=1)]
     total: Figures = {}
@@ -69,6 +83,8 @@ class CapitalSummary(Strict):
 
 
 class ResourceRow(Strict):
+    """A resource funding the capital programme: group, label, figures by year and total (GBP000)."""
+
     group: Ident
     label: Text
     values: Figures
@@ -78,6 +94,8 @@ class ResourceRow(Strict):
 
 
 class Resources(Strict):
+    """The resources funding the capital programme and the printed totals (GBP000)."""
+
     source: Source | None = None
     rows: Annotated[list[ResourceRow], Field(min_length=1, max_length=500)]
     printed_total: Figures = {}
@@ -85,12 +103,16 @@ class Resources(Strict):
 
 
 class ResourcesSummaryRow(Strict):
+    """A row of the resources summary: a group's figures by year as printed (GBP000)."""
+
     group: Ident
     label: Text
     values: Figures
 
 
 class ResourcesSummary(Strict):
+    """The resources summary table: groups, total available and the council's (LCC) requirement (GBP000)."""
+
     source: Source | None = None
     rows: Annotated[list[ResourcesSummaryRow], Field(min_length=1)]
     total_available: Figures = {}
@@ -111,6 +133,8 @@ class CapitalFile(Strict):
 
 
 class StatedPayback(Strict):
+    """A payback the papers state for a property: years, gross or net, equal to or within."""
+
     years: Years
     basis: Literal["gross", "net"]
     relation: Literal["equal", "within"]
@@ -118,6 +142,8 @@ class StatedPayback(Strict):
 
 
 class GoLiveAlternative(Strict):
+    """A second go-live month the papers give for a property, with its source."""
+
     date: Month
     text: Text
     source: Source
@@ -135,6 +161,9 @@ WeeklyGbp = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1e6)]
 
 
 class PropertySpec(Strict):
+    """One invest-to-save (CIP) property: capital and saving parts (GBP000), places, occupancy, go-live, stated
+    payback."""
+
     name: Text
     source: Source
     capital_parts: Annotated[dict[Ident, Cost], Field(min_length=1)]
@@ -164,6 +193,8 @@ class PropertySpec(Strict):
 
 
 class CipDefaults(Strict):
+    """Appraisal terms for every property: discount rate (a fraction a year), life (years), investment date."""
+
     discount_rate: Fraction
     discount_rate_source: Source | None = None
     life_years: Annotated[int, Field(ge=1, le=100)]

@@ -151,6 +151,8 @@ def check_source_docs(data: Any, documents: Mapping[str, Any], problems: Problem
 
 
 def check_edition_file(ef: EditionFile, codes: Mapping[str, str], docs: Mapping[str, Any], problems: Problems) -> None:
+    """Check ``edition.toml`` against the other files: unique programmes, links to lines that exist and are of the
+    right kind, papers in ``sources.toml``."""
     _unique([p.id for p in ef.programmes], problems, "programmes", "programme id")
     links = ef.links
     if links.property_savings_line is not None and codes and codes.get(links.property_savings_line) != "saving":
@@ -178,6 +180,8 @@ def check_edition_file(ef: EditionFile, codes: Mapping[str, str], docs: Mapping[
 
 
 def check_lines(gs: GrowthSavingsFile, ef: EditionFile, problems: Problems) -> None:
+    """Check ``growth_savings.toml``: every year of the horizon, signs (savings negative), programmes declared,
+    printed totals naming lines."""
     kinds = {p.id: p.kind for p in ef.programmes}
     years = tuple(ef.horizon.years)
     for code, line in gs.lines.items():
@@ -246,6 +250,8 @@ def check_revenue(
 
 
 def check_high_needs(hn: HighNeedsFile, years: tuple[str, ...], problems: Problems) -> None:
+    """Check ``high_needs.toml``: every year of the horizon, signs, keys unique across funding, expenditure and
+    savings."""
     fc = hn.forecast
     seen: dict[str, str] = {}
     for group, sign in (("funding", -1), ("expenditure", 1), ("savings", -1)):
@@ -277,6 +283,7 @@ def check_high_needs(hn: HighNeedsFile, years: tuple[str, ...], problems: Proble
 
 
 def check_capital(cap: CapitalFile, years: tuple[str, ...], problems: Problems) -> None:
+    """Check ``capital.toml``: block ids, every year of the horizon, summaries naming blocks and resource groups."""
     blocks = cap.programme.blocks
     for key, block in blocks.items():
         where = f"programme.blocks.{key}"
@@ -335,6 +342,7 @@ def check_capital(cap: CapitalFile, years: tuple[str, ...], problems: Problems) 
 
 
 def check_cip(cip: CipFile, years: tuple[str, ...], problems: Problems) -> None:
+    """Check ``cip.toml``: parts named by the occupancy-sensitive list and drivers, go-live months in range."""
     lo, hi = go_live_range(years)
     for code, p in cip.properties.items():
         where = f"properties.{code}"
@@ -365,6 +373,7 @@ def check_cip(cip: CipFile, years: tuple[str, ...], problems: Problems) -> None:
 
 
 def check_guarantee(g: GuaranteeFile, codes: Mapping[str, str], problems: Problems) -> None:
+    """Check ``guarantee.toml``: estimate and stretch at or above the floor (GBP000), lines that exist."""
     if g.estimate is not None and g.estimate.benefit < g.guarantee.floor:
         problems.add("estimate.benefit", f"a benefit >= the floor ({g.guarantee.floor:,.0f})", g.estimate.benefit)
     least = g.estimate.benefit if g.estimate is not None else g.guarantee.floor
@@ -377,6 +386,7 @@ def check_guarantee(g: GuaranteeFile, codes: Mapping[str, str], problems: Proble
 
 
 def documents_of(sources: SourcesFile | None) -> dict[str, Any]:
+    """The documents of ``sources.toml`` by key (none when the file is missing)."""
     return dict(sources.documents) if sources is not None else {}
 
 

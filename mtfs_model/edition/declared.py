@@ -109,6 +109,7 @@ class CheckBase(Strict):
 
     @property
     def soft(self) -> bool:
+        """True when a difference is a ``note``, not a ``disagreement``."""
         return self.severity_if_different == "note"
 
 

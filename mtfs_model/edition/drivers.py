@@ -18,6 +18,8 @@ META_KEYS = frozenset({"model", "description", "source", "notes"})
 
 @dataclass(frozen=True)
 class DriverModel:
+    """A registered driver model: its name, parameters and the function giving a line's figures from them."""
+
     name: str
     params: tuple[str, ...]
     function: DriverFunction

@@ -92,18 +92,22 @@ class Edition:
 
     @property
     def id(self) -> str:
+        """The edition's id (``edition.toml`` ``[edition] id``)."""
         return str(self.meta["id"])
 
     @property
     def title(self) -> str:
+        """The edition's title, e.g. ``'Children and Family Services MTFS 2021/22–2024/25'``."""
         return str(self.meta["title"])
 
     @property
     def first_year(self) -> str:
+        """The first fiscal year of the horizon, e.g. ``'2021/22'``."""
         return self.years[0]
 
     @property
     def final_year(self) -> str:
+        """The final fiscal year of the horizon, e.g. ``'2024/25'``."""
         return self.years[-1]
 
     @property
@@ -113,6 +117,7 @@ class Edition:
 
     @property
     def line_codes(self) -> tuple[str, ...]:
+        """The growth and savings line codes in file order (``G1``, ..., ``CF5``)."""
         return tuple(self.growth_savings["lines"])
 
     def programme(self, programme_id: str) -> ProgrammeSpec:
@@ -125,6 +130,7 @@ class Edition:
         )
 
     def programme_ids(self) -> list[str]:
+        """The programme ids in the papers' order."""
         return [p.id for p in self.programmes]
 
     def lines_of(self, programme_id: str) -> list[str]:

@@ -31,6 +31,7 @@ class SelectorError(Exception):
 
 
 def listing(names: Any) -> str:
+    """``names`` as one comma-separated text, cut after the first few with ``...``."""
     names = [str(n) for n in names]
     more = ", ..." if len(names) > MAX_LISTED else ""
     return ", ".join(names[:MAX_LISTED]) + more

@@ -33,11 +33,15 @@ from mtfs_model.edition.schema_parts import Figures, Ident, Note
 
 
 class Paper(Strict):
+    """A paper of the edition: its ``sources.toml`` key and date."""
+
     doc: Ident
     date: dt.date
 
 
 class EditionMeta(Strict):
+    """The ``[edition]`` table: id, title, council, department, committee."""
+
     id: Ident
     title: Text
     council: Text
@@ -74,6 +78,8 @@ class Horizon(Strict):
 
 
 class ProgrammeSpec(Strict):
+    """A programme of lines: id, growth or saving, the printed subtotal label, a short chart label."""
+
     id: Ident
     kind: Literal["growth", "saving"]
     label: Text
@@ -90,6 +96,8 @@ class Links(Strict):
 
 
 class Rows(Strict):
+    """The printed labels of the rows the engine derives, by table."""
+
     revenue: dict[Ident, Text]
     lines: dict[Ident, Text]
     high_needs: dict[Ident, Text]
@@ -168,6 +176,8 @@ class LineSpec(Strict):
 
 
 class PrintedTotal(Strict):
+    """A total as printed (GBP000 by year) and the lines it adds, for the reconciler."""
+
     label: Text
     parts: Annotated[list[Ident], Field(min_length=1)]
     values: Figures
@@ -175,6 +185,8 @@ class PrintedTotal(Strict):
 
 
 class GrowthSavingsFile(Strict):
+    """``growth_savings.toml``: the growth and savings lines (cumulative GBP000 by year) and printed totals."""
+
     lines: Annotated[dict[Ident, LineSpec], Field(min_length=1, max_length=500)]
     printed_totals: dict[Ident, PrintedTotal] = {}
     """Totals as printed, for the reconciler only."""
@@ -194,6 +206,8 @@ class TransferParts(Strict):
 
 
 class RollForward(Strict):
+    """The para 9 roll-forward: the opening budget, transfers by year and the printed rows (GBP000)."""
+
     original_prior_year_budget: Cost
     budget_transfers: Figures
     source: Source | None = None
@@ -203,6 +217,8 @@ class RollForward(Strict):
 
 
 class ServiceAreaRow(Strict):
+    """A service area (para 12): label, printed value (GBP000) and its Appendix A rows."""
+
     label: Text
     value: Money
     appendix_a: Annotated[list[Ident], Field(min_length=1)]
@@ -210,6 +226,8 @@ class ServiceAreaRow(Strict):
 
 
 class ServiceAreas(Strict):
+    """The service-area table (para 12) and the Appendix A column it sums."""
+
     source: Source | None = None
     column: Ident
     """The ``appendix_a.csv`` column the areas correspond to."""
@@ -219,11 +237,15 @@ class ServiceAreas(Strict):
 
 
 class ColumnIdentity(Strict):
+    """An identity between Appendix A columns: ``total`` equals the sum of ``parts``."""
+
     total: Ident
     parts: Annotated[list[Ident], Field(min_length=1)]
 
 
 class AppendixASpec(Strict):
+    """How ``appendix_a.csv`` is read: its money columns (GBP) and column identities."""
+
     source: Source | None = None
     unit: Literal["GBP"] = "GBP"
     identities: list[ColumnIdentity] = []
@@ -255,6 +277,8 @@ class DsgBlocks(Strict):
 
 
 class Forecast(Strict):
+    """The High Needs forecast (para 33): funding, expenditure and savings by line and year (GBP000)."""
+
     source: Source | None = None
     unit: Literal["GBP000"] = "GBP000"
     funding: dict[Ident, Figures]
@@ -266,6 +290,8 @@ class Forecast(Strict):
 
 
 class TransferSpec(Strict):
+    """A transfer into High Needs (e.g. from the Schools Block): amount (GBP000), year and line."""
+
     source: Source | None = None
     amount: Cost
     year: YearLabel
@@ -292,30 +318,42 @@ class Fact(Strict):
 
 
 class GuaranteeFloor(Fact):
+    """The partner's guaranteed annual benefit (GBP000) with its source."""
+
     floor: Cost
     shortfall_borne_by: Literal["partner", "council"] = "partner"
     shortfall_note: Note | None = None
 
 
 class Benefit(Fact):
+    """An annual benefit level the papers print (the estimate or stretch; GBP000) with its source."""
+
     benefit: Cost
 
 
 class Fee(Strict):
+    """What the papers say of the partner's fee (whether capped, whether the cap is printed)."""
+
     capped: bool = False
     cap_printed: bool = False
     note: Note | None = None
 
 
 class GuaranteeHorizon(Fact):
+    """How many years the guarantee runs, with its source."""
+
     years: Annotated[int, Field(ge=1, le=50)]
 
 
 class ProgrammeEnd(Fact):
+    """The month the partner's programme ends, with its source."""
+
     month: Month
 
 
 class MtfsBooking(Fact):
+    """The lines in which the MTFS books the guaranteed programme, with the source."""
+
     lines: Annotated[list[Ident], Field(min_length=1)]
 
 

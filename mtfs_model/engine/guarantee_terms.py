@@ -50,6 +50,7 @@ class Terms:
 
     @property
     def final_year(self) -> str:
+        """The edition's final fiscal year, the guarantee's run-rate year by default."""
         return self.years[-1]
 
 

@@ -69,6 +69,7 @@ class Result:
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years, the tables' year columns."""
         return self.edition.years
 
     @property

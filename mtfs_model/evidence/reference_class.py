@@ -146,6 +146,7 @@ def horizon_class(years: float) -> str:
 
 
 def is_spending(subject: str) -> bool:
+    """True when a pair's ``subject`` measures spending (``hn_spend``, ``csc_spend``)."""
     return subject.endswith(SPENDING_SUBJECTS_SUFFIX)
 
 
@@ -167,6 +168,7 @@ class ReferenceClass:
     """The file each record was read from."""
 
     def pair(self, pair_id: str) -> Pair:
+        """The pair with id ``pair_id`` (KeyError if none)."""
         for p in self.pairs:
             if p.id == pair_id:
                 return p
@@ -212,6 +214,7 @@ class ReferenceClass:
         return pd.DataFrame.from_dict(rows, orient="index", columns=list(PAIR_COLUMNS)).rename_axis("pair")
 
     def records_table(self) -> pd.DataFrame:
+        """Every record as a table: scope, council, subject, dates, kind, value (£), basis and source."""
         cols = [
             "scope",
             "council",

@@ -125,10 +125,12 @@ class BacktestResult:
 
     @property
     def edition(self) -> Edition:
+        """The edition judged."""
         return self.scenario.edition
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years."""
         return tuple(self.edition.years)
 
     @property
@@ -137,6 +139,7 @@ class BacktestResult:
         return self.table[self.table["simulated"].astype(bool)]
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the back-test by name, in reading order (GBP000 unless stated)."""
         return {"outturns": self.table, "summary": self.summary}
 
 
@@ -402,6 +405,8 @@ def view(frame: pd.DataFrame, fmt: str) -> pd.DataFrame:
 
 
 def summary_view(summary: pd.DataFrame, fmt: str) -> pd.DataFrame:
+    """The summary table formatted for ``fmt`` (``table`` or ``markdown``: labels and units in words); other formats
+    unchanged."""
     if fmt not in ("table", "markdown"):
         return view(summary, fmt)
     shown = []

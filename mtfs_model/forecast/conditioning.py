@@ -46,6 +46,7 @@ class Conditioning:
 
 
 def merge_overrides(into: dict[str, Any], other: Mapping[str, Any]) -> None:
+    """Merge scenario overrides ``other`` into ``into`` in place, table by table (``other`` wins)."""
     for k, v in other.items():
         if isinstance(v, Mapping) and isinstance(into.get(k), dict):
             merge_overrides(into[k], v)

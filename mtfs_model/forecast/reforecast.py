@@ -173,19 +173,23 @@ class ReforecastResult:
 
     @property
     def edition(self) -> Edition:
+        """The edition re-forecast."""
         return self.scenario.edition
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years."""
         return tuple(self.edition.years)
 
     @property
     def actual_years(self) -> tuple[str, ...]:
+        """The years whose outturns the re-forecast is conditioned on."""
         if self.through is None:
             return ()
         return self.years[: self.years.index(self.through) + 1]
 
     def probabilities(self) -> pd.DataFrame:
+        """The chance the final-year net budget is above the MTFS, re-forecast and original (percent)."""
         final = self.years[-1]
         rows_ = {f"Net budget {final} above the published MTFS (re-forecast)": self.p_exceeds_mtfs}
         if self.original is not None:
@@ -193,6 +197,7 @@ class ReforecastResult:
         return pd.DataFrame({"probability_pct": rows_}).rename_axis("event")
 
     def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table of the re-forecast by name, in reading order (GBP000 unless stated)."""
         return {
             "conditions": self.conditions,
             "ignored": self.ignored,
@@ -310,6 +315,7 @@ def reforecast(
 
 
 def titles(result: ReforecastResult) -> dict[str, str]:
+    """The title of each table of ``result``, by table name."""
     through = f"up to {result.through}" if result.through else "(none recorded)"
     return {
         "conditions": f"Outturns conditioned on, {through}",

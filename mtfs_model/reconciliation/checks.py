@@ -232,6 +232,7 @@ def render(selector: Any) -> str:
 
 
 def render_value(v: Any) -> str:
+    """A selector or value as short text for a finding's description."""
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{k} = {render_value(x)}" for k, x in v.items()) + " }"
     if isinstance(v, str):

@@ -61,6 +61,7 @@ class Figures:
         return 0.5 * sum(abs(c) for c in self.coeffs(table, row, column).values())
 
     def coeffs(self, table: str, row: str, column: str) -> Coeffs:
+        """The engine cell ``(table, row, column)`` as a sum of edition figures with coefficients (cached)."""
         key = (table, str(row), str(column))
         if key not in self._cache:
             handler = self._handlers.get(table)

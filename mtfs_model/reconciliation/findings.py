@@ -60,6 +60,7 @@ class Value:
         return Value(self.amount - other.amount, self.allowance + other.allowance)
 
     def scaled(self, factor: float) -> Value:
+        """This value times ``factor``, its rounding allowance scaled by ``|factor|``."""
         return Value(self.amount * factor, self.allowance * abs(factor))
 
 
@@ -186,6 +187,7 @@ class Findings:
         )
 
     def frame(self) -> pd.DataFrame:
+        """The findings as a DataFrame (one row a check)."""
         return frame_of(self.rows)
 
 

@@ -234,6 +234,7 @@ class RiskSpec:
     groups: tuple[Group, ...]
 
     def names(self) -> list[str]:
+        """The names of the uncertain inputs, in drawing order."""
         return [d.name for d in self.distributions]
 
     def table(self) -> pd.DataFrame:

@@ -36,6 +36,8 @@ class MergedInput:
 
 @dataclass(frozen=True)
 class Merged:
+    """The edition's risk defaults merged with a scenario's ``[risk]``: inputs, correlation, spread scale and view."""
+
     inputs: tuple[MergedInput, ...]
     correlation: npt.NDArray[np.float64]
     spread_scale: float

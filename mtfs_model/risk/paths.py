@@ -67,16 +67,19 @@ class Trajectories:
 
     @property
     def paths(self) -> Paths:
+        """The simulated paths kept for the back-test (net budget and High Needs deficit by year, GBP000)."""
         paths = self.result.samples.paths
         assert paths is not None
         return paths
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years."""
         return self.result.years
 
     @property
     def n(self) -> int:
+        """The number of trajectories."""
         return self.result.n
 
     def input_index(self, name: str) -> int | None:

@@ -160,6 +160,9 @@ class Paths:
 
 @dataclass(frozen=True)
 class Outputs:
+    """One chunk of simulated outputs: net budget and High Needs deficit by year (GBP000), the guarantee benefit,
+    each line's change."""
+
     net: Array  # (m, years) net budget
     hn: Array  # (m, years) High Needs cumulative deficit
     benefit: Array | None  # (m,) the guarantee programme's final-year benefit, positive

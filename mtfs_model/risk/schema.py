@@ -125,6 +125,8 @@ class DistributionTable(Strict):
 
 
 class LineRisk(Strict):
+    """The risk inputs of one growth or savings line: profile scale, delivery or driver multipliers."""
+
     scale: DistributionTable | None = None
     """A growth line's profile multiplier."""
     delivery: DistributionTable | None = None
@@ -134,6 +136,8 @@ class LineRisk(Strict):
 
 
 class ProgrammeRisk(Strict):
+    """The risk input of one savings programme: its delivery multiplier."""
+
     scale: DistributionTable | None = None
     delivery: DistributionTable | None = None
 
@@ -159,6 +163,9 @@ class Correlation(Strict):
 
 
 class GuaranteeRisk(Strict):
+    """The risk input of the partner's guarantee: how much of a shortfall below the floor its extra effort recovers
+    (a fraction, 0-1)."""
+
     effectiveness: DistributionTable | None = None
     """The share of a shortfall below the guaranteed floor the partner's extra effort
     recovers (0-1; :mod:`mtfs_model.risk.guarantee`)."""
@@ -227,6 +234,8 @@ class Offer:
 
 @lru_cache(maxsize=16)
 def offer(edition: Edition) -> Offer:
+    """What a ``[risk]`` table may name on ``edition``: its lines and their kinds and drivers, programmes, High Needs
+    lines."""
     lines = edition.growth_savings["lines"]
     fc = edition.high_needs["forecast"]
     return Offer(
@@ -281,6 +290,7 @@ class Declared:
     evidence_as_of: str | None = None
 
     def where(self, rest: str) -> str:
+        """The full key of ``rest`` in the file (under the ``[risk]`` prefix in a scenario)."""
         return f"{self.prefix}.{rest}" if self.prefix else rest
 
 
@@ -298,6 +308,7 @@ class _Collect:
 
 
 def one_of(what: str, known: Any) -> str:
+    """An expectation text: ``what``, one of the ``known`` names (or none in this edition)."""
     return f"{what}, one of " + (", ".join(known) if known else "(none in this edition)")
 
 

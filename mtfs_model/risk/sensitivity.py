@@ -102,6 +102,7 @@ class Moments:
         self.products = np.zeros((k, k))
 
     def add(self, x: Array) -> None:
+        """Accumulate one block of samples (rows the variables, columns the trajectories)."""
         if x.shape[1] == 0:
             return
         if self.shift is None:

@@ -178,10 +178,12 @@ class RiskResult:
 
     @property
     def edition(self) -> Edition:
+        """The edition simulated."""
         return self.scenario.edition
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years, the tables' year columns."""
         return tuple(self.scenario.edition.years)
 
     def probabilities(self) -> pd.DataFrame:
@@ -241,6 +243,8 @@ class RiskResult:
 
 
 def check_simulation_arguments(n: object, seed: object, chunk_size: object) -> None:
+    """Check ``n`` (at least 1), ``seed`` (at least 0) and ``chunk_size`` (None or at least 1) are whole numbers:
+    one-line InputError otherwise."""
     for key, value, least in (("n", n, 1), ("seed", seed, 0), ("chunk_size", chunk_size, 1)):
         if value is None and key == "chunk_size":
             continue

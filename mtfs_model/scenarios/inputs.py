@@ -99,4 +99,5 @@ class ModelInputs:
 
     @property
     def years(self) -> tuple[str, ...]:
+        """The edition's fiscal years."""
         return self.edition.years

@@ -84,6 +84,7 @@ class Scenario:
 
     @property
     def edition(self) -> Edition:
+        """The edition the scenario runs on."""
         return self.inputs.edition
 
     def to_toml(self, path: str | Path) -> Path:

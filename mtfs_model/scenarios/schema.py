@@ -24,6 +24,8 @@ from mtfs_model.scenarios.names import COMBINED_PATTERN
 
 
 class ScenarioMeta(Strict):
+    """The ``[scenario]`` table: description, name, the edition it is written for, references."""
+
     description: Text
     name: Annotated[str, Field(pattern=COMBINED_PATTERN, max_length=200)] | None = None
     edition: str | None = None
@@ -32,6 +34,8 @@ class ScenarioMeta(Strict):
 
 
 class LineOverride(Strict):
+    """Changes to one growth or savings line: its profile (GBP000), a scale, its drivers."""
+
     values: dict[str, Money] | None = None
     """Replace the cumulative GBP000 profile (every year of the horizon)."""
     scale: Factor | None = None
@@ -41,6 +45,8 @@ class LineOverride(Strict):
 
 
 class Recurring(Strict):
+    """A programme's recurring amount in one year (GBP000, savings negative); other years pro rata."""
+
     year: str = "final"
     """``"final"`` or a year label of the horizon."""
     value: Money
@@ -48,6 +54,8 @@ class Recurring(Strict):
 
 
 class ProgrammeOverride(Strict):
+    """Changes to one savings programme: its delivery (a factor, 1 = as published) or recurring amount."""
+
     delivery: Factor | None = None
     recurring: Recurring | None = None
 
@@ -59,6 +67,8 @@ class ProgrammeOverride(Strict):
 
 
 class HighNeedsOverride(Strict):
+    """Changes to High Needs: the Schools Block transfer, savings delivery and expenditure factors, figures (GBP000)."""
+
     schools_block_transfer_approved: bool | None = None
     savings_delivery: dict[str, Factor] = {}
     expenditure_scale: dict[str, Factor] = {}
@@ -66,6 +76,8 @@ class HighNeedsOverride(Strict):
 
 
 class PropertyOverride(Strict):
+    """Changes to one CIP property: occupancy (a fraction), go-live month, parts (GBP000), retained value (GBP000)."""
+
     occupancy: Fraction | None = None
     go_live: Month | None = None
     capital_parts: dict[str, Cost] = {}
@@ -75,6 +87,9 @@ class PropertyOverride(Strict):
 
 
 class CipOverride(Strict):
+    """Changes to the appraisal: discount rate (a fraction a year), life (years), whether the linked line follows the
+    properties."""
+
     discount_rate: Fraction | None = None
     life_years: Annotated[int, Field(ge=1, le=100)] | None = None
     properties_feed_line: bool | None = None
@@ -82,6 +97,8 @@ class CipOverride(Strict):
 
 
 class GuaranteeOverride(Strict):
+    """Assumptions about the partner's guarantee: floor phasing, fee rate (a fraction), fee cap (GBP000), honoured."""
+
     floor_phasing: Literal["final_year", "pro_rata"] | None = None
     fee_rate: Fraction | None = None
     fee_cap_gbp000: Cost | None = None
@@ -96,6 +113,9 @@ class GuaranteeOverride(Strict):
 
 
 class ScenarioFile(Strict):
+    """A scenario file: ``[scenario]`` and the overrides of lines, programmes, High Needs, properties, CIP, guarantee
+    and risk."""
+
     scenario: ScenarioMeta
     lines: dict[str, LineOverride] = {}
     programmes: dict[str, ProgrammeOverride] = {}

@@ -527,6 +527,7 @@ def write_book(files: Mapping[str, Any], target: Any, source: str) -> None:
 
 
 def book_bytes(files: Mapping[str, Any], source: str) -> bytes:
+    """The workbook of an edition's ``files`` (parsed, by file name) as bytes; ``source`` names the folder."""
     buf = io.BytesIO()
     write_book(files, buf, source)
     return buf.getvalue()

@@ -50,6 +50,7 @@ class Empty:
         return self.kind
 
     def make(self) -> dict[str, Any] | list[Any]:
+        """A fresh empty table or list, as the marker stands for."""
         return {} if self.kind == EMPTY_TABLE else []
 
 
@@ -57,10 +58,12 @@ TABLE0, LIST0 = Empty(EMPTY_TABLE), Empty(EMPTY_LIST)
 
 
 def is_year(key: Any) -> bool:
+    """True for a fiscal-year key such as ``'2021/22'``."""
     return isinstance(key, str) and bool(_FY.match(key))
 
 
 def is_scalar(x: Any) -> bool:
+    """True for a value one cell holds (text, number, boolean, date, time)."""
     return isinstance(x, str | int | float | bool | dt.date | dt.time)
 
 
@@ -76,6 +79,7 @@ def is_year_table(node: Any) -> bool:
 
 
 def year_order(key: str) -> tuple[int, str]:
+    """Sort key of a year-table key: years first, ``Total`` keys last."""
     return (1, key) if key in TOTAL_KEYS else (0, key)
 
 
@@ -83,12 +87,14 @@ def year_order(key: str) -> tuple[int, str]:
 
 
 def seg_text(seg: Seg) -> str:
+    """One path segment as written in a key (``.name`` or ``[0]``)."""
     if isinstance(seg, int):
         return "[]" if seg == JOINED else f"[{seg}]"
     return seg if _BARE.match(seg) else json.dumps(seg, ensure_ascii=False)
 
 
 def path_text(path: Path_) -> str:
+    """A key path as written in the workbook, e.g. ``lines.G1.values``."""
     out = ""
     for seg in path:
         text = seg_text(seg)
@@ -181,6 +187,7 @@ def joinable(items: list[Any]) -> bool:
 
 
 def join(items: list[Any]) -> str:
+    """A short list as one cell's text (``G1, G2, G3``), floats written exactly."""
     return ", ".join(repr(x) if isinstance(x, float) else str(x) for x in items)
 
 
@@ -221,6 +228,7 @@ def unjoined(path: Path_) -> Path_:
 
 
 def get(node: Any, path: Path_) -> Any:
+    """The value at ``path`` inside ``node`` (tables and lists)."""
     for seg in path:
         node = node[seg]
     return node

@@ -23,6 +23,8 @@ from mtfs_model.edition.workbook.sheets import Grid, Listing, matches, sheet_ran
 
 @dataclass
 class GridPlan:
+    """What one grid sheet holds: a row per item, its key cells and values by column."""
+
     spec: Grid
     columns: list[Path_] = field(default_factory=list)
     rows: list[tuple[tuple[str, ...], Path_, dict[Path_, Any]]] = field(default_factory=list)
@@ -31,6 +33,8 @@ class GridPlan:
 
 @dataclass
 class ListPlan:
+    """What one list sheet holds: a row per key, its value or its year table."""
+
     spec: Listing
     years: list[str] = field(default_factory=list)
     rows: list[tuple[Path_, Any]] = field(default_factory=list)
@@ -108,6 +112,7 @@ def split_column(sub: Path_) -> tuple[Path_, Path_]:
 
 
 def header_texts(sub: Path_) -> tuple[str, str]:
+    """The two header rows of a column for sub-path ``sub``: the group and the key."""
     group, fld = split_column(sub)
     return path_text(group) if group else "", "".join(seg_text(s) for s in fld)
 

@@ -41,6 +41,7 @@ class Grid:
 
     @property
     def key_headers(self) -> tuple[str, ...]:
+        """The headers of the columns that identify a row (the wildcard keys, then the key)."""
         keys = tuple(self.wild)
         if self.where is not None:
             return (*keys, "key")
