@@ -101,9 +101,11 @@ def _key(loc: tuple[int | str, ...]) -> str:
     return "".join(parts).replace(".[", "[") or "(file)"
 
 
+MISSING = "a value (the key is required)"
+"""What a problem expects when a required key is absent."""
 _EXPECTED = {
     "extra_forbidden": "no such key (check the spelling against the schema: mtfs schema)",
-    "missing": "a value (the key is required)",
+    "missing": MISSING,
     "float_type": "a number",
     "int_type": "a whole number",
     "bool_type": "true or false",

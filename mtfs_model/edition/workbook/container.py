@@ -24,11 +24,11 @@ import re
 import time
 import zipfile
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.base.errors import Described, InputError
 
 # --- limits (docs/howto/workbook_limits.md says why each is what it is) -----------------
 
@@ -82,7 +82,7 @@ class BookCell:
     Excel's type letter (``n``, ``s``, ``b``, ``e``, ``d``), the number format, the
     formula text (``=...``, or None) and the note."""
 
-    __slots__ = ("column", "comment", "data_type", "formula", "number_format", "row", "value")
+    __slots__ = ("column", "comment", "data_type", "formula", "number_format", "problem", "row", "value")
 
     def __init__(self, row: int, column: int) -> None:
         self.row, self.column = row, column
@@ -91,6 +91,9 @@ class BookCell:
         self.number_format = "General"
         self.formula: str | None = None
         self.comment: Note | None = None
+        self.problem: tuple[str, Any] | None = None
+        """What the cell should hold and what it holds, if it cannot be used (a formula
+        reading outside the book, a number that is not one): the import reports it with its key."""
 
     @property
     def coordinate(self) -> str:
@@ -138,12 +141,11 @@ class FormulaView:
 
 @dataclass
 class Book:
-    """A workbook read within the limits: the sheet names in order, the sheets read, and the
-    cells refused (a formula reading outside the book, a number that is not one)."""
+    """A workbook read within the limits: the sheet names in order and the sheets read (a
+    cell that cannot be used carries its :attr:`BookCell.problem`)."""
 
     names: list[str]
     sheets: dict[str, BookSheet]
-    problems: list[Problem] = field(default_factory=list)
 
 
 # --- cell references ------------------------------------------------------------------------
@@ -219,7 +221,8 @@ def formula_problem(formula: str) -> str | None:
 
 
 def _refuse(shown: str, expected: str, got: str | None = None, key: str = "(file)") -> InputError:
-    return InputError(shown, key, expected, got, show_got=got is not None)
+    """One line: ``BOOK: key: expected <expected>, got <got>`` (``got`` in words, unquoted)."""
+    return InputError(shown, key, expected, None if got is None else Described(got), show_got=got is not None)
 
 
 def _kind_of(head: bytes, path: Path) -> str | None:
@@ -330,7 +333,7 @@ class _Reading:
         try:
             stream: IO[bytes] = self.zf.open(self.parts[name])
         except KeyError:
-            raise self._damaged(key, f"its part {name}, got a workbook without it") from None
+            raise self._damaged(key, f"no part {name}") from None
         try:
             with stream:
                 count = 0
@@ -358,10 +361,10 @@ class _Reading:
                 key=key,
             ) from None
         except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise self._damaged(key, f"{name} readable, got {_zip_words(exc)}") from None
+            raise self._damaged(key, f"{name}: {_zip_words(exc)}") from None
 
     def _damaged(self, key: str, what: str) -> InputError:
-        return _refuse(self.shown, f"a complete workbook (a damaged file: save it again from Excel): {what}", key=key)
+        return _refuse(self.shown, "a complete workbook (the file is damaged: save it again from Excel)", what, key=key)
 
 
 def _zip_words(exc: BaseException) -> str:
@@ -483,7 +486,6 @@ class _Context:
     strings: list[str]
     formats: list[str]
     date1904: bool
-    problems: list[Problem]
 
 
 def _beyond(shown: str, sheet: str, where: str) -> InputError:
@@ -564,13 +566,12 @@ def _cell(
     style = _int(el.get("s"))
     if 0 <= style < len(ctx.formats):
         cell.number_format = ctx.formats[style]
-    ref = sheet_ref(title, cell.coordinate)
     if formula_el is not None:
         cell.formula = _formula_text(formula_el, cell.coordinate, shared, translator)
         why = formula_problem(cell.formula)
         if why is not None:
-            ctx.problems.append(Problem("", ref, why, cell.formula))
-    raw = None if value_el is None else (value_el.text or "")
+            cell.problem = (why, cell.formula)
+    raw = None if value_el is None else (value_el.text or None)  # <v></v>: no value, as openpyxl reads it
     if kind == "inlineStr":
         cell.data_type, cell.value = "s", _text_of(inline) if inline is not None else None
     elif raw is None:
@@ -578,24 +579,33 @@ def _cell(
     elif kind == "s":
         index = _int(raw)
         if not 0 <= index < len(ctx.strings):
-            ctx.problems.append(Problem("", ref, "a value (the cell points at text the workbook does not hold)", raw))
+            cell.problem = cell.problem or ("a value (the cell points at text the workbook does not hold)", raw)
             return cell
         cell.data_type, cell.value = "s", ctx.strings[index]
     elif kind in ("str", "e"):
         cell.data_type, cell.value = ("e" if kind == "e" else "s"), raw
     elif kind == "b":
         cell.data_type, cell.value = "b", raw.strip() in ("1", "true")
-    elif kind == "d":
-        cell.data_type, cell.value = "d", _iso_date(ctx, ref, raw)
     else:
-        cell.value = _number(ctx, ref, raw, cell.number_format)
+        try:
+            cell.value = _iso_date(raw) if kind == "d" else _number(ctx, raw, cell.number_format)
+        except _Unusable as exc:
+            cell.problem = cell.problem or (exc.expected, exc.got)
         if isinstance(cell.value, dt.datetime | dt.date | dt.time | dt.timedelta):
             cell.data_type = "d"
     if isinstance(cell.value, str) and len(cell.value) > MAX_TEXT:
-        ctx.problems.append(Problem("", ref, f"text of at most {MAX_TEXT:,} characters", f"{len(cell.value):,}"))
+        cell.problem = (f"text of at most {MAX_TEXT:,} characters", Described(f"{len(cell.value):,} characters"))
         cell.value = None
     el.clear()
-    return None if cell.value is None and cell.formula is None else cell
+    return None if cell.value is None and cell.formula is None and cell.problem is None else cell
+
+
+class _Unusable(ValueError):
+    """A cell's stored value that is not what its type says (``NaN`` in a number)."""
+
+    def __init__(self, expected: str, got: Any) -> None:
+        super().__init__(expected)
+        self.expected, self.got = expected, got
 
 
 def _formula_text(f: Any, coordinate: str, shared: dict[str, tuple[str, str]], translator: Any) -> str:
@@ -613,35 +623,31 @@ def _formula_text(f: Any, coordinate: str, shared: dict[str, tuple[str, str]], t
     return text
 
 
-def _number(ctx: _Context, ref: str, raw: str, fmt: str) -> Any:
+def _number(ctx: _Context, raw: str, fmt: str) -> Any:
     from openpyxl.styles.numbers import is_date_format, is_timedelta_format
     from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
     text = raw.strip()
     if not _NUMBER_XML.match(text):
         bad = "a finite number" if text.lower().lstrip("+-") in ("nan", "inf", "infinity") else "a number"
-        ctx.problems.append(Problem("", ref, f"{bad} (the workbook's XML stores something else: a damaged file?)", raw))
-        return None
+        raise _Unusable(f"{bad} (the workbook's XML stores something else: a damaged file?)", raw)
     number: float | int = int(text) if text.lstrip("+-").isdigit() else float(text)
     if isinstance(number, float) and not math.isfinite(number):
-        ctx.problems.append(Problem("", ref, "a finite number (the workbook stores one beyond any figure)", text))
-        return None
+        raise _Unusable("a finite number (the workbook stores one beyond any figure)", text)
     if fmt != "General" and is_date_format(fmt):
         epoch = CALENDAR_MAC_1904 if ctx.date1904 else CALENDAR_WINDOWS_1900
         try:
             return from_excel(number, epoch, timedelta=is_timedelta_format(fmt))
         except (OverflowError, ValueError):
-            ctx.problems.append(Problem("", ref, "a date Excel can show (the serial number is out of range)", number))
-            return None
+            raise _Unusable("a date Excel can show (the serial number is out of range)", number) from None
     return number
 
 
-def _iso_date(ctx: _Context, ref: str, raw: str) -> Any:
+def _iso_date(raw: str) -> Any:
     try:
         return dt.datetime.fromisoformat(raw.strip().removesuffix("Z"))
     except ValueError:
-        ctx.problems.append(Problem("", ref, "a date (YYYY-MM-DD)", raw))
-        return None
+        raise _Unusable("a date (YYYY-MM-DD)", raw) from None
 
 
 # --- the whole book ------------------------------------------------------------------------------
@@ -662,8 +668,8 @@ def open_book(path: str | Path, shown: str, wanted: Callable[[str], bool]) -> Bo
     Returns
     -------
     Book
-        The sheet names in order, the sheets read, and the cells refused (one
-        :class:`Problem` each, keyed ``Sheet!Cell``, file left blank for the caller).
+        The sheet names in order and the sheets read; a cell that cannot be used (a
+        formula reading outside the book, ``NaN`` in a number) carries its problem.
 
     Raises
     ------
@@ -682,7 +688,7 @@ def open_book(path: str | Path, shown: str, wanted: Callable[[str], bool]) -> Bo
         order, date1904 = _sheet_parts(r)
         names = [n for n, _ in order]
         todo = [(n, p) for n, p in order if wanted(n)]
-        ctx = _Context(_strings(r) if todo else [], _number_formats(r) if todo else [], date1904, [])
+        ctx = _Context(_strings(r) if todo else [], _number_formats(r) if todo else [], date1904)
         sheets: dict[str, BookSheet] = {}
         for name, part in todo:
             if part is None:
@@ -702,5 +708,4 @@ def open_book(path: str | Path, shown: str, wanted: Callable[[str], bool]) -> Bo
                 cell.comment = Note(text)
             sheets[name] = ws
             r.over_time(sheet_ref(name))
-    problems = [Problem(shown, p.key, p.expected, p.got, p.show_got) for p in ctx.problems]
-    return Book(names, sheets, problems)
+    return Book(names, sheets)

@@ -22,14 +22,17 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.base.schema_types import MISSING
 from mtfs_model.edition.folder import REQUIRED_FILES
 from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.workbook.container import open_book, sheet_ref
 from mtfs_model.edition.workbook.folder_write import check_target, write_folder
+from mtfs_model.edition.workbook.plan import wanted_on
 from mtfs_model.edition.workbook.layout import (
     EMPTY_LIST,
     EMPTY_TABLE,
@@ -56,6 +59,7 @@ from mtfs_model.edition.workbook.sheets import (
     TEXT_SHEETS,
     Grid,
     Listing,
+    matches,
     sheet_rank,
     sheets_of,
 )
@@ -130,6 +134,9 @@ def _value(
     number."""
     v = cell.value
     ref = _ref(sheet, cell)
+    if cell.problem is not None:  # refused by the reader: a formula reading outside the book, NaN ...
+        r.unread.append(Problem(r.shown, f"{ref}: {key}" if key else ref, *cell.problem))
+        return None
     if isinstance(formula, str) and formula.startswith("=") and v is None:
         r.unread.append(Problem(r.shown, f"{ref}: {key}" if key else ref, NO_SAVED_RESULT, formula))
         return None
@@ -407,13 +414,14 @@ def _missing_sheet(shown: str, sheet: str, file: str) -> Problem:
 def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]]:
     """The edition's files as data from a workbook, and where each key sits
     (``file -> path -> "Sheet!A1"``); an InputError lists every problem in the book."""
-    files, where, unread = _read(book)
+    read = _read(book)
+    files, where, unread = read.files, read.where, read.unread
     if unread:
         raise InputError.many(unread)
     return files, where
 
 
-def _read(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]], list[Problem]]:
+def _read(book: str | Path) -> _Read:
     """:func:`read_book`, with the cells that could not be read returned (their keys left
     out of the files) rather than raised; a problem of the book's structure raises."""
     shown = str(book)
@@ -423,7 +431,6 @@ def _read(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]
     if sheet_problems:
         raise InputError.many(sheet_problems)
     r = _Reader(book, shown)
-    r.unread.extend(opened.problems)
     specs = {s.sheet: s for s in LAYOUT}
     known_files = {s.file for s in LAYOUT}
     for ws in opened.sheets.values():
@@ -466,7 +473,57 @@ def _read(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]
         files[NOTES] = {name: "\n".join(lines).strip("\n") for name, lines in r.notes.items()}
     if r.comments:
         files[COMMENTS] = r.comments
-    return files, r.where, r.unread
+    return _Read(files, r.where, r.unread, frozenset(opened.names))
+
+
+@dataclass(frozen=True)
+class _Read:
+    files: dict[str, Any]
+    where: dict[str, dict[Path_, str]]
+    unread: list[Problem]
+    sheets: frozenset[str]
+    """The names of the book's sheets."""
+
+
+def _follows_from(problem: Problem, unread: list[Problem]) -> bool:
+    """A loader's problem that only repeats an unread cell's: at the same cell, or about the
+    table that cell belongs to (``lines.G1.source`` lacking the unread ``source.doc``)."""
+    cell, _, key = problem.key.partition(": ")
+    for u in unread:
+        u_cell, _, u_key = u.key.partition(": ")
+        if cell == u_cell or (key and u_key.startswith((key + ".", key + "["))):
+            return True
+    return False
+
+
+def _claiming_sheet(file: str, path: Path_) -> str | None:
+    """The sheet that holds key ``path`` of ``file`` (the first of the file's sheets to claim it)."""
+    for spec in sheets_of(file):
+        n = len(spec.at)
+        if not matches(path, spec.at):
+            continue
+        if isinstance(spec, Grid):
+            if spec.where is not None:
+                return spec.sheet
+            if len(path) > n + 1 + len(spec.wild) and wanted_on(path[n + 1 + len(spec.wild) :], spec):
+                return spec.sheet
+        elif wanted_on(path[n:], spec):
+            return spec.sheet
+    return None
+
+
+def _absent_sheet(p: Problem, tmp: Path, present: frozenset[str], shown: str) -> Problem | None:
+    """A missing key whose sheet is not in the book: the sheet is missing, not the key."""
+    if not present or not p.expected.startswith(MISSING) or not p.key or p.key.startswith("("):
+        return None
+    try:
+        name = Path(p.file).resolve().relative_to(tmp.resolve()).as_posix()
+    except ValueError:
+        return None
+    sheet = _claiming_sheet(name, loose_path(p.key))
+    if sheet is None or sheet in present:
+        return None
+    return _missing_sheet(shown, sheet, name)
 
 
 def _file_order(name: str, entries: list[tuple[str, Path_, Any]]) -> list[tuple[Path_, Any]]:
@@ -516,7 +573,8 @@ def import_book(
     raises InputError if anything is wrong; its problems are named by sheet and cell."""
     out = Path(out)
     check_target(out)
-    files, where, unread = _read(book)
+    read = _read(book)
+    files, where, unread, present = read.files, read.where, read.unread, read.sheets
     shown = str(book)
 
     def check(tmp: Path) -> None:
@@ -526,9 +584,11 @@ def import_book(
                 validate(tmp)
             except InputError as exc:
                 problems = list(exc.problems)
+        missing_sheets = list(dict.fromkeys(m for p in problems if (m := _absent_sheet(p, tmp, present, shown))))
+        if missing_sheets:  # a sheet deleted: named once, and its keys' problems are not listed one by one
+            raise InputError.many(missing_sheets)
         mapped = [map_problem(p, tmp, where, shown) for p in problems]
-        cells = {u.key.split(": ")[0] for u in unread}  # an unread cell is not also "missing"
-        found = [*unread, *(m for m in mapped if m.key.split(": ")[0] not in cells)]
+        found = [*unread, *(m for m in mapped if not _follows_from(m, unread))]
         if found:
             raise InputError.many(found)
 
