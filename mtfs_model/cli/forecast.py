@@ -147,8 +147,9 @@ def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
     if args.format == "table":
         pairs = pairs.drop(columns=["href", "note", "forecast", "outturn"])
         fits = fits.drop(columns=["statement", "pair_ids", "loo_ranks"])
-    frames = {"pairs": _readable(pairs), "calibration": _readable(fits.rename_axis("subject, horizon")),
-              "inputs": _readable(inputs)}  # fmt: skip
+    shown = _readable if args.format in ("table", "markdown") else _json_safe  # CSV and JSON keep numbers numbers
+    frames = {"pairs": shown(pairs), "calibration": shown(fits.rename_axis("subject, horizon")),
+              "inputs": shown(inputs)}  # fmt: skip
     titles = {
         "pairs": "Reference class: each forecast against what happened (ratio = outturn / forecast)",
         "calibration": "Calibration by subject and horizon (uplift = exp(mean log error); P10/P90: Student-t "
