@@ -129,6 +129,16 @@ _EXPECTED = {
     "is_instance_of": "a value of another kind",
     "callable_type": "a value of another kind",
 }
+_PATTERN_WORDS = {
+    r"^\d{4}/\d{2}$": "a fiscal year such as 2021/22 (YYYY/YY)",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a month such as 2021-12 (YYYY-MM)",
+    r"^[A-Za-z][A-Za-z0-9_\-]*$": "a key of letters, digits, _ and - that starts with a letter",
+    r"^[a-z0-9_]+$": "an id of lower-case letters, digits and _",
+    r"^[A-Za-z][A-Za-z0-9_.\-]*$": "an id of letters, digits, _ . and - that starts with a letter",
+    r"^[^/\\\x00]+$": "a file name (no folder, no / or \\)",
+    r"^[A-Za-z0-9][A-Za-z0-9_\-/]*$": "a key of letters, digits, _ - and / that starts with a letter or digit",
+}
+"""The text patterns of the schemas, in words (a finance partner does not read regular expressions)."""
 _LIBRARY_WORDS = re.compile(r"constrained-|function-|\[|dict|instance|Input should|validat|parsing|_type\b")
 
 
@@ -156,7 +166,8 @@ def _expected(e: Any) -> str:
     if kind == "too_long":
         return f"at most {_num(ctx.get('max_length', ''))} items"
     if kind == "string_pattern_mismatch":
-        return f"text matching the pattern {ctx.get('pattern', '')}"
+        pattern = str(ctx.get("pattern", ""))
+        return _PATTERN_WORDS.get(pattern, f"text matching the pattern {pattern}")
     if kind in ("literal_error", "enum") and "expected" in ctx:
         return f"one of {ctx['expected']}"
     if kind == "union_tag_invalid" and "expected_tags" in ctx:
