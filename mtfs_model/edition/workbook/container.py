@@ -653,6 +653,35 @@ def _iso_date(raw: str) -> Any:
 # --- the whole book ------------------------------------------------------------------------------
 
 
+def _open_zip(book: Path, shown: str) -> zipfile.ZipFile:
+    _check_file(book, shown)
+    try:
+        return zipfile.ZipFile(book)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _refuse(shown, f"an .xlsx workbook ({SAVE_AS_XLSX})", "a damaged or incomplete zip file") from None
+
+
+def check_book(path: str | Path, shown: str) -> None:
+    """The container checks alone -- a real ``.xlsx`` zip, no macro project, the parts a
+    workbook needs, the sizes and compression ratios within the limits -- in milliseconds
+    and before anything heavy is imported (the command line calls it first).
+
+    Parameters
+    ----------
+    path
+        The ``.xlsx`` file.
+    shown
+        The workbook as problems name it.
+
+    Raises
+    ------
+    InputError
+        One line naming what the file is and what was expected.
+    """
+    with _open_zip(Path(path), shown) as zf:
+        _check_zip(zf, shown)
+
+
 def open_book(path: str | Path, shown: str, wanted: Callable[[str], bool]) -> Book:
     """Check the container at ``path`` and read the sheets for which ``wanted(name)`` holds.
 
@@ -677,13 +706,7 @@ def open_book(path: str | Path, shown: str, wanted: Callable[[str], bool]) -> Bo
         One line: a file that is not an ``.xlsx`` zip (encrypted, ``.xls``, ...), a macro
         project, a part missing, a limit passed, bad or hostile XML, or the time budget spent.
     """
-    book = Path(path)
-    _check_file(book, shown)
-    try:
-        zf = zipfile.ZipFile(book)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
-        raise _refuse(shown, f"an .xlsx workbook ({SAVE_AS_XLSX})", "a damaged or incomplete zip file") from None
-    with zf:
+    with _open_zip(Path(path), shown) as zf:
         r = _Reading(zf, _check_zip(zf, shown), shown)
         order, date1904 = _sheet_parts(r)
         names = [n for n, _ in order]
