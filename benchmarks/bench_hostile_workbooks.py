@@ -32,11 +32,11 @@ def in_process(book: Path) -> tuple[int, float]:
     """Exit status and seconds of the import with the libraries loaded."""
     from mtfs_model.cli.main import main as mtfs
 
-    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stderr(io.StringIO()):
-        with contextlib.redirect_stdout(io.StringIO()):
-            start = time.perf_counter()
-            code = mtfs(["edition", "import", str(book), "-o", str(Path(tmp) / "out")])
-            return code, time.perf_counter() - start
+    quiet = io.StringIO()
+    with tempfile.TemporaryDirectory() as tmp, contextlib.redirect_stderr(quiet), contextlib.redirect_stdout(quiet):
+        start = time.perf_counter()
+        code = mtfs(["edition", "import", str(book), "-o", str(Path(tmp) / "out")])
+        return code, time.perf_counter() - start
 
 
 def subprocess_run(book: Path) -> tuple[float, float]:

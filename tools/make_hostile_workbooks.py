@@ -158,7 +158,9 @@ def junk_rows(parts: Parts, rows: int, *, dimension: str | None, with_refs: bool
 
     def fn(xml: str) -> str:
         if with_refs:
-            junk = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(100, 100 + rows))
+            junk = "".join(
+                f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(100, 100 + rows)
+            )
         else:
             junk = '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * rows
         xml = xml.replace("</sheetData>", junk + "</sheetData>")
@@ -172,7 +174,9 @@ def junk_rows(parts: Parts, rows: int, *, dimension: str | None, with_refs: bool
 def far_cell(parts: Parts, ref: str, *, dimension: str | None) -> bytes:
     def fn(xml: str) -> str:
         row = re.sub(r"\D", "", ref)
-        xml = xml.replace("</sheetData>", f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+        xml = xml.replace(
+            "</sheetData>", f'<row r="{row}"><c r="{ref}" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+        )
         if dimension is None:
             return re.sub(r"<dimension [^>]*/>", "", xml)
         return re.sub(r'<dimension ref="[^"]*"/>', f'<dimension ref="{dimension}"/>', xml)
@@ -184,7 +188,11 @@ def with_part(parts: Parts, name: str, data: bytes, content_type: str | None = N
     new = dict(parts)
     new[name] = data
     if content_type:
-        new = edit(new, "[Content_Types].xml", lambda x: x.replace("</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'))
+        new = edit(
+            new,
+            "[Content_Types].xml",
+            lambda x: x.replace("</Types>", f'<Override PartName="/{name}" ContentType="{content_type}"/></Types>'),
+        )
     return new
 
 
@@ -197,7 +205,9 @@ LAUGHS = (
     + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(9))
     + "]>"
 )
-XXE = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+XXE = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+)
 
 
 def doctype(part: str, prolog: str, entity: str = "") -> Callable[[Parts], bytes]:
@@ -210,179 +220,471 @@ def doctype(part: str, prolog: str, entity: str = "") -> Callable[[Parts], bytes
     return xml_edit(part, fn)
 
 
-def cases(parts: Parts) -> list[Case]:  # noqa: PLR0915  (the corpus is one long list, on purpose)
+def cases(parts: Parts) -> list[Case]:
+    """Every case: one change each, with the lines it must print."""
     growth = sheet_part(parts, "Growth")
     hn = "'High Needs'!B9: dsg_blocks.high_needs_block"
-    bomb_xml = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    bomb_xml = (
+        b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    )
+    # fmt: off  (one case a line or two: the change and what it must print)
     return [
         # --- not a workbook at all --------------------------------------------------------------
-        Case("empty_file", "an empty file named .xlsx", lambda p: b"",
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an empty file"]),
-        Case("csv_named_xlsx", "a CSV file named .xlsx", lambda p: b"id,value\nG1,6300\n",
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a file that is not a workbook"]),
-        Case("pdf_named_xlsx", "a PDF named .xlsx", lambda p: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a PDF"]),
-        Case("html_named_xlsx", "a web page saved as .xlsx", lambda p: b"<html><body><table><tr><td>1</td></tr></table></body></html>",
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an XML or HTML file (an Excel 2003 XML or web page?)"]),
-        Case("encrypted_workbook", "a workbook saved with a password (an OLE2 compound file)",
-             lambda p: cfb(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]),
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a workbook protected by a password (encrypted)"]),
-        Case("old_xls", "an Excel 97-2003 workbook", lambda p: cfb(["Workbook", "\x05SummaryInformation"]),
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an old binary Excel workbook (.xls)"], suffix=".xls"),
-        Case("old_xls_named_xlsx", "an Excel 97-2003 workbook renamed .xlsx", lambda p: cfb(["Workbook"]),
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an old binary Excel workbook (.xls)"]),
-        Case("truncated_zip", "the workbook cut in half (an e-mail attachment cut short)",
-             lambda p: zip_of(p)[: len(zip_of(p)) // 2],
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a damaged or incomplete zip file"]),
-        Case("ods", "an OpenDocument spreadsheet",
-             lambda p: zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}),
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an OpenDocument spreadsheet (.ods)"]),
-        Case("xlsb", "a binary workbook (.xlsb) named .xlsx",
-             lambda p: zip_of({"[Content_Types].xml": p["[Content_Types].xml"], "xl/workbook.bin": b"\x83\x01\x00"}),
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a binary workbook (.xlsb)"]),
+        Case(
+            "empty_file",
+            "an empty file named .xlsx",
+            lambda p: b"",
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an empty file"],
+        ),
+        Case(
+            "csv_named_xlsx",
+            "a CSV file named .xlsx",
+            lambda p: b"id,value\nG1,6300\n",
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a file that is not a workbook"],
+        ),
+        Case(
+            "pdf_named_xlsx",
+            "a PDF named .xlsx",
+            lambda p: b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a PDF"],
+        ),
+        Case(
+            "html_named_xlsx",
+            "a web page saved as .xlsx",
+            lambda p: b"<html><body><table><tr><td>1</td></tr></table></body></html>",
+            [
+                f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an XML or HTML file (an Excel 2003 XML or web page?)"
+            ],
+        ),
+        Case(
+            "encrypted_workbook",
+            "a workbook saved with a password (an OLE2 compound file)",
+            lambda p: cfb(["EncryptionInfo", "EncryptedPackage", "\x06DataSpaces"]),
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a workbook protected by a password (encrypted)"],
+        ),
+        Case(
+            "old_xls",
+            "an Excel 97-2003 workbook",
+            lambda p: cfb(["Workbook", "\x05SummaryInformation"]),
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an old binary Excel workbook (.xls)"],
+            suffix=".xls",
+        ),
+        Case(
+            "old_xls_named_xlsx",
+            "an Excel 97-2003 workbook renamed .xlsx",
+            lambda p: cfb(["Workbook"]),
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an old binary Excel workbook (.xls)"],
+        ),
+        Case(
+            "truncated_zip",
+            "the workbook cut in half (an e-mail attachment cut short)",
+            lambda p: zip_of(p)[: len(zip_of(p)) // 2],
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a damaged or incomplete zip file"],
+        ),
+        Case(
+            "ods",
+            "an OpenDocument spreadsheet",
+            lambda p: zip_of({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"}),
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got an OpenDocument spreadsheet (.ods)"],
+        ),
+        Case(
+            "xlsb",
+            "a binary workbook (.xlsb) named .xlsx",
+            lambda p: zip_of({"[Content_Types].xml": p["[Content_Types].xml"], "xl/workbook.bin": b"\x83\x01\x00"}),
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a binary workbook (.xlsb)"],
+        ),
         # --- the zip ---------------------------------------------------------------------------------
-        Case("zip_bomb_sheet", "the Growth sheet replaced by 40 MB of XML that zips to 40 kB",
-             lambda p: zip_of({**p, growth: bomb_xml + b" " * 40_000_000}),
-             [f"BOOK: (file): expected each part of the workbook at most 32 MiB uncompressed, got {growth}: 38 MiB"]),
-        Case("zip_bomb_ratio", "a 30 MB part of zeros (1,000:1) beside the sheets",
-             lambda p: zip_of({**p, "xl/media/filler.bin": b"\x00" * 30_000_000}),
-             ["BOOK: (file): expected a workbook whose parts compress at most 100:1 (a zip bomb compresses far more), got xl/media/filler.bin: 1,028:1"]),
-        Case("zip_lying_size", "the shared strings declared 1,000 bytes long, but longer",
-             lambda p: patch_central(zip_of(p), "xl/sharedStrings.xml", 24, "<I", 1000),
-             ["BOOK: (file): expected a complete workbook (the file is damaged: save it again from Excel), got xl/sharedStrings.xml: contents that do not match their checksum"]),
-        Case("zip_encrypted_part", "one part marked encrypted (zip password)",
-             lambda p: patch_central(zip_of(p), growth, 8, "<H", 0x0001),
-             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a zip protected by a password"]),
-        Case("zip_duplicate_part", "the Growth sheet's part twice in the zip",
-             lambda p: _duplicate(p, growth),
-             [f"BOOK: (file): expected a workbook with each part once, got {growth} twice (a damaged or forged file)"]),
-        Case("too_many_parts", "2,001 tiny parts",
-             lambda p: zip_of({**p, **{f"x/{i}": b"" for i in range(2_001)}}),
-             ["BOOK: (file): expected a workbook of at most 2,000 parts, got 2,036 parts"]),
-        Case("macro_part", "a macro project (vbaProject.bin) added",
-             lambda p: zip_of(with_part(p, "xl/vbaProject.bin", cfb(["VBA", "PROJECT"]), "application/vnd.ms-office.vbaProject")),
-             ["BOOK: (file): expected an .xlsx workbook without macros (save it as .xlsx: Excel Workbook, not macro-enabled), got a workbook holding a macro project (vbaProject.bin)"]),
-        Case("no_content_types", "[Content_Types].xml removed",
-             lambda p: zip_of({k: v for k, v in p.items() if k != "[Content_Types].xml"}),
-             ["BOOK: (file): expected an .xlsx workbook (a damaged file? save it again from Excel), got no [Content_Types].xml"]),
-        Case("no_workbook_part", "xl/workbook.xml removed",
-             lambda p: zip_of({k: v for k, v in p.items() if k != "xl/workbook.xml"}),
-             ["BOOK: (file): expected an .xlsx workbook (a damaged file? save it again from Excel), got no xl/workbook.xml"]),
-        Case("sheet_part_missing", "the Growth sheet listed, its part gone",
-             lambda p: zip_of({k: v for k, v in p.items() if k != growth}),
-             [f"BOOK: Growth: expected the sheet's contents ({growth}), got a workbook without them (damaged: save it again from Excel)"]),
+        Case(
+            "zip_bomb_sheet",
+            "the Growth sheet replaced by 40 MB of XML that zips to 40 kB",
+            lambda p: zip_of({**p, growth: bomb_xml + b" " * 40_000_000}),
+            [f"BOOK: (file): expected each part of the workbook at most 32 MiB uncompressed, got {growth}: 38 MiB"],
+        ),
+        Case(
+            "zip_bomb_ratio",
+            "a 30 MB part of zeros (1,000:1) beside the sheets",
+            lambda p: zip_of({**p, "xl/media/filler.bin": b"\x00" * 30_000_000}),
+            [
+                "BOOK: (file): expected a workbook whose parts compress at most 100:1 (a zip bomb compresses far more), got xl/media/filler.bin: 1,028:1"
+            ],
+        ),
+        Case(
+            "zip_lying_size",
+            "the shared strings declared 1,000 bytes long, but longer",
+            lambda p: patch_central(zip_of(p), "xl/sharedStrings.xml", 24, "<I", 1000),
+            [
+                "BOOK: (file): expected a complete workbook (the file is damaged: save it again from Excel), got xl/sharedStrings.xml: contents that do not match their checksum"
+            ],
+        ),
+        Case(
+            "zip_encrypted_part",
+            "one part marked encrypted (zip password)",
+            lambda p: patch_central(zip_of(p), growth, 8, "<H", 0x0001),
+            [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a zip protected by a password"],
+        ),
+        Case(
+            "zip_duplicate_part",
+            "the Growth sheet's part twice in the zip",
+            lambda p: _duplicate(p, growth),
+            [f"BOOK: (file): expected a workbook with each part once, got {growth} twice (a damaged or forged file)"],
+        ),
+        Case(
+            "too_many_parts",
+            "2,001 tiny parts",
+            lambda p: zip_of({**p, **{f"x/{i}": b"" for i in range(2_001)}}),
+            ["BOOK: (file): expected a workbook of at most 2,000 parts, got 2,036 parts"],
+        ),
+        Case(
+            "macro_part",
+            "a macro project (vbaProject.bin) added",
+            lambda p: zip_of(
+                with_part(p, "xl/vbaProject.bin", cfb(["VBA", "PROJECT"]), "application/vnd.ms-office.vbaProject")
+            ),
+            [
+                "BOOK: (file): expected an .xlsx workbook without macros (save it as .xlsx: Excel Workbook, not macro-enabled), got a workbook holding a macro project (vbaProject.bin)"
+            ],
+        ),
+        Case(
+            "no_content_types",
+            "[Content_Types].xml removed",
+            lambda p: zip_of({k: v for k, v in p.items() if k != "[Content_Types].xml"}),
+            [
+                "BOOK: (file): expected an .xlsx workbook (a damaged file? save it again from Excel), got no [Content_Types].xml"
+            ],
+        ),
+        Case(
+            "no_workbook_part",
+            "xl/workbook.xml removed",
+            lambda p: zip_of({k: v for k, v in p.items() if k != "xl/workbook.xml"}),
+            [
+                "BOOK: (file): expected an .xlsx workbook (a damaged file? save it again from Excel), got no xl/workbook.xml"
+            ],
+        ),
+        Case(
+            "sheet_part_missing",
+            "the Growth sheet listed, its part gone",
+            lambda p: zip_of({k: v for k, v in p.items() if k != growth}),
+            [
+                f"BOOK: Growth: expected the sheet's contents ({growth}), got a workbook without them (damaged: save it again from Excel)"
+            ],
+        ),
         # --- the XML -----------------------------------------------------------------------------------
-        Case("truncated_sheet_xml", "the Growth sheet's XML cut short",
-             lambda p: zip_of({**p, growth: p[growth][: len(p[growth]) // 2]}),
-             ["BOOK: Growth: expected well-formed XML (the file is damaged or cut short: save it again from Excel), got xl/worksheets/sheet4.xml broken at line 2, column 4,113"]),
-        Case("malformed_sheet_xml", "a row closed with the wrong tag",
-             xml_edit(growth, lambda x: x.replace("</row>", "</rows>", 1)),
-             ["BOOK: Growth: expected well-formed XML (the file is damaged or cut short: save it again from Excel), got xl/worksheets/sheet4.xml broken at line 2, column 1,106"]),
-        Case("billion_laughs", "an entity-expansion ('billion laughs') shared-string table",
-             doctype("xl/sharedStrings.xml", LAUGHS, "&j;"),
-             ["BOOK: (file): expected XML with no DOCTYPE or entity declarations (Excel never writes them), got xl/sharedStrings.xml declares them: a hostile or damaged file"]),
-        Case("external_entity", "a sheet that declares an external entity (file:///etc/passwd)",
-             doctype(growth, XXE),
-             ["BOOK: Growth: expected XML with no DOCTYPE or entity declarations (Excel never writes them), got xl/worksheets/sheet4.xml declares them: a hostile or damaged file"]),
-        Case("external_entity_workbook", "the workbook part declares an external entity",
-             doctype("xl/workbook.xml", XXE),
-             ["BOOK: (file): expected XML with no DOCTYPE or entity declarations (Excel never writes them), got xl/workbook.xml declares them: a hostile or damaged file"]),
-        Case("nan_in_number_xml", "NaN in a number's XML (Growth!G5)", cell_case("Growth", "G5", '<c r="G5" s="8"><v>NaN</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a finite number (the workbook's XML stores something else: a damaged file?), got 'NaN'"]),
-        Case("infinity_in_number_xml", "1e999 in a number's XML (Growth!G5)", cell_case("Growth", "G5", '<c r="G5" s="8"><v>1e999</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a finite number (the workbook stores one beyond any figure), got '1e999'"]),
-        Case("text_in_number_xml", "text where a number's XML holds digits", cell_case("Growth", "G5", '<c r="G5" s="8"><v>6,300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a number (the workbook's XML stores something else: a damaged file?), got '6,300'"]),
-        Case("shared_string_out_of_range", "a cell pointing past the end of the shared strings",
-             cell_case("Growth", "K5", '<c r="K5" s="6" t="s"><v>999999</v></c>'),
-             ["BOOK: Growth!K5: lines.G1.source.doc: expected a value (the cell points at text the workbook does not hold), got '999999'"]),
+        Case(
+            "truncated_sheet_xml",
+            "the Growth sheet's XML cut short",
+            lambda p: zip_of({**p, growth: p[growth][: len(p[growth]) // 2]}),
+            [
+                "BOOK: Growth: expected well-formed XML (the file is damaged or cut short: save it again from Excel), got xl/worksheets/sheet4.xml broken at line 2, column 4,113"
+            ],
+        ),
+        Case(
+            "malformed_sheet_xml",
+            "a row closed with the wrong tag",
+            xml_edit(growth, lambda x: x.replace("</row>", "</rows>", 1)),
+            [
+                "BOOK: Growth: expected well-formed XML (the file is damaged or cut short: save it again from Excel), got xl/worksheets/sheet4.xml broken at line 2, column 1,106"
+            ],
+        ),
+        Case(
+            "billion_laughs",
+            "an entity-expansion ('billion laughs') shared-string table",
+            doctype("xl/sharedStrings.xml", LAUGHS, "&j;"),
+            [
+                "BOOK: (file): expected XML with no DOCTYPE or entity declarations (Excel never writes them), got xl/sharedStrings.xml declares them: a hostile or damaged file"
+            ],
+        ),
+        Case(
+            "external_entity",
+            "a sheet that declares an external entity (file:///etc/passwd)",
+            doctype(growth, XXE),
+            [
+                "BOOK: Growth: expected XML with no DOCTYPE or entity declarations (Excel never writes them), got xl/worksheets/sheet4.xml declares them: a hostile or damaged file"
+            ],
+        ),
+        Case(
+            "external_entity_workbook",
+            "the workbook part declares an external entity",
+            doctype("xl/workbook.xml", XXE),
+            [
+                "BOOK: (file): expected XML with no DOCTYPE or entity declarations (Excel never writes them), got xl/workbook.xml declares them: a hostile or damaged file"
+            ],
+        ),
+        Case(
+            "nan_in_number_xml",
+            "NaN in a number's XML (Growth!G5)",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><v>NaN</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a finite number (the workbook's XML stores something else: a damaged file?), got 'NaN'"
+            ],
+        ),
+        Case(
+            "infinity_in_number_xml",
+            "1e999 in a number's XML (Growth!G5)",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><v>1e999</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a finite number (the workbook stores one beyond any figure), got '1e999'"
+            ],
+        ),
+        Case(
+            "text_in_number_xml",
+            "text where a number's XML holds digits",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><v>6,300</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a number (the workbook's XML stores something else: a damaged file?), got '6,300'"
+            ],
+        ),
+        Case(
+            "shared_string_out_of_range",
+            "a cell pointing past the end of the shared strings",
+            cell_case("Growth", "K5", '<c r="K5" s="6" t="s"><v>999999</v></c>'),
+            [
+                "BOOK: Growth!K5: lines.G1.source.doc: expected a value (the cell points at text the workbook does not hold), got '999999'"
+            ],
+        ),
         # --- size and far-away cells ---------------------------------------------------------------------
-        Case("huge_dimension", "the Growth sheet's used range declared as the whole grid",
-             xml_edit(growth, lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', x)),
-             [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:XFD1048576"]),
-        Case("junk_rows_below_table", "20,000 junk rows below the Growth table, as Excel writes them",
-             lambda p: junk_rows(p, 20_000, dimension="A1:M20099"),
-             [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:M20099"]),
-        Case("junk_rows_no_dimension", "12,000 junk rows and no used range declared",
-             lambda p: junk_rows(p, 12_000, dimension=None),
-             [f"BOOK: Growth: {LIMIT}, got a row 10,001"]),
-        Case("junk_rows_no_refs", "400,000 junk rows with no cell references (a zip bomb of rows)",
-             lambda p: junk_rows(p, 400_000, dimension=None, with_refs=False),
-             ["BOOK: (file): expected a workbook whose parts compress at most 100:1 (a zip bomb compresses far more), got xl/worksheets/sheet4.xml: 333:1"]),
-        Case("million_rows_excel", "a million junk rows below the Growth table, as Excel writes them (--large only)",
-             lambda p: junk_rows(p, 1_000_000, dimension="A1:M1000099"),
-             [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:M1000099"], large=True),
-        Case("far_cell", "one cell at Excel's last row and column, the used range honest",
-             lambda p: far_cell(p, "XFD1048576", dimension="A1:XFD1048576"),
-             [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:XFD1048576"]),
-        Case("far_cell_beyond_excel", "one cell beyond Excel's last row and column, no used range",
-             lambda p: far_cell(p, "XFE1048577", dimension=None),
-             [f"BOOK: Growth: {LIMIT}, got a row 1,048,577"]),
-        Case("far_cell_lying_dimension", "a cell at ZZ99999 under a used range of A1:M15",
-             lambda p: far_cell(p, "ZZ99999", dimension="A1:M15"),
-             [f"BOOK: Growth: {LIMIT}, got a row 99,999"]),
-        Case("far_cell_within_limits", "a stray text cell at Growth!G9000, inside the limits",
-             lambda p: far_cell(p, "G9000", dimension="A1:M9000"),
-             ["BOOK: Growth!A9000: expected a code for the row"]),
-        Case("long_text", "40,000 characters in one cell (Excel's limit is 32,767)",
-             cell_case("Growth", "M5", '<c r="M5" t="inlineStr"><is><t>' + "x" * 40_000 + "</t></is></c>"),
-             ["BOOK: Growth!M5: lines.G1.source.grep: expected text of at most 32,767 characters, got 40,000 characters"]),
+        Case(
+            "huge_dimension",
+            "the Growth sheet's used range declared as the whole grid",
+            xml_edit(growth, lambda x: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:XFD1048576"/>', x)),
+            [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:XFD1048576"],
+        ),
+        Case(
+            "junk_rows_below_table",
+            "20,000 junk rows below the Growth table, as Excel writes them",
+            lambda p: junk_rows(p, 20_000, dimension="A1:M20099"),
+            [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:M20099"],
+        ),
+        Case(
+            "junk_rows_no_dimension",
+            "12,000 junk rows and no used range declared",
+            lambda p: junk_rows(p, 12_000, dimension=None),
+            [f"BOOK: Growth: {LIMIT}, got a row 10,001"],
+        ),
+        Case(
+            "junk_rows_no_refs",
+            "400,000 junk rows with no cell references (a zip bomb of rows)",
+            lambda p: junk_rows(p, 400_000, dimension=None, with_refs=False),
+            [
+                "BOOK: (file): expected a workbook whose parts compress at most 100:1 (a zip bomb compresses far more), got xl/worksheets/sheet4.xml: 333:1"
+            ],
+        ),
+        Case(
+            "million_rows_excel",
+            "a million junk rows below the Growth table, as Excel writes them (--large only)",
+            lambda p: junk_rows(p, 1_000_000, dimension="A1:M1000099"),
+            [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:M1000099"],
+            large=True,
+        ),
+        Case(
+            "far_cell",
+            "one cell at Excel's last row and column, the used range honest",
+            lambda p: far_cell(p, "XFD1048576", dimension="A1:XFD1048576"),
+            [f"BOOK: Growth: {LIMIT}, got a sheet whose used range is A1:XFD1048576"],
+        ),
+        Case(
+            "far_cell_beyond_excel",
+            "one cell beyond Excel's last row and column, no used range",
+            lambda p: far_cell(p, "XFE1048577", dimension=None),
+            [f"BOOK: Growth: {LIMIT}, got a row 1,048,577"],
+        ),
+        Case(
+            "far_cell_lying_dimension",
+            "a cell at ZZ99999 under a used range of A1:M15",
+            lambda p: far_cell(p, "ZZ99999", dimension="A1:M15"),
+            [f"BOOK: Growth: {LIMIT}, got a row 99,999"],
+        ),
+        Case(
+            "far_cell_within_limits",
+            "a stray text cell at Growth!G9000, inside the limits",
+            lambda p: far_cell(p, "G9000", dimension="A1:M9000"),
+            ["BOOK: Growth!A9000: expected a code for the row"],
+        ),
+        Case(
+            "long_text",
+            "40,000 characters in one cell (Excel's limit is 32,767)",
+            cell_case("Growth", "M5", '<c r="M5" t="inlineStr"><is><t>' + "x" * 40_000 + "</t></is></c>"),
+            [
+                "BOOK: Growth!M5: lines.G1.source.grep: expected text of at most 32,767 characters, got 40,000 characters"
+            ],
+        ),
         # --- sheets --------------------------------------------------------------------------------------
-        Case("missing_growth_sheet", "the Growth sheet deleted", lambda p: zip_of(remove_sheet(p, "Growth")),
-             ["BOOK: Growth: expected the sheet 'Growth' (growth_savings.toml), got a workbook without it"]),
-        Case("missing_growth_entry", "the Growth sheet's entry gone from the workbook, its part left",
-             lambda p: zip_of(remove_sheet(p, "Growth", keep_part=True)),
-             ["BOOK: Growth: expected the sheet 'Growth' (growth_savings.toml), got a workbook without it"]),
-        Case("missing_sources_sheet", "the Sources sheet deleted", lambda p: zip_of(remove_sheet(p, "Sources")),
-             ["BOOK: Sources: expected the sheet 'Sources' (sources.toml), got a workbook without it"]),
-        Case("missing_appendix_sheet", "the Appendix A sheet deleted", lambda p: zip_of(remove_sheet(p, "Appendix A")),
-             ["BOOK: 'Appendix A': expected the sheet 'Appendix A' (appendix_a.csv), got a workbook without it"]),
-        Case("renamed_growth_sheet", "Growth renamed 'Growth (2)'", lambda p: rename_sheet(p, "Growth", "Growth (2)"),
-             ["BOOK: Growth: expected the sheet named 'Growth' (renamed? the import reads sheets by name), got 'Growth (2)'"]),
-        Case("renamed_high_needs_sheet", "'High Needs' renamed 'high needs'", lambda p: rename_sheet(p, "High Needs", "high needs"),
-             ["BOOK: 'High Needs': expected the sheet named 'High Needs' (renamed? the import reads sheets by name), got 'high needs'"]),
-        Case("extra_sheet", "a scratch sheet added (not read): sound", lambda p: rename_sheet(p, "README", "Scratch"), exit=0),
+        Case(
+            "missing_growth_sheet",
+            "the Growth sheet deleted",
+            lambda p: zip_of(remove_sheet(p, "Growth")),
+            ["BOOK: Growth: expected the sheet 'Growth' (growth_savings.toml), got a workbook without it"],
+        ),
+        Case(
+            "missing_growth_entry",
+            "the Growth sheet's entry gone from the workbook, its part left",
+            lambda p: zip_of(remove_sheet(p, "Growth", keep_part=True)),
+            ["BOOK: Growth: expected the sheet 'Growth' (growth_savings.toml), got a workbook without it"],
+        ),
+        Case(
+            "missing_sources_sheet",
+            "the Sources sheet deleted",
+            lambda p: zip_of(remove_sheet(p, "Sources")),
+            ["BOOK: Sources: expected the sheet 'Sources' (sources.toml), got a workbook without it"],
+        ),
+        Case(
+            "missing_appendix_sheet",
+            "the Appendix A sheet deleted",
+            lambda p: zip_of(remove_sheet(p, "Appendix A")),
+            ["BOOK: 'Appendix A': expected the sheet 'Appendix A' (appendix_a.csv), got a workbook without it"],
+        ),
+        Case(
+            "renamed_growth_sheet",
+            "Growth renamed 'Growth (2)'",
+            lambda p: rename_sheet(p, "Growth", "Growth (2)"),
+            [
+                "BOOK: Growth: expected the sheet named 'Growth' (renamed? the import reads sheets by name), got 'Growth (2)'"
+            ],
+        ),
+        Case(
+            "renamed_high_needs_sheet",
+            "'High Needs' renamed 'high needs'",
+            lambda p: rename_sheet(p, "High Needs", "high needs"),
+            [
+                "BOOK: 'High Needs': expected the sheet named 'High Needs' (renamed? the import reads sheets by name), got 'high needs'"
+            ],
+        ),
+        Case(
+            "extra_sheet",
+            "a scratch sheet added (not read): sound",
+            lambda p: rename_sheet(p, "README", "Scratch"),
+            exit=0,
+        ),
         # --- cells ---------------------------------------------------------------------------------------
-        Case("error_cell", "#REF! in a figure", cell_case("Growth", "G5", '<c r="G5" s="8" t="e"><v>#REF!</v></c>'),
-             [f"BOOK: {G5}: expected a value, not a spreadsheet error, got '#REF!'"]),
-        Case("error_cell_formula", "=1/0 saved as #DIV/0!", cell_case("Growth", "G5", '<c r="G5" s="8" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
-             [f"BOOK: {G5}: expected a value, not a spreadsheet error, got '#DIV/0!'"]),
-        Case("boolean_for_number", "TRUE where a figure belongs", cell_case("Growth", "G5", '<c r="G5" s="8" t="b"><v>1</v></c>'),
-             [f"BOOK: {G5}: {NUM}, got True"]),
-        Case("date_for_number", "a date where a figure belongs", cell_case("Growth", "G5", '<c r="G5" s="8" t="d"><v>2021-04-01T00:00:00</v></c>'),
-             [f"BOOK: {G5}: {NUM}, got 2021-04-01 (a date)"]),
-        Case("inline_string_figure", "the figure as an inline string '6,300' (a number stored as text): sound",
-             cell_case("Growth", "G5", '<c r="G5" s="8" t="inlineStr"><is><t>6,300</t></is></c>'), exit=0),
-        Case("inline_string_text", "'tbc' as an inline string where a figure belongs",
-             cell_case("Growth", "G5", '<c r="G5" s="8" t="inlineStr"><is><t>tbc</t></is></c>'),
-             [f"BOOK: {G5}: {NUM}, got 'tbc'"]),
-        Case("text_with_unit", "'83.1m' on a list sheet", cell_case("High Needs", "B9", '<c r="B9" t="inlineStr"><is><t>83.1m</t></is></c>'),
-             [f"BOOK: {hn}: expected a number, or a table, got '83.1m'"]),
-        Case("formula_sound", "=6000+300 with its saved result: sound", cell_case("Growth", "G5", '<c r="G5" s="8"><f>6000+300</f><v>6300</v></c>'), exit=0),
-        Case("formula_no_saved_result", "a formula never calculated", cell_case("Growth", "G5", '<c r="G5" s="8"><f>6000+300</f></c>'),
-             [f"BOOK: {G5}: expected a value: the formula has no saved result (open and save the book in Excel or LibreOffice, or type the figure), got '=6000+300'"]),
-        Case("formula_other_book", "a formula reading another workbook ([1]Sheet1!A1)",
-             cell_case("Growth", "G5", '<c r="G5" s="8"><f>[1]Sheet1!A1</f><v>6300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (this one reads another workbook): paste it as a value, got '=[1]Sheet1!A1'"]),
-        Case("formula_other_book_path", "a formula reading a workbook on a share",
-             cell_case("Growth", "G5", """<c r="G5" s="8"><f>'C:\\data\\[budget.xlsx]Growth'!G5</f><v>6300</v></c>"""),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (this one reads another workbook): paste it as a value, got \"='C:\\\\data\\\\[budget.xlsx]Growth'!G5\""]),
-        Case("formula_webservice", "=WEBSERVICE(...)",
-             cell_case("Growth", "G5", '<c r="G5" s="8"><f>_xlfn.WEBSERVICE("https://example.org/g1")</f><v>6300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (WEBSERVICE reads from outside it): type the figure, got '=_xlfn.WEBSERVICE(\"https://example.org/g1\")'"]),
-        Case("formula_dde", "a DDE link to another program", cell_case("Growth", "G5", """<c r="G5" s="8"><f>cmd|'/c calc'!A0</f><v>6300</v></c>"""),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (this one is a link to another program): type the figure, got \"=cmd|'/c calc'!A0\""]),
-        Case("formula_now", "=NOW() in a figure", cell_case("Growth", "G5", '<c r="G5" s="8"><f>NOW()</f><v>6300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (NOW gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=NOW()'"]),
-        Case("formula_rand", "=6300*(1+RAND()/100)", cell_case("Growth", "G5", '<c r="G5" s="8"><f>6300*(1+RAND()/100)</f><v>6300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (RAND gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=6300*(1+RAND()/100)'"]),
-        Case("formula_indirect", "=INDIRECT(\"H5\")", cell_case("Growth", "G5", '<c r="G5" s="8"><f>INDIRECT("H5")-3300</f><v>6300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (INDIRECT gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=INDIRECT(\"H5\")-3300'"]),
-        Case("formula_offset", "=OFFSET(H5,0,0)-3300", cell_case("Growth", "G5", '<c r="G5" s="8"><f>OFFSET(H5,0,0)-3300</f><v>6300</v></c>'),
-             ["BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (OFFSET gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=OFFSET(H5,0,0)-3300'"]),
-        Case("formula_text_mentions_now", "a formula whose text mentions NOW() inside quotes: sound",
-             cell_case("Growth", "G5", '<c r="G5" s="8"><f>IF("NOW()"="",0,6300)</f><v>6300</v></c>'), exit=0),
+        Case(
+            "error_cell",
+            "#REF! in a figure",
+            cell_case("Growth", "G5", '<c r="G5" s="8" t="e"><v>#REF!</v></c>'),
+            [f"BOOK: {G5}: expected a value, not a spreadsheet error, got '#REF!'"],
+        ),
+        Case(
+            "error_cell_formula",
+            "=1/0 saved as #DIV/0!",
+            cell_case("Growth", "G5", '<c r="G5" s="8" t="e"><f>1/0</f><v>#DIV/0!</v></c>'),
+            [f"BOOK: {G5}: expected a value, not a spreadsheet error, got '#DIV/0!'"],
+        ),
+        Case(
+            "boolean_for_number",
+            "TRUE where a figure belongs",
+            cell_case("Growth", "G5", '<c r="G5" s="8" t="b"><v>1</v></c>'),
+            [f"BOOK: {G5}: {NUM}, got True"],
+        ),
+        Case(
+            "date_for_number",
+            "a date where a figure belongs",
+            cell_case("Growth", "G5", '<c r="G5" s="8" t="d"><v>2021-04-01T00:00:00</v></c>'),
+            [f"BOOK: {G5}: {NUM}, got 2021-04-01 (a date)"],
+        ),
+        Case(
+            "inline_string_figure",
+            "the figure as an inline string '6,300' (a number stored as text): sound",
+            cell_case("Growth", "G5", '<c r="G5" s="8" t="inlineStr"><is><t>6,300</t></is></c>'),
+            exit=0,
+        ),
+        Case(
+            "inline_string_text",
+            "'tbc' as an inline string where a figure belongs",
+            cell_case("Growth", "G5", '<c r="G5" s="8" t="inlineStr"><is><t>tbc</t></is></c>'),
+            [f"BOOK: {G5}: {NUM}, got 'tbc'"],
+        ),
+        Case(
+            "text_with_unit",
+            "'83.1m' on a list sheet",
+            cell_case("High Needs", "B9", '<c r="B9" t="inlineStr"><is><t>83.1m</t></is></c>'),
+            [f"BOOK: {hn}: expected a number, or a table, got '83.1m'"],
+        ),
+        Case(
+            "formula_sound",
+            "=6000+300 with its saved result: sound",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>6000+300</f><v>6300</v></c>'),
+            exit=0,
+        ),
+        Case(
+            "formula_no_saved_result",
+            "a formula never calculated",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>6000+300</f></c>'),
+            [
+                f"BOOK: {G5}: expected a value: the formula has no saved result (open and save the book in Excel or LibreOffice, or type the figure), got '=6000+300'"
+            ],
+        ),
+        Case(
+            "formula_other_book",
+            "a formula reading another workbook ([1]Sheet1!A1)",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>[1]Sheet1!A1</f><v>6300</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (this one reads another workbook): paste it as a value, got '=[1]Sheet1!A1'"
+            ],
+        ),
+        Case(
+            "formula_other_book_path",
+            "a formula reading a workbook on a share",
+            cell_case("Growth", "G5", """<c r="G5" s="8"><f>'C:\\data\\[budget.xlsx]Growth'!G5</f><v>6300</v></c>"""),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (this one reads another workbook): paste it as a value, got \"='C:\\\\data\\\\[budget.xlsx]Growth'!G5\""
+            ],
+        ),
+        Case(
+            "formula_webservice",
+            "=WEBSERVICE(...)",
+            cell_case(
+                "Growth", "G5", '<c r="G5" s="8"><f>_xlfn.WEBSERVICE("https://example.org/g1")</f><v>6300</v></c>'
+            ),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (WEBSERVICE reads from outside it): type the figure, got '=_xlfn.WEBSERVICE(\"https://example.org/g1\")'"
+            ],
+        ),
+        Case(
+            "formula_dde",
+            "a DDE link to another program",
+            cell_case("Growth", "G5", """<c r="G5" s="8"><f>cmd|'/c calc'!A0</f><v>6300</v></c>"""),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a figure or a formula within this workbook (this one is a link to another program): type the figure, got \"=cmd|'/c calc'!A0\""
+            ],
+        ),
+        Case(
+            "formula_now",
+            "=NOW() in a figure",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>NOW()</f><v>6300</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (NOW gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=NOW()'"
+            ],
+        ),
+        Case(
+            "formula_rand",
+            "=6300*(1+RAND()/100)",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>6300*(1+RAND()/100)</f><v>6300</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (RAND gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=6300*(1+RAND()/100)'"
+            ],
+        ),
+        Case(
+            "formula_indirect",
+            '=INDIRECT("H5")',
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>INDIRECT("H5")-3300</f><v>6300</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (INDIRECT gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=INDIRECT(\"H5\")-3300'"
+            ],
+        ),
+        Case(
+            "formula_offset",
+            "=OFFSET(H5,0,0)-3300",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>OFFSET(H5,0,0)-3300</f><v>6300</v></c>'),
+            [
+                "BOOK: Growth!G5: lines.G1.values.2021/22: expected a formula whose result is fixed (OFFSET gives a new result at every recalculation, so the figure saved is not one an auditor can trace): paste it as a value, got '=OFFSET(H5,0,0)-3300'"
+            ],
+        ),
+        Case(
+            "formula_text_mentions_now",
+            "a formula whose text mentions NOW() inside quotes: sound",
+            cell_case("Growth", "G5", '<c r="G5" s="8"><f>IF("NOW()"="",0,6300)</f><v>6300</v></c>'),
+            exit=0,
+        ),
     ]
+    # fmt: on
 
 
 def _duplicate(parts: Parts, name: str) -> bytes:

@@ -174,7 +174,9 @@ def _expected(e: Any) -> str:
         return f"one of {ctx['expected_tags']}"
     if kind == "multiple_of" and "multiple_of" in ctx:
         return f"a multiple of {_num(ctx['multiple_of'])}"
-    text = str(e["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ").removeprefix("Input should be ")
+    text = str(e["msg"])
+    for prefix in ("Value error, ", "Assertion failed, ", "Input should be "):
+        text = text.removeprefix(prefix)
     # a message of the library's own (not one of ours) would name its types: say what is wanted plainly
     return "a value of the kind this key holds (see: mtfs schema)" if _LIBRARY_WORDS.search(text) else text
 
@@ -204,12 +206,9 @@ def _data_loc(loc: tuple[int | str, ...], data: Any, *, keep_last: bool = False)
         if not (keep_last and i == len(loc) - 1) and _is_tag(part, node):
             continue
         out.append(part)
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
-        else:
-            node = None
+        in_table = isinstance(node, dict) and part in node
+        in_array = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        node = node[part] if in_table or in_array else None
     return tuple(out)
 
 

@@ -76,7 +76,7 @@ def test_evidence_error_share_is_a_number() -> None:
 
 
 def test_text_that_a_spreadsheet_would_run_is_still_quoted() -> None:
-    for text in ("=1+1", "+1+1", "-1+2", "@SUM(A1)", "-cmd|' /C calc'!A0", "\tx", "=HYPERLINK(\"x\")"):
+    for text in ("=1+1", "+1+1", "-1+2", "@SUM(A1)", "-cmd|' /C calc'!A0", "\tx", '=HYPERLINK("x")'):
         assert safe_cell(text) == "'" + text
     for number in ("-0.028", "+5", "-1e-3", "12.5", ".5"):
         assert safe_cell(number) == number

@@ -206,7 +206,8 @@ def formula_problem(formula: str) -> str | None:
     if _EXTERNAL_BOOK.search(code):
         return "a figure or a formula within this workbook (this one reads another workbook): paste it as a value"
     if m := _OUTSIDE_CALL.search(code):
-        return f"a figure or a formula within this workbook ({m.group(1).upper()} reads from outside it): type the figure"
+        name = m.group(1).upper()
+        return f"a figure or a formula within this workbook ({name} reads from outside it): type the figure"
     if _DDE.search(code):
         return "a figure or a formula within this workbook (this one is a link to another program): type the figure"
     if m := _VOLATILE_CALL.search(code):
@@ -336,11 +337,9 @@ class _Reading:
             raise self._damaged(key, f"no part {name}") from None
         try:
             with stream:
-                count = 0
                 kinds = ("start", "end") if starts else ("end",)
-                for event, element in DET.iterparse(stream, events=kinds, forbid_dtd=True):
-                    count += 1
-                    if count % 2048 == 0:
+                for count, (event, element) in enumerate(DET.iterparse(stream, events=kinds, forbid_dtd=True)):
+                    if count % 2048 == 2047:
                         self.over_time(key)
                     tag = local(element.tag)
                     if (tag in starts) if event == "start" else (tag in tags):

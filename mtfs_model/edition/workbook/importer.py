@@ -32,7 +32,6 @@ from mtfs_model.edition.folder import REQUIRED_FILES
 from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.workbook.container import open_book, sheet_ref
 from mtfs_model.edition.workbook.folder_write import check_target, write_folder
-from mtfs_model.edition.workbook.plan import wanted_on
 from mtfs_model.edition.workbook.layout import (
     EMPTY_LIST,
     EMPTY_TABLE,
@@ -50,6 +49,7 @@ from mtfs_model.edition.workbook.layout import (
     split,
     unjoined,
 )
+from mtfs_model.edition.workbook.plan import wanted_on
 from mtfs_model.edition.workbook.sheets import (
     COMMENTS,
     CSV_SHEETS,
@@ -396,10 +396,13 @@ def _sheet_problems(names: list[str], shown: str) -> list[Problem]:
     for name in strangers:
         folded = {re.sub(r"[\W_]+", "", a).lower(): a for a in absent if a not in renamed}
         close = folded.get(re.sub(r"\s*\(\d+\)$", "", name).replace(" ", "").replace("_", "").lower())
-        close = close or next(iter(difflib.get_close_matches(name, [a for a in absent if a not in renamed], 1, 0.75)), None)
+        close = close or next(
+            iter(difflib.get_close_matches(name, [a for a in absent if a not in renamed], 1, 0.75)), None
+        )
         if close:
             renamed[close] = name
-            problems.append(Problem(shown, sheet_ref(close), f"the sheet named {close!r} (renamed? the import reads sheets by name)", name))
+            expected = f"the sheet named {close!r} (renamed? the import reads sheets by name)"
+            problems.append(Problem(shown, sheet_ref(close), expected, name))
     for file in (*REQUIRED_FILES, *CSV_SHEETS):
         sheets = [s.sheet for s in LAYOUT if s.file == file] or [CSV_SHEETS.get(file, file)]
         if not any(s in present for s in sheets) and sheets[0] not in renamed:
