@@ -130,8 +130,8 @@ _EXPECTED = {
     "callable_type": "a value of another kind",
 }
 _PATTERN_WORDS = {
-    r"^\d{4}/\d{2}$": "a fiscal year such as 2021/22 (YYYY/YY)",
-    r"^\d{4}-(0[1-9]|1[0-2])$": "a month such as 2021-12 (YYYY-MM)",
+    r"^\d{4}/\d{2}$": "a fiscal year (YYYY/YY)",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a month (YYYY-MM)",
     r"^[A-Za-z][A-Za-z0-9_\-]*$": "a key of letters, digits, _ and - that starts with a letter",
     r"^[a-z0-9_]+$": "an id of lower-case letters, digits and _",
     r"^[A-Za-z][A-Za-z0-9_.\-]*$": "an id of letters, digits, _ . and - that starts with a letter",
