@@ -99,3 +99,45 @@ def test_corpus_is_what_the_script_makes(tmp_path: Path) -> None:
     )  # fmt: skip
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in CORPUS.iterdir())
     assert (tmp_path / "cases.toml").read_text(encoding="utf-8") == (CORPUS / "cases.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("formula", "refused"),
+    [
+        ("=6000+300", None),
+        ("=ROUND(Growth!H5/1000,1)", None),
+        ("='High Needs'!B9*1000", None),
+        ("=SUM(Table1[Amount])+Sheet2!A1", None),  # a table's column, then another sheet: both in the book
+        ('="as at NOW()"', None),  # a name inside quotes is not a call
+        ("=NOWHERE(1)", None),
+        ("=[1]Sheet1!A1", "another workbook"),
+        ("='[budget.xlsx]Growth'!G5", "another workbook"),
+        ("=[2]!Total", "another workbook"),
+        ('=_xlfn.WEBSERVICE("https://example.org")', "WEBSERVICE"),
+        ('=FILTERXML(A1,"//x")', "FILTERXML"),
+        ('=RTD("server",,"x")', "RTD"),
+        ("=cmd|'/c calc'!A0", "another program"),
+        ("=today()+1", "TODAY"),
+        ("=RANDBETWEEN(1,2)", "RANDBETWEEN"),
+        ("=SUM(OFFSET(A1,0,0,3))", "OFFSET"),
+        ('=INDIRECT("A"&ROW())', "INDIRECT"),
+    ],
+)
+def test_which_formulas_are_refused(formula: str, refused: str | None) -> None:
+    from mtfs_model.edition.workbook.container import formula_problem
+
+    why = formula_problem(formula)
+    assert (why is None) if refused is None else (why is not None and refused in why), why
+
+
+def test_a_book_past_its_time_budget_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mtfs_model.base.errors import InputError
+    from mtfs_model.edition.workbook import container
+    from mtfs_model.edition.workbook.importer import read_book
+
+    sound = CORPUS / next(c["file"] for c in CASES if c["id"] == "extra_sheet")
+    monkeypatch.setattr(container, "TIME_BUDGET", 0.0)
+    with pytest.raises(InputError) as err:
+        read_book(sound)
+    (line,) = err.value.lines()
+    assert line.startswith(f"{sound}: (file): expected a workbook read within 0 s, got still reading xl/"), line

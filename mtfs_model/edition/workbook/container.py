@@ -318,11 +318,10 @@ class _Reading:
         self.zf, self.parts, self.shown = zf, parts, shown
         self.deadline = time.monotonic() + TIME_BUDGET
 
-    def over_time(self, where: str) -> None:
+    def over_time(self, part: str) -> None:
+        """Refuse the book once the reading has taken longer than :data:`TIME_BUDGET`."""
         if time.monotonic() > self.deadline:
-            raise _refuse(
-                self.shown, f"a workbook read within {TIME_BUDGET:.0f} s", f"still reading at {where}", key="(file)"
-            )
+            raise _refuse(self.shown, f"a workbook read within {TIME_BUDGET:.0f} s", f"still reading {part}")
 
     def events(self, name: str, key: str, tags: Collection[str], starts: Collection[str] = ()) -> Iterator[Any]:
         """The end of every element of part ``name`` whose local name is in ``tags`` (and
@@ -335,15 +334,19 @@ class _Reading:
             stream: IO[bytes] = self.zf.open(self.parts[name])
         except KeyError:
             raise self._damaged(key, f"no part {name}") from None
+        except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError) as exc:
+            raise self._damaged(key, f"{name}: {_zip_words(exc)}") from None
         try:
             with stream:
                 kinds = ("start", "end") if starts else ("end",)
                 for count, (event, element) in enumerate(DET.iterparse(stream, events=kinds, forbid_dtd=True)):
                     if count % 2048 == 2047:
-                        self.over_time(key)
+                        self.over_time(name)
                     tag = local(element.tag)
                     if (tag in starts) if event == "start" else (tag in tags):
                         yield (event, element) if starts else element
+        except InputError:  # a limit passed while reading (an InputError is a ValueError too)
+            raise
         except DefusedXmlException:
             raise _refuse(
                 self.shown,
@@ -359,7 +362,7 @@ class _Reading:
                 f"{name} broken at line {line:,}, column {column:,}",
                 key=key,
             ) from None
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError) as exc:
             raise self._damaged(key, f"{name}: {_zip_words(exc)}") from None
 
     def _damaged(self, key: str, what: str) -> InputError:
@@ -370,7 +373,7 @@ def _zip_words(exc: BaseException) -> str:
     text = str(exc)
     if "CRC" in text:
         return "contents that do not match their checksum"
-    if "compressed" in text.lower() or "zlib" in text.lower() or isinstance(exc, EOFError):
+    if "compress" in text.lower() or "zlib" in text.lower() or isinstance(exc, EOFError | NotImplementedError):
         return "contents that cannot be decompressed"
     return "an unreadable part"
 
@@ -729,5 +732,5 @@ def open_book(path: str | Path, shown: str, wanted: Callable[[str], bool]) -> Bo
                     ws.max_row, ws.max_column = max(ws.max_row, at[0]), max(ws.max_column, at[1])
                 cell.comment = Note(text)
             sheets[name] = ws
-            r.over_time(sheet_ref(name))
+            r.over_time(part)
     return Book(names, sheets)
