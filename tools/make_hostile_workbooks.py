@@ -125,7 +125,7 @@ def patch_central(book: bytes, name: str, offset: int, fmt: str, value: int) -> 
     """One field of a part's central directory entry (and its local header) overwritten."""
     data = bytearray(book)
     encoded = name.encode()
-    local_offsets = {"<H@8": 6, "<I@24": 22}  # the same field in the local header
+    local_offsets = {"<H@8": 6, "<H@10": 8, "<I@24": 22}  # the same field in the local header
     for m in re.finditer(re.escape(b"PK\x01\x02"), data):
         start = m.start()
         n_len = struct.unpack_from("<H", data, start + 28)[0]
@@ -227,7 +227,6 @@ def cases(parts: Parts) -> list[Case]:
     bomb_xml = (
         b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
     )
-    # fmt: off  (one case a line or two: the change and what it must print)
     return [
         # --- not a workbook at all --------------------------------------------------------------
         Case(
@@ -321,6 +320,15 @@ def cases(parts: Parts) -> list[Case]:
             "one part marked encrypted (zip password)",
             lambda p: patch_central(zip_of(p), growth, 8, "<H", 0x0001),
             [f"BOOK: (file): expected an .xlsx workbook ({SAVE}), got a zip protected by a password"],
+        ),
+        Case(
+            "zip_unknown_compression",
+            "the shared strings compressed by a method no zip reader knows (99)",
+            lambda p: patch_central(zip_of(p), "xl/sharedStrings.xml", 10, "<H", 99),
+            [
+                "BOOK: (file): expected a complete workbook (the file is damaged: save it again from Excel), "
+                "got xl/sharedStrings.xml: contents that cannot be decompressed"
+            ],
         ),
         Case(
             "zip_duplicate_part",
@@ -684,7 +692,6 @@ def cases(parts: Parts) -> list[Case]:
             exit=0,
         ),
     ]
-    # fmt: on
 
 
 def _duplicate(parts: Parts, name: str) -> bytes:
