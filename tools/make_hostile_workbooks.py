@@ -418,6 +418,12 @@ def cases(parts: Parts) -> list[Case]:
             ],
         ),
         Case(
+            "deep_nesting",
+            "a chain of 100,000 nested elements in the Growth sheet (a memory bomb of depth)",
+            xml_edit(growth, lambda x: x.replace("</sheetData>", "<x>" * 100_000 + "</sheetData>")),
+            [f"BOOK: Growth: expected XML nested at most 64 deep, got {growth} deeper"],
+        ),
+        Case(
             "nan_in_number_xml",
             "NaN in a number's XML (Growth!G5)",
             cell_case("Growth", "G5", '<c r="G5" s="8"><v>NaN</v></c>'),

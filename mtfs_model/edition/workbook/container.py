@@ -50,6 +50,9 @@ MAX_COLUMNS = 256
 """Columns of a sheet the edition reads, A to IV (the bundled book's widest has 40)."""
 MAX_TEXT = 32_767
 """Characters in one cell: Excel's own limit."""
+MAX_DEPTH = 64
+"""Elements nested in one part (a sheet's XML is about seven deep: worksheet, sheetData, row,
+c, is, r, t)."""
 TIME_BUDGET = 20.0
 """Seconds to read the sheets the edition uses (the bundled book takes about 0.2 s)."""
 
@@ -338,12 +341,20 @@ class _Reading:
             raise self._damaged(key, f"{name}: {_zip_words(exc)}") from None
         try:
             with stream:
-                kinds = ("start", "end") if starts else ("end",)
-                for count, (event, element) in enumerate(DET.iterparse(stream, events=kinds, forbid_dtd=True)):
-                    if count % 2048 == 2047:
+                depth = 0
+                parsed = DET.iterparse(stream, events=("start", "end"), forbid_dtd=True)
+                for count, (event, element) in enumerate(parsed):
+                    if count % 4096 == 4095:
                         self.over_time(name)
-                    tag = local(element.tag)
-                    if (tag in starts) if event == "start" else (tag in tags):
+                    if event == "start":
+                        depth += 1
+                        if depth > MAX_DEPTH:  # Excel's XML is a few levels deep; a deep chain is a memory bomb
+                            raise _refuse(self.shown, f"XML nested at most {MAX_DEPTH} deep", f"{name} deeper", key=key)
+                        if local(element.tag) in starts:
+                            yield event, element
+                        continue
+                    depth -= 1
+                    if local(element.tag) in tags:
                         yield (event, element) if starts else element
         except InputError:  # a limit passed while reading (an InputError is a ValueError too)
             raise
