@@ -50,6 +50,7 @@ def test_generated_editions_round_trip(spec: dict, tmp_path_factory: pytest.Temp
     import_book(book, out, validate)
     original, imported = read_folder(folder), read_folder(out)
     same_files(imported, original)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {p.name: p.read_bytes() for p in folder.iterdir()}
     assert book_bytes(imported, "") == book_bytes(original, "")
     again = tmp / "again.xlsx"
     export_edition(out, again)

@@ -9,6 +9,7 @@ folder's, never the other way round.
 - ``importer``: a workbook back to a folder, every problem at once, one line each.
 - ``layout``, ``plan``, ``sheets``: where each file's values sit on which sheet.
 - ``comments``: TOML comments to cell notes and back.
+- ``textpatch``: each file as written, carried in the book and patched only where it changed.
 - ``rollforward``: next year's edition from the last.
 - ``folder_write``: writing the folder atomically beside its target.
 """

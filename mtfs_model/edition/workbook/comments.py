@@ -15,6 +15,14 @@ from typing import Any
 Path_ = tuple[str | int, ...]
 
 
+def as_comment(text: str, *, keep_blank: bool = False) -> str:
+    """A note typed in a spreadsheet as TOML comment lines: ``# `` put before any line
+    that does not start with ``#`` (Excel's ``Author:`` line included)."""
+    lines = [line if not line.strip() or line.lstrip().startswith("#") else f"# {line}" for line in text.splitlines()]
+    out = "\n".join(lines)
+    return out if keep_blank else out.strip("\n")
+
+
 def split_header(text: str) -> tuple[str, int]:
     """A TOML file's opening comment (its ``#:schema`` line left out) and how many lines it
     takes: the comment lines up to the last blank line before the first key or table (the
@@ -45,7 +53,7 @@ def _path_of(fragment: str) -> Path_ | None:
     return tuple(out)
 
 
-def _split(line: str) -> tuple[str, str, int]:
+def split_comment(line: str) -> tuple[str, str, int]:
     """A line's code and its comment (outside strings), and the change in bracket depth."""
     depth, quote, i = 0, "", 0
     while i < len(line):
@@ -94,7 +102,7 @@ def scan(text: str, skip: int = 0) -> list[tuple[int, Path_, list[str]]]:
     for n, line in enumerate(text.splitlines()):
         if n < skip:
             continue
-        code, comment, change = _split(line)
+        code, comment, change = split_comment(line)
         stripped = code.strip()
         if depth > 0:  # inside a multi-line array or table: its comments go to its key
             depth += change

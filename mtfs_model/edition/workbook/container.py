@@ -118,6 +118,12 @@ class BookSheet:
         found = self.cells.get((row, column))
         return found if found is not None else BookCell(row, column)
 
+    def iter_rows(self, min_row: int = 1, *, values_only: bool = True) -> Iterator[tuple[Any, ...]]:
+        """Each row from ``min_row`` to the last as a tuple of its values (openpyxl's
+        ``iter_rows(values_only=True)``: columns A to the sheet's last)."""
+        for row in range(min_row, self.max_row + 1):
+            yield tuple(self.cell(row, col).value for col in range(1, self.max_column + 1))
+
     def formulas(self) -> FormulaView:
         """The same sheet with each cell's formula as its value (openpyxl's ``data_only=False``)."""
         return FormulaView(self)

@@ -25,7 +25,7 @@ from mtfs_model.base.output import atomic_write
 from mtfs_model.base.rounding import number
 from mtfs_model.base.schema_types import parse_toml
 from mtfs_model.edition.markers import TO_UPDATE
-from mtfs_model.edition.workbook.comments import comments_of, split_header
+from mtfs_model.edition.workbook.comments import as_comment, comments_of, split_header
 from mtfs_model.edition.workbook.layout import FIRST_DATA_ROW, Empty, build, is_year, join, path_text, unjoined
 from mtfs_model.edition.workbook.plan import GridPlan, ListPlan, Plan, header_texts, plan_entries, plan_file
 from mtfs_model.edition.workbook.sheets import (
@@ -39,6 +39,7 @@ from mtfs_model.edition.workbook.sheets import (
     TEXT_SHEETS,
     Grid,
 )
+from mtfs_model.edition.workbook.textpatch import HEADER, ORIGINALS, ORIGINALS_SHEET, Original, rows_of
 
 FIXED_DATE = dt.datetime(2021, 1, 1)
 PERCENT_KEYS = frozenset({"discount_rate", "occupancy"})
@@ -56,11 +57,13 @@ LAST_LIST_ROW = 400
 _INT_TEXT = re.compile(r"^-?\d+$")
 
 
-def read_folder(folder: Path) -> dict[str, Any]:
+def read_folder(folder: Path, *, texts: bool = False) -> dict[str, Any]:
     """An edition folder's files as data: TOML trees, CSV rows, README text.
 
     Read as written, not validated (a rolled-forward edition with figures "to update"
-    exports too); a file that is not TOML is one clear error."""
+    exports too); a file that is not TOML is one clear error.  With ``texts``, each file's
+    text as written too (under :data:`~mtfs_model.edition.workbook.textpatch.ORIGINALS`),
+    for the book's hidden sheet that lets an unchanged book import to the same bytes."""
     if not (folder / "edition.toml").is_file():
         raise InputError(folder, "(folder)", "an edition folder holding edition.toml", show_got=False)
     files: dict[str, Any] = {}
@@ -68,26 +71,50 @@ def read_folder(folder: Path) -> dict[str, Any]:
     tomls = sorted(folder.glob("*.toml"), key=lambda p: (rank.get(p.name, len(rank)), p.name))
     notes: dict[str, str] = {}
     inner: dict[str, dict[tuple[str | int, ...], str]] = {}
+    written: dict[str, Original] = {}
     for p in tomls:
         raw = p.read_bytes()
         files[p.name] = parse_toml(raw, p)
-        header, skip = split_header(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
+        written[p.name] = Original(text)
+        header, skip = split_header(text)
         if header:
             notes[p.name] = header
-        if found := comments_of(raw.decode("utf-8"), skip):
+        if found := comments_of(text, skip):
             inner[p.name] = found
     for name in CSV_SHEETS:
         if (folder / name).is_file():
             with (folder / name).open(newline="", encoding="utf-8") as fh:
                 files[name] = list(csv.reader(fh))
+            written[name] = Original(_text(folder / name))
     for name in TEXT_SHEETS:
         if (folder / name).is_file():
             files[name] = (folder / name).read_text(encoding="utf-8")
+            written[name] = Original(_text(folder / name))
     if notes:
         files[NOTES] = notes
     if inner:
         files[COMMENTS] = inner
+    if texts:
+        files[ORIGINALS] = written
     return files
+
+
+def _text(path: Path) -> str:
+    """A file's text exactly as written (line ends kept); one clear error if not UTF-8."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(path, "(file)", f"UTF-8 text ({exc.reason} at byte {exc.start})", show_got=False) from None
+
+
+class _Printed(float):
+    """A float XlsxWriter writes as the shortest decimal that reads back as the same float
+    (``83.1``, not XlsxWriter's 16 significant digits ``83.09999999999999``): the cell's XML
+    then holds the figure the papers print, as the TOML file does."""
+
+    def __format__(self, spec: str) -> str:
+        return float.__format__(self, spec) if self.is_integer() else repr(float(self))
 
 
 class _Book:
@@ -135,7 +162,7 @@ class _Book:
             return len(f"{value:,}")
         if isinstance(value, float):
             fmt = "pct" if leaf in PERCENT_KEYS else "float"
-            ws.write_number(row, col, value + 0.0, self.fmts[fmt])  # + 0.0: no "-0" in the book
+            ws.write_number(row, col, _Printed(value + 0.0), self.fmts[fmt])  # + 0.0: no "-0" in the book
             return len(number(value, 3))  # the column width it needs
         if isinstance(value, dt.datetime):
             ws.write_datetime(row, col, value, self.fmts["datetime"])
@@ -272,12 +299,17 @@ def _write_listing(book: _Book, lp: ListPlan, placed: Placed) -> None:
     ws.freeze_panes(FIRST_DATA_ROW - 1, 1)
 
 
-def _write_comments(notes: Mapping[tuple[str | int, ...], str], placed: Placed) -> None:
+def _write_comments(notes: Mapping[tuple[str | int, ...], str], placed: Placed) -> dict[tuple[str | int, ...], str]:
     """Each comment of a file as the note on its key's cell: the key's own cell, else the
-    first cell below it, else its nearest enclosing key's; notes meeting on one cell join."""
+    first cell below it, else its nearest enclosing key's; notes meeting on one cell join.
+
+    Returns the notes as the import reads them back (the key of the cell -> its note), so
+    the import can tell a note changed in the book from one left as exported."""
     exact: dict[tuple[str | int, ...], tuple[Any, int, int]] = {}
+    key_of: dict[tuple[int, int, int], tuple[str | int, ...]] = {}
     for path, ws, r, c in placed:
         exact.setdefault(path, (ws, r, c))
+        key_of.setdefault((id(ws), r, c), path)
     on: dict[tuple[int, int, int], tuple[Any, list[str]]] = {}
     for path, note in notes.items():
         target = exact.get(path)
@@ -289,8 +321,31 @@ def _write_comments(notes: Mapping[tuple[str | int, ...], str], placed: Placed) 
         if target is not None:
             ws, r, c = target
             on.setdefault((id(ws), r, c), (ws, []))[1].append(note)
-    for (_, r, c), (ws, texts) in on.items():
+    read_back: dict[tuple[str | int, ...], str] = {}
+    for (i, r, c), (ws, texts) in on.items():
         ws.write_comment(r, c, "\n".join(texts), {"author": "mtfs edition", "x_scale": 3, "y_scale": 2})
+        if note := as_comment("\n".join(texts)):
+            read_back[key_of[(i, r, c)]] = note
+    return read_back
+
+
+def _write_originals(book: _Book, originals: Mapping[str, Original]) -> None:
+    """The hidden, protected sheet holding each file as written (a formatting template
+    for the import; its figures always come from the visible sheets)."""
+    ws = book.wb.add_worksheet(ORIGINALS_SHEET)
+    title = "Each file of the folder as exported: the import keeps its comments and layout"
+    ws.write_string(0, 0, title, book.title)
+    ws.write_string(1, 0, "Figures are read from the other sheets only; this text is never their source.", book.note)
+    for c, h in enumerate(HEADER):
+        ws.write_string(3, c, h, book.head)
+    for r, row in enumerate(rows_of(originals), start=FIRST_DATA_ROW - 1):
+        for c, text in enumerate(row):
+            ws.write_string(r, c, text)
+    ws.set_column(0, 1, 16)
+    ws.set_column(2, 2, 20)
+    ws.set_column(3, 3, 100)
+    ws.hide()
+    ws.protect()
 
 
 def _write_csv(book: _Book, sheet: str, rows: list[list[str]]) -> None:
@@ -378,6 +433,9 @@ def _readme(book: _Book, files: Mapping[str, Any], plans: list[Plan], source: st
             lines.append((None, f"{sheet}: {name}, as written"))
     if files.get(NOTES):
         lines.append((None, f"{NOTES_SHEET}: each file's opening comment, written back above its figures"))
+    if files.get(ORIGINALS):
+        lines.append((None, f"{ORIGINALS_SHEET} (hidden): each file as exported, so an unchanged book imports to the"))
+        lines.append((None, "same files, comments and layout kept; figures are only ever read from the sheets above."))
     for r, (fmt, text) in enumerate(lines):
         if fmt is None:
             ws.write_string(r, 0, text)
@@ -453,8 +511,7 @@ def write_book(files: Mapping[str, Any], target: Any, source: str) -> None:
             _write_grid(book, p, refs, placed.setdefault(p.spec.file, []))
         else:
             _write_listing(book, p, placed.setdefault(p.spec.file, []))
-    for name, notes in files.get(COMMENTS, {}).items():
-        _write_comments(notes, placed.get(name, []))
+    read_back = {name: _write_comments(notes, placed.get(name, [])) for name, notes in files.get(COMMENTS, {}).items()}
     for name, sheet in CSV_SHEETS.items():
         if name in files:
             _write_csv(book, sheet, files[name])
@@ -463,6 +520,9 @@ def write_book(files: Mapping[str, Any], target: Any, source: str) -> None:
             _write_text(book, sheet, name, files[name])
     if files.get(NOTES):
         _write_notes(book, files[NOTES])
+    if files.get(ORIGINALS):
+        originals = {n: Original(o.text, read_back.get(n, {})) for n, o in files[ORIGINALS].items()}
+        _write_originals(book, originals)
     book.wb.close()
 
 
@@ -475,7 +535,7 @@ def book_bytes(files: Mapping[str, Any], source: str) -> bytes:
 def export_edition(folder: str | Path, out: str | Path) -> Path:
     """Write the workbook of the edition folder ``folder`` to ``out`` (atomically)."""
     folder = Path(folder)
-    files = read_folder(folder)
+    files = read_folder(folder, texts=True)
     return save_book(book_bytes(files, folder.resolve().name), out)
 
 

@@ -1,7 +1,9 @@
 """Write an edition folder from its files' data, atomically.
 
-TOML through tomli_w (one figure a line, keys in a fixed order: diff-friendly and the same
-bytes for the same data), CSV with ``\\n`` line ends.  Each TOML file whose schema exists
+A file the book carries as written (its hidden sheet) is that text, changed only where the
+book changed (:mod:`mtfs_model.edition.workbook.textpatch`).  Otherwise: TOML through
+tomli_w (one figure a line, keys in a fixed order: diff-friendly and the same bytes for
+the same data), CSV with ``\\n`` line ends.  Each TOML file whose schema exists
 in the repository's ``schemas/`` starts with a ``#:schema`` line relative to where the
 folder is written (editors such as VS Code's Even Better TOML read it).
 
@@ -24,6 +26,7 @@ from typing import Any
 from mtfs_model.base.errors import InputError
 from mtfs_model.edition.workbook.comments import with_comments
 from mtfs_model.edition.workbook.sheets import COMMENTS, NOTES
+from mtfs_model.edition.workbook.textpatch import ORIGINALS, Original, csv_text, plain_text, toml_text
 
 SCHEMAS_DIR = Path(__file__).resolve().parents[3] / "schemas"
 """The repository's JSON Schemas (absent in an installed wheel: then no ``#:schema`` line)."""
@@ -42,10 +45,28 @@ def schema_line(name: str, folder: Path) -> str:
 
 
 def file_bytes(
-    name: str, data: Any, folder: Path, header: str = "", notes: Mapping[tuple[str | int, ...], str] | None = None
+    name: str,
+    data: Any,
+    folder: Path,
+    header: str = "",
+    notes: Mapping[tuple[str | int, ...], str] | None = None,
+    original: Original | None = None,
 ) -> bytes:
     """One file of the folder, as written (a TOML file's opening comment ``header`` and
-    the comments ``notes`` above their keys)."""
+    the comments ``notes`` above their keys).
+
+    With the file's ``original`` text (the book's hidden sheet), that text changed only
+    where the book changed (:mod:`mtfs_model.edition.workbook.textpatch`); without one, or
+    if it cannot hold ``data``, the canonical text below."""
+    if original is not None:
+        if name.endswith(".toml"):
+            text = toml_text(original, data, header, notes or {})
+            if text is not None:
+                return text.encode("utf-8")
+        elif name.endswith(".csv"):
+            return csv_text(original, data).encode("utf-8")
+        else:
+            return plain_text(original, str(data).rstrip("\n") + "\n").encode("utf-8")
     if name.endswith(".toml"):
         import tomli_w
 
@@ -82,10 +103,11 @@ def write_folder(
     check_target(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.resolve().parent))
     try:
-        headers, inner = files.get(NOTES, {}), files.get(COMMENTS, {})
+        headers, inner, originals = files.get(NOTES, {}), files.get(COMMENTS, {}), files.get(ORIGINALS, {})
         for name, data in files.items():
-            if name not in (NOTES, COMMENTS):
-                (tmp / name).write_bytes(file_bytes(name, data, out, headers.get(name, ""), inner.get(name)))
+            if name not in (NOTES, COMMENTS, ORIGINALS):
+                content = file_bytes(name, data, out, headers.get(name, ""), inner.get(name), originals.get(name))
+                (tmp / name).write_bytes(content)
         if check is not None:
             check(tmp)
         os.chmod(tmp, 0o777 & ~_umask())

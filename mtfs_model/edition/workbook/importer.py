@@ -30,6 +30,7 @@ from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.base.schema_types import MISSING
 from mtfs_model.edition.folder import REQUIRED_FILES
 from mtfs_model.edition.markers import marker_problems
+from mtfs_model.edition.workbook.comments import as_comment
 from mtfs_model.edition.workbook.container import open_book, sheet_ref
 from mtfs_model.edition.workbook.folder_write import check_target, write_folder
 from mtfs_model.edition.workbook.layout import (
@@ -63,6 +64,7 @@ from mtfs_model.edition.workbook.sheets import (
     sheet_rank,
     sheets_of,
 )
+from mtfs_model.edition.workbook.textpatch import ORIGINALS, ORIGINALS_SHEET, Original, originals_of
 
 
 class _Reader:
@@ -80,6 +82,8 @@ class _Reader:
         self.text: dict[str, str] = {}
         self.notes: dict[str, list[str]] = {}
         self.comments: dict[str, dict[Path_, str]] = {}
+        self.originals: dict[str, Original] = {}
+        """Each file as exported (the hidden sheet): a formatting template, never values."""
 
     def comment(self, file: str, path: Path_, cell: Any) -> None:
         """The note on ``cell`` (a comment of the key ``path``), if it has one."""
@@ -351,14 +355,6 @@ def _read_text(r: _Reader, name: str, ws: Any) -> None:
     r.text[name] = "\n".join(lines).rstrip("\n") + "\n"
 
 
-def as_comment(text: str, *, keep_blank: bool = False) -> str:
-    """A note typed in a spreadsheet as TOML comment lines: ``# `` put before any line
-    that does not start with ``#`` (Excel's ``Author:`` line included)."""
-    lines = [line if not line.strip() or line.lstrip().startswith("#") else f"# {line}" for line in text.splitlines()]
-    out = "\n".join(lines)
-    return out if keep_blank else out.strip("\n")
-
-
 def _read_notes(r: _Reader, ws: Any) -> None:
     for row in range(FIRST_DATA_ROW, ws.max_row + 1):
         name, line = ws.cell(row, 1).value, ws.cell(row, 2).value
@@ -377,7 +373,7 @@ def _wanted(name: str) -> bool:
 README_SHEET = "README"
 """The export's first sheet: what each sheet holds (read by people, not by the import)."""
 _READ_SHEETS = frozenset(
-    {s.sheet for s in LAYOUT} | set(CSV_SHEETS.values()) | set(TEXT_SHEETS.values()) | {NOTES_SHEET}
+    {s.sheet for s in LAYOUT} | set(CSV_SHEETS.values()) | set(TEXT_SHEETS.values()) | {NOTES_SHEET, ORIGINALS_SHEET}
 )
 _KNOWN_SHEETS = _READ_SHEETS | {README_SHEET}
 
@@ -455,6 +451,8 @@ def _read(book: str | Path) -> _Read:
             _read_text(r, text_name, ws)
         if ws.title == NOTES_SHEET:
             _read_notes(r, ws)
+        if ws.title == ORIGINALS_SHEET:
+            r.originals = originals_of(ws.iter_rows(min_row=FIRST_DATA_ROW, values_only=True))
     if r.problems:
         raise InputError.many([*r.problems, *r.unread])
     files: dict[str, Any] = {}
@@ -476,6 +474,8 @@ def _read(book: str | Path) -> _Read:
         files[NOTES] = {name: "\n".join(lines).strip("\n") for name, lines in r.notes.items()}
     if r.comments:
         files[COMMENTS] = r.comments
+    if r.originals:
+        files[ORIGINALS] = r.originals
     return _Read(files, r.where, r.unread, frozenset(opened.names))
 
 
