@@ -433,7 +433,8 @@ def _strings(r: _Reading) -> list[str]:
         return []
     out: list[str] = []
     for si in r.events(part, "(file)", ("si",)):
-        out.append(_text_of(si))
+        # Excel writes a literal "_x000D_" as "_x005F_x000D_": undone as openpyxl does (and no more)
+        out.append(_text_of(si).replace("x005F_", ""))
         si.clear()
     return out
 
