@@ -183,17 +183,21 @@ def _expected(e: Any) -> str:
 
 _TAG = re.compile(
     r"^(?:[a-z]+(?:-[a-z0-9]+)+(?:\[.*\])?"  # constrained-float, function-after[...], json-or-python[...]
-    r"|[a-z]+\[.*\]"  # dict[str,float], list[...], literal['a','b']
-    r"|str|int|float|bool|none|date|datetime|time|bytes|decimal|list|dict|tuple|set"
-    r"|[A-Z][A-Za-z0-9]*(?:\[.*\])?)$"  # a model's class name (Source, Record[...])
+    r"|[a-z]+\[.*\]|[A-Z][A-Za-z0-9]*\[.*\]"  # dict[str,float], list[...], literal['a','b'], Model[...]
+    r"|str|int|float|bool|none|date|datetime|time|bytes|decimal)$"
 )
+"""The union branch names pydantic puts in an error's location, told apart from keys
+without the data (a key such as ``G2`` or ``Total`` never matches)."""
 
 
-def _is_tag(part: int | str, node: Any) -> bool:
+def _is_tag(part: int | str, node: Any, known: bool) -> bool:
     """A segment of pydantic's error location that names a branch of a union (a type), not
-    a key of the data: it names no key of ``node`` and looks like one of pydantic's tags."""
-    if not isinstance(part, str) or (isinstance(node, dict) and part in node):
+    a key of the data.  With the data at hand (``known``): a name that is no key of ``node``
+    (``constrained-float``, a model's class name); without it: a name shaped like a type."""
+    if not isinstance(part, str):
         return False
+    if known:
+        return not (isinstance(node, dict) and part in node)
     return bool(_TAG.match(part))
 
 
@@ -203,7 +207,7 @@ def _data_loc(loc: tuple[int | str, ...], data: Any, *, keep_last: bool = False)
     out: list[int | str] = []
     node: Any = data
     for i, part in enumerate(loc):
-        if not (keep_last and i == len(loc) - 1) and _is_tag(part, node):
+        if not (keep_last and i == len(loc) - 1) and _is_tag(part, node, data is not None and node is not None):
             continue
         out.append(part)
         in_table = isinstance(node, dict) and part in node

@@ -259,7 +259,7 @@ def _check_file(path: Path, shown: str) -> None:
         raise _refuse(shown, "an existing .xlsx workbook")
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
-        raise _refuse(shown, f"a workbook of at most {MAX_FILE_BYTES // 2**20} MiB", f"{size / 2**20:,.1f} MiB")
+        raise _refuse(shown, f"a workbook of at most {MAX_FILE_BYTES // 2**20} MiB", f"{size:,} bytes")
     with path.open("rb") as f:
         head = f.read(512)
     if head.startswith(b"PK"):
@@ -285,21 +285,21 @@ def _check_zip(zf: zipfile.ZipFile, shown: str) -> dict[str, zipfile.ZipInfo]:
             raise _refuse(
                 shown,
                 f"each part of the workbook at most {MAX_PART_BYTES // 2**20} MiB uncompressed",
-                f"{info.filename}: {info.file_size / 2**20:,.0f} MiB",
+                f"{info.filename}: {info.file_size:,} bytes",
             )
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
             raise _refuse(
                 shown,
                 f"a workbook whose parts compress at most {MAX_RATIO}:1 (a zip bomb compresses far more)",
-                f"{info.filename}: {ratio:,.0f}:1",
+                f"{info.filename}: {int(ratio):,}:1",
             )
         parts[info.filename] = info
     if total > MAX_UNCOMPRESSED_BYTES:
         raise _refuse(
             shown,
             f"a workbook of at most {MAX_UNCOMPRESSED_BYTES // 2**20} MiB uncompressed",
-            f"{total / 2**20:,.0f} MiB",
+            f"{total:,} bytes",
         )
     if "mimetype" in parts and "content.xml" in parts:
         raise _refuse(shown, f"an .xlsx workbook ({SAVE_AS_XLSX})", "an OpenDocument spreadsheet (.ods)")
@@ -330,7 +330,7 @@ class _Reading:
     def over_time(self, part: str) -> None:
         """Refuse the book once the reading has taken longer than :data:`TIME_BUDGET`."""
         if time.monotonic() > self.deadline:
-            raise _refuse(self.shown, f"a workbook read within {TIME_BUDGET:.0f} s", f"still reading {part}")
+            raise _refuse(self.shown, f"a workbook read within {TIME_BUDGET:g} s", f"still reading {part}")
 
     def events(self, name: str, key: str, tags: Collection[str], starts: Collection[str] = ()) -> Iterator[Any]:
         """The end of every element of part ``name`` whose local name is in ``tags`` (and
