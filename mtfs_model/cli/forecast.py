@@ -5,7 +5,7 @@ mtfs outturns [--format table|csv|json|markdown] [-o FILE]
 mtfs backtest [SCENARIO] [--n N] [--seed S] [--include-reforecasts] [--chart FILE.png]
               [--calibrate] [--format ...] [-o FILE]
 mtfs simulate SCENARIO --from-outturns [--through YEAR] [--reforecast-chart FILE.png] ...
-mtfs evidence [--reference-class FILE.toml ...] [--format ...] [-o FILE]
+mtfs evidence [--reference-class FILE.toml ...] [--as-of DATE] [--include-national] [--format ...] [-o FILE]
 
 Wire into ``mtfs_model.cli``::
 
@@ -129,40 +129,6 @@ def backtest_text(args: argparse.Namespace, edition: Edition) -> str:
     return text
 
 
-def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
-    """The reference class (the bundled one and any ``--reference-class`` files): every
-    pair, the calibration by subject and horizon, and the edition's ``risk.toml`` inputs
-    with an ``evidence`` table against the fit of the pairs they cite."""
-    from mtfs_model.base.report import tables_text
-    from mtfs_model.forecast.calibration import evidence_inputs, reference_fit
-    from mtfs_model.forecast.reference_class import check_edition, load_reference_class
-
-    rc = check_edition(edition, load_reference_class(*(args.reference_class or [])))
-    pairs = rc.table()
-    fits = reference_fit(rc).reset_index()
-    fits.index = pd.Index([f"{s}, {h}" for s, h in zip(fits.pop("subject"), fits.pop("horizon"), strict=True)])
-    inputs = evidence_inputs(edition, rc)
-    pairs[["forecast_gbp", "outturn_gbp"]] = pairs[["forecast_gbp", "outturn_gbp"]] / 1e6
-    pairs = pairs.rename(columns={"forecast_gbp": "forecast_gbpm", "outturn_gbp": "outturn_gbpm"})
-    if args.format == "table":
-        pairs = pairs.drop(columns=["href", "note", "forecast", "outturn"])
-        fits = fits.drop(columns=["statement", "pair_ids", "loo_ranks"])
-    shown = _readable if args.format in ("table", "markdown") else _json_safe  # CSV and JSON keep numbers numbers
-    frames = {"pairs": shown(pairs), "calibration": shown(fits.rename_axis("subject, horizon")),
-              "inputs": shown(inputs)}  # fmt: skip
-    titles = {
-        "pairs": "Reference class: each forecast against what happened (ratio = outturn / forecast)",
-        "calibration": "Calibration by subject and horizon (uplift = exp(mean log error); P10/P90: Student-t "
-        "prediction interval; leave-one-out ranks)",
-        "inputs": f"{edition.title}: risk.toml's evidence figures against the fit of the pairs they cite",
-    }
-    head = f"Reference class: {len(rc.records)} records, {len(rc.pairs)} pairs ({', '.join(f.name for f in rc.files)})"
-    statements = {str(i): s for i, s in zip(fits.index, reference_fit(rc)["statement"], strict=True)}
-    lead = "\n".join(f"* {k}: {v}" for k, v in statements.items())
-    meta = {"records_count": len(rc.records), "pairs_count": len(rc.pairs), "statements": statements}
-    return tables_text(head, frames, titles, args.format, meta, lead=lead)
-
-
 def _json_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """NaN as None (CSV and JSON refuse non-finite numbers)."""
     out = frame.astype(object)
@@ -216,6 +182,8 @@ def dispatch(args: argparse.Namespace) -> int:
         elif args.command == "backtest":
             _emit(backtest_text(args, ed), args.output)
         elif args.command == "evidence":
+            from mtfs_model.cli.evidence import evidence_text
+
             _emit(evidence_text(args, ed), args.output)
         else:
             raise InputError(ARGS, "command", "one of " + ", ".join(COMMANDS), args.command)

@@ -230,6 +230,9 @@ def add_forecast_parsers(subparsers: Any) -> None:
     v = subparsers.add_parser("evidence", help="the reference class, its calibration and the inputs it sets")
     v.add_argument("--reference-class", action="append", metavar="FILE",
                    help="a reference-class file to add to the bundled one (repeatable)")  # fmt: skip
+    v.add_argument("--as-of", type=iso_date, help="evidence date, YYYY-MM-DD (default: the edition's papers' date)")
+    v.add_argument("--include-national", action="store_true",
+                   help="use national sums that may include the edition's council (left out by default)")  # fmt: skip
     v.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     v.add_argument("-o", "--output", help="write to FILE (in an existing directory) instead of the terminal")
 

@@ -14,8 +14,8 @@ from typing import Any
 from mtfs_model.edition.declared import ChecksFile, HeadlinesFile
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.edition.schema import FILE_MODELS
+from mtfs_model.evidence.reference_class import ReferenceClassFile
 from mtfs_model.forecast.outturns_schema import OutturnsFile
-from mtfs_model.forecast.reference_class import ReferenceClassFile
 from mtfs_model.risk.schema import RiskTable
 from mtfs_model.scenarios.schema import ScenarioFile
 

@@ -41,6 +41,8 @@ class EditionMeta(Strict):
     id: Ident
     title: Text
     council: Text
+    council_gss: Annotated[str, Field(pattern=r"^[EWSN]\d{8}$")] | None = None
+    """The council's ONS/GSS code (``E10000018``): how the out-of-sample rule recognises its figures."""
     department: Text
     committee: Text | None = None
     papers: list[Paper] = []

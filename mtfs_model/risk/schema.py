@@ -20,6 +20,7 @@ model.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -138,6 +139,9 @@ class RiskTable(Strict):
 
     spread_scale: Factor | None = None
     """Multiplies every distance from the median: 0 = no uncertainty."""
+    evidence_as_of: dt.date | None = None
+    """The evidence date: the fan uses only reference-class pairs published by then (default:
+    the latest date of the edition's papers; :func:`mtfs_model.evidence.evidence_date`)."""
     view: Literal["evidence", "paper"] | None = None
     """``evidence`` (the default): inputs the reference class reaches get its multiplier;
     ``paper``: every default centred on the papers' own figures (:mod:`mtfs_model.risk.evidence`)."""

@@ -15,14 +15,14 @@ import pytest
 from scipy import stats
 
 from mtfs_model import InputError, load_edition
-from mtfs_model.forecast.calibration import evidence_inputs, fit, leave_one_out, reference_fit
-from mtfs_model.forecast.reference_class import (
+from mtfs_model.evidence.calibration import fit, leave_one_out, reference_fit
+from mtfs_model.evidence.reference_class import (
     REFERENCE_CLASS_FILE,
+    OwnCouncil,
     check_edition,
-    check_out_of_sample,
     fiscal_years,
     load_reference_class,
-    own_records,
+    screen,
 )
 from mtfs_model.forecast.scores import crps, interval_score
 
@@ -98,27 +98,34 @@ def test_pairs_are_transcribed_from_the_evidence() -> None:
     assert t.loc["wokingham_2223_start", "horizon"] == "year_ahead"
     assert t.loc["wiltshire_1819_m11", "horizon"] == "in_year"
     assert not t.loc["bcp_2526_budget", "used"]  # its later figure is an in-year forecast
+    # section 5 (multi-year plans, budgets and in-year forecasts against what followed)
+    assert t.loc["staffs_2324_f2022", "ratio"] == pytest.approx(20 / 8)
+    assert t.loc["bcp_2025_cum_f2024", "ratio"] == pytest.approx(113.3 / 92)
+    assert t.loc["bcp_2425_budget", "ratio"] == pytest.approx(50 / 28)
+    assert t.loc["westberks_2122_budget", "ratio"] == pytest.approx(1.27 / 1.6)
+    assert t.loc["devon_2324_hn_spend", "spend_ratio"] == pytest.approx(149.4 / 135.6)
+    assert t.loc["cheshire_east_dsg_2324", "ratio"] == pytest.approx(80 / 85.9)
+    assert t.loc["staffs_2324_f2022", "horizon_years"] == 1.4 and t.loc["staffs_2425_f2023", "weight"] == 0.5
 
 
 def test_the_bundled_class_is_out_of_sample_for_the_bundled_edition() -> None:
     rc = load_reference_class()
-    assert own_records(rc, COUNCIL, EDITION.years) == []
-    check_out_of_sample(rc, COUNCIL, EDITION.years)
+    own = OwnCouncil(COUNCIL, "E10000018", EDITION.years[0])
+    assert screen(rc, own).refused == ()
     assert check_edition(EDITION) == rc
 
 
 def test_a_record_of_the_edition_s_own_council_in_its_horizon_is_refused(tmp_path: Path) -> None:
-    own = tmp_path / "own.toml"
-    own.write_text(record("lcc_f", "F", 1e6, "2022/23", "Leicestershire County Council")
-                   + record("lcc_o", "O", 1.2e6, "2023-03-31", "Leicestershire County Council")
-                   + pair("lcc", "lcc_f", "lcc_o"), encoding="utf-8")  # fmt: skip
-    rc = load_reference_class(own)
-    with pytest.raises(InputError) as exc:
-        check_out_of_sample(rc, "Leicestershire County Council", EDITION.years)
-    assert len(exc.value.problems) == 2 and "own council" in str(exc.value)
+    own_file = tmp_path / "own.toml"
+    own_file.write_text(record("lcc_f", "F", 1e6, "2022/23", "Leicestershire County Council")
+                        + record("lcc_o", "O", 1.2e6, "2023-03-31", "Leicestershire County Council")
+                        + pair("lcc", "lcc_f", "lcc_o"), encoding="utf-8")  # fmt: skip
+    rc = load_reference_class(own_file)
+    found = screen(rc, OwnCouncil("Leicestershire County Council", None, EDITION.years[0])).refused
+    assert len(found) == 2 and "own council" in str(found[0])
     # another council's record, or the council's own before the horizon, is fine
-    check_out_of_sample(rc, "Wiltshire Council", EDITION.years)
-    check_out_of_sample(rc, "Leicestershire County Council", ("2025/26", "2026/27"))
+    assert screen(rc, OwnCouncil("Wiltshire Council", None, EDITION.years[0])).refused == ()
+    assert screen(rc, OwnCouncil("Leicestershire County Council", None, "2025/26")).refused == ()
 
 
 def test_fiscal_years_of_a_period() -> None:
@@ -179,26 +186,6 @@ def test_few_points_say_so() -> None:
     assert table["statement"].str.contains("pair").all()
     one = table[table["pairs"] == 1]
     assert one["statement"].str.contains("no spread").all()
-
-
-def test_the_bundled_risk_toml_cites_the_reference_class_and_its_figures_are_the_fit() -> None:
-    checked = evidence_inputs(EDITION)
-    assert set(checked.index) == {"lines.G1.drivers.unit_cost_current_gbp_week", "high_needs.placement_costs"}
-    assert checked["agrees"].all(), checked
-    assert (checked["points"] >= 3).all()
-
-
-def test_a_cited_pair_that_is_not_an_outturn_is_refused(tmp_path: Path) -> None:
-    import shutil
-
-    folder = tmp_path / "ed"
-    shutil.copytree(EDITION.path, folder)
-    risk = folder / "risk.toml"
-    risk.write_text(risk.read_text(encoding="utf-8").replace('"sandwell_2122_hn_spend"', '"bcp_2526_budget"'),
-                    encoding="utf-8")  # fmt: skip
-    with pytest.raises(InputError) as exc:
-        evidence_inputs(load_edition(folder))
-    assert "high_needs.placement_costs.evidence.pairs[1]" in str(exc.value)
 
 
 # --- proper scores -----------------------------------------------------------------------------
@@ -265,30 +252,6 @@ def test_the_records_are_the_evidence_transcribed_exactly() -> None:
 
 
 # --- on the command line -----------------------------------------------------------------------
-
-
-def test_mtfs_evidence(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    import json
-
-    from mtfs_model.cli.main import main
-
-    assert main(["evidence"]) == 0
-    out = capsys.readouterr().out
-    assert "Reference class: 73 records" in out and "hn_spend, year_ahead" in out and "agrees" in out
-    assert main(["evidence", "--format", "json"]) == 0
-    doc = json.loads(capsys.readouterr().out)
-    assert doc["pairs_count"] == len(doc["pairs"]["rows"]) == 25 and len(doc["statements"]) == len(
-        doc["calibration"]["rows"]
-    )
-    # a council's own file is added; one of the bundled edition's own council in its horizon is refused
-    assert main(["evidence", "--reference-class", str(class_file(tmp_path, [1.1, 1.2, 0.9]))]) == 0
-    assert "Reference class: 79 records, 28 pairs" in capsys.readouterr().out
-    own = tmp_path / "own.toml"
-    own.write_text(record("lcc_o", "O", 1e6, "2022/23", COUNCIL), encoding="utf-8")
-    assert main(["evidence", "--reference-class", str(own)]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith(f"error: {own}: record[id=lcc_o].council: expected no record of the edition's own council")
-    assert len(err.splitlines()) == 1 and "Traceback" not in err
 
 
 def test_the_bundled_class_validates_against_its_json_schema() -> None:

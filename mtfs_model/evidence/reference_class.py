@@ -19,16 +19,25 @@ multi-year).
 
 **Extensible**: a council adds its own history and its neighbours' in a file of the same
 schema (:func:`load_reference_class` reads it beside the bundled one; ids must be
-unique).  **Out of sample**: :func:`check_out_of_sample` refuses a record of an edition's
-own council for a year of that edition's horizon -- those figures are what a back-test of
-the edition judges (its ``outturns.toml``), never evidence the fan is built from.
+unique).  **As it stood**: every record carries the date it was published (``made``, as
+printed; :func:`published_by` reads it as the LAST day it can mean, so a record dated
+``2021`` counts as published on 31 December 2021), and a pair is published when the later
+of its two figures is (:meth:`ReferenceClass.table` ``published``).  **Out of sample**:
+:func:`screen` refuses a record of an edition's own council -- recognised by its ONS/GSS
+code (``gss``) or, without one, by its normalised name in ``council``, ``scope`` or
+``body`` -- for a year of that edition's horizon or later (those figures are what a
+back-test judges, never evidence the fan is built from), and flags a national sum that
+may include the council (a record with no council, whose ``excludes_gss`` does not list
+the council's code).
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -41,7 +50,7 @@ from mtfs_model.base.errors import InputError, Problem
 from mtfs_model.base.schema_types import Strict, Text, problems_of, read_toml
 from mtfs_model.edition.folder import Edition
 
-REFERENCE_CLASS_FILE = Path(__file__).resolve().parents[1] / "evidence" / "reference_class.toml"
+REFERENCE_CLASS_FILE = Path(__file__).resolve().parent / "reference_class.toml"
 """The reference class the package ships."""
 MAX_GBP = 1e13
 """The largest figure a record may hold, in pounds (GBP10tn: a guard, far above any)."""
@@ -55,6 +64,9 @@ Pounds = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=MAX_GBP)]
 Share = Annotated[float, Field(allow_inf_nan=False, ge=-1.0, le=10.0)]
 Years = Annotated[float, Field(allow_inf_nan=False, gt=0.0, le=30.0)]
 Id = Annotated[str, Field(pattern=r"^[a-z0-9_]+$", min_length=1, max_length=80)]
+Gss = Annotated[str, Field(pattern=r"^[EWSN]\d{8}$")]
+"""An ONS/GSS local-authority code: a letter for the nation and eight digits (``E10000018``)."""
+Weight = Annotated[float, Field(allow_inf_nan=False, ge=0.0, le=1.0)]
 
 
 class RecordSource(Strict):
@@ -73,12 +85,18 @@ class Record(Strict):
     """Whose figure: a council's key (``devon``) or a national scope (``england``)."""
     council: Text | None = None
     """The council's name, for a council's own figure (checked against an edition's council)."""
+    gss: Gss | None = None
+    """The council's ONS/GSS code (``E10000008`` Devon): how an edition's own council is recognised."""
+    excludes_gss: list[Gss] = Field(default_factory=list)
+    """For a sum over many councils: the councils it is known NOT to include (by GSS code).
+    A national sum that does not list an edition's council may include it, and is flagged."""
     subject: Text
     """What the figure measures, as printed (``hn_spend``, ``dsg_cumulative_deficit``, ...)."""
     body: Text
     """Who made or printed the figure."""
     made: Text
-    """When the figure was made (as printed: a year, a month, ``plan``)."""
+    """When the figure was made or published (as printed: ``2021``, ``2021-03``, ``2021-03-09``,
+    ``2022/23 in-year``, ``2025 Q2``; anything else, such as ``plan``, is an unknown date)."""
     refers_to: Text
     """The period or date it is for: ``2021/22``, ``2023-03-31``, ``2025``."""
     kind: Literal["F", "O"]
@@ -105,6 +123,10 @@ class Pair(Strict):
     horizon_note: Text | None = None
     level: Literal["council", "national"]
     outturn_is_forecast: bool = False
+    weight: Weight = 1.0
+    """How much the pair counts in the calibration (1: fully; 0.5: its basis is questioned)."""
+    weight_reason: Text | None = None
+    """Why the pair is down-weighted (required below 1)."""
     note: Text | None = None
 
 
@@ -128,7 +150,8 @@ def is_spending(subject: str) -> bool:
 
 
 PAIR_COLUMNS = (
-    "subject", "horizon", "horizon_years", "level", "used", "council", "refers_to", "forecast_gbp",
+    "subject", "horizon", "horizon_years", "level", "used", "council", "gss", "published", "weight", "weight_reason",
+    "refers_to", "forecast_gbp",
     "outturn_gbp", "ratio", "error_share", "spend_ratio", "log_error", "forecast", "outturn", "href", "note",
 )  # fmt: skip
 
@@ -168,7 +191,8 @@ class ReferenceClass:
         compared = spend_ratio if is_spending(p.subject) else ratio
         return {
             "subject": p.subject, "horizon": horizon_class(p.horizon_years), "horizon_years": p.horizon_years,
-            "level": p.level, "used": not p.outturn_is_forecast, "council": out.council or "",
+            "level": p.level, "used": not p.outturn_is_forecast, "council": out.council or "", "gss": out.gss or "",
+            "published": pair_published(fc, out), "weight": p.weight, "weight_reason": p.weight_reason or "",
             "refers_to": out.refers_to, "forecast_gbp": f if f is not None else math.nan,
             "outturn_gbp": o if o is not None else math.nan, "ratio": ratio, "error_share": share,
             "spend_ratio": spend_ratio, "log_error": math.log(compared) if compared > 0 else math.nan,
@@ -181,13 +205,26 @@ class ReferenceClass:
 
         ``log_error`` is ln of ``spend_ratio`` for a spending subject, of ``ratio`` for any
         other; missing where the pair has no such ratio (a gap forecast of zero with no base).
-        ``used`` is False for a pair whose later figure is itself a forecast.
+        ``used`` is False for a pair whose later figure is itself a forecast.  ``published``
+        is the pair's publication date (:func:`pair_published`; ``None`` when unknown).
         """
         rows = {p.id: self.derived(p) for p in self.pairs}
         return pd.DataFrame.from_dict(rows, orient="index", columns=list(PAIR_COLUMNS)).rename_axis("pair")
 
     def records_table(self) -> pd.DataFrame:
-        cols = ["scope", "council", "subject", "body", "made", "refers_to", "kind", "value_gbp", "basis", "timing"]
+        cols = [
+            "scope",
+            "council",
+            "gss",
+            "subject",
+            "body",
+            "made",
+            "refers_to",
+            "kind",
+            "value_gbp",
+            "basis",
+            "timing",
+        ]
         rows = {
             r.id: [*(getattr(r, c) for c in cols), r.source.title, r.source.href, r.source.phrase]
             for r in self.records.values()
@@ -223,6 +260,8 @@ def _check_links(records: dict[str, Record], pairs: Sequence[tuple[Path, int, Pa
             add("outturn", "a record with a value_gbp", p.outturn)
         if p.forecast is None and p.base_share is None:
             add("base_share", "the error as a share of the base (a pair with no forecast record)", None)
+        if p.weight < 1.0 and not p.weight_reason:
+            add("weight_reason", "why the pair is down-weighted (a weight below 1 needs a reason)", None)
         if p.measure == "spend" and p.forecast is not None:
             f = records[p.forecast].value_gbp
             if not f or f <= 0:
@@ -261,13 +300,51 @@ def _read(file: Path, found: list[Problem]) -> tuple[list[tuple[int, Record]], l
 def load_reference_class(*extra: str | Path, bundled: bool = True) -> ReferenceClass:
     """The bundled reference class (``bundled=False``: without it) and any ``extra`` files
     of the same schema (a council's own history and its neighbours'), checked: every
-    problem of every file at once, one line each (:class:`InputError`)."""
+    problem of every file at once, one line each (:class:`InputError`).
+
+    Parameters
+    ----------
+    extra
+        Reference-class files of the same schema, read after the bundled one.
+    bundled
+        Whether to read the bundled file.
+
+    Returns
+    -------
+    ReferenceClass
+
+    Raises
+    ------
+    InputError
+        Every problem of every file, a line each.
+    """
     files = ([REFERENCE_CLASS_FILE] if bundled else []) + [Path(x) for x in extra]
-    return _load(tuple(files))
+    return _load(tuple(files), tuple(stamp(f) for f in files))
+
+
+def stamp(file: Path) -> tuple[int, int]:
+    """A file's modification time and size: a file changed on disk is read again.
+
+    Parameters
+    ----------
+    file
+        A path.
+
+    Returns
+    -------
+    tuple of int
+        ``(st_mtime_ns, st_size)``; ``(-1, -1)`` for a file that cannot be read.
+    """
+    try:
+        st = file.stat()
+    except OSError:
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
 
 
 @lru_cache(maxsize=8)
-def _load(files: tuple[Path, ...]) -> ReferenceClass:
+def _load(files: tuple[Path, ...], stamps: tuple[tuple[int, int], ...]) -> ReferenceClass:
+    """The files read and checked (``stamps`` key the cache to the files' contents on disk)."""
     found: list[Problem] = []
     records: dict[str, Record] = {}
     origin: dict[str, Path] = {}
@@ -288,23 +365,103 @@ def _load(files: tuple[Path, ...]) -> ReferenceClass:
     return ReferenceClass(records, tuple(p for _, _, p in pairs), files, origin)
 
 
-# --- Out of sample ------------------------------------------------------------------------
+# --- When a figure was published ------------------------------------------------------------
 
 _FY = re.compile(r"^(\d{4})/(\d{2})$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _YEAR = re.compile(r"^(\d{4})$")
+_FY_WORDS = re.compile(r"^(\d{4})/(\d{2})\b")
+_QUARTER = re.compile(r"^(\d{4}) Q([1-4])$")
+
+
+def published_by(made: str) -> dt.date | None:
+    """The latest date a record's ``made`` can mean: the figure was public by then.
+
+    ``2021-03-09`` is that day; ``2021-03`` the month's last day; ``2021`` 31 December
+    2021; a fiscal year (``2022/23 in-year``) its last day, 31 March 2023; ``2025 Q2`` the
+    fiscal quarter's last day (Q1 ends in June of the year named).  Anything else
+    (``plan``) is unknown: ``None``.  Reading the latest date keeps the rule strict: a
+    figure that may have appeared after an edition's date is never taken for evidence it had.
+
+    Parameters
+    ----------
+    made
+        A record's ``made`` as printed.
+
+    Returns
+    -------
+    datetime.date or None
+    """
+    text = made.strip()
+    if m := _DATE.match(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if not 1 <= month <= 12:
+            return None
+        if m.group(3):
+            try:
+                return dt.date(year, month, int(m.group(3)))
+            except ValueError:
+                return None
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if m := _YEAR.match(text):
+        return dt.date(int(m.group(1)), 12, 31)
+    if m := _QUARTER.match(text):
+        year, quarter = int(m.group(1)), int(m.group(2))
+        month = 3 * quarter + 3  # Q1 ends in June, Q4 in March of the next year
+        year, month = (year + 1, month - 12) if month > 12 else (year, month)
+        return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if m := _FY_WORDS.match(text):
+        return dt.date(int(m.group(1)) + 1, 3, 31)
+    return None
+
+
+def pair_published(forecast: Record | None, outturn: Record) -> dt.date | None:
+    """A pair's publication date: the later of its two figures' (a forecast precedes its
+    outturn, so a forecast of unknown date takes the outturn's); ``None`` if the outturn's
+    date is unknown.
+
+    Parameters
+    ----------
+    forecast
+        The pair's forecast record, or None.
+    outturn
+        The pair's later record.
+
+    Returns
+    -------
+    datetime.date or None
+    """
+    later = published_by(outturn.made)
+    if later is None or forecast is None:
+        return later
+    earlier = published_by(forecast.made)
+    return later if earlier is None else max(earlier, later)
+
+
+# --- Out of sample ------------------------------------------------------------------------
 
 
 def fiscal_years(period: str) -> set[str]:
     """The fiscal years (``2021/22``) a record's period may fall in: a fiscal year itself;
     the year a date or month is in (April to March); for a bare calendar year both years
-    it touches; for anything else (a range in words) every year it names."""
+    it touches; for anything else (a range in words) every year it names.
+
+    Parameters
+    ----------
+    period
+        A record's ``refers_to``.
+
+    Returns
+    -------
+    set of str
+        Fiscal-year labels.
+    """
     text = period.strip()
 
     def label(start: int) -> str:
         return f"{start}/{(start + 1) % 100:02d}"
 
-    if m := _FY.match(text):
+    if _FY.match(text):
         return {text}
     if m := _DATE.match(text):
         year, month = int(m.group(1)), int(m.group(2))
@@ -316,46 +473,156 @@ def fiscal_years(period: str) -> set[str]:
     return {label(y) for y in years} | {label(y - 1) for y in years}
 
 
-def _same_council(a: str, b: str) -> bool:
-    def norm(x: str) -> str:
-        return re.sub(r"\b(county|borough|metropolitan|city|council|of|the|london)\b", "", x.lower()).strip()
+def normalised_name(name: str) -> str:
+    """A council's name without the words that vary between spellings (``County``,
+    ``Council``, ``Borough``, ``City of`` ...), punctuation or case: ``Leicestershire
+    County Council``, ``leicestershire`` and ``Leicestershire CC`` all read ``leicestershire``.
 
-    return norm(a) == norm(b) and bool(norm(a))
+    Parameters
+    ----------
+    name
+        A council's name as written.
+
+    Returns
+    -------
+    str
+        Lower-case words, the variable ones dropped.
+    """
+    words = re.sub(r"[^a-z0-9]+", " ", name.lower().replace("&", " and ")).split()
+    dropped = {"county", "borough", "metropolitan", "city", "council", "of", "the", "london", "district", "cc",
+               "mbc", "lbc", "bc", "dc", "unitary", "authority", "royal"}  # fmt: skip
+    return " ".join(w for w in words if w not in dropped)
 
 
-def own_records(rc: ReferenceClass, council: str, years: Iterable[str]) -> list[Record]:
-    """The records of ``council`` for any of ``years`` (what must stay out of the class)."""
-    horizon = set(years)
-    return [
-        r
-        for r in rc.records.values()
-        if r.council and _same_council(r.council, council) and fiscal_years(r.refers_to) & horizon
-    ]
+@dataclass(frozen=True)
+class OwnCouncil:
+    """An edition's council as the out-of-sample rule recognises it: its name, its ONS/GSS
+    code (if the edition gives one: ``[edition] council_gss``) and the fiscal years from
+    which its figures are what a back-test judges (the horizon's first year on)."""
+
+    name: str
+    gss: str | None
+    first_year: str
+
+    def is_own(self, r: Record) -> bool:
+        """Whether ``r`` is a figure of this council: its ``gss`` matches, or it has no
+        ``gss`` and its ``council``, ``scope`` or ``body`` names the council (normalised)."""
+        if r.gss is not None:
+            return self.gss is not None and r.gss == self.gss
+        own = normalised_name(self.name)
+        return bool(own) and any(x and normalised_name(x) == own for x in (r.council, r.scope, r.body))
+
+    def is_later(self, r: Record) -> bool:
+        """Whether ``r`` refers to a year of the horizon or later."""
+        start = int(self.first_year[:4])
+        return any(int(y[:4]) >= start for y in fiscal_years(r.refers_to))
+
+    def may_include(self, r: Record) -> bool:
+        """Whether ``r`` is a sum over many councils that may include this one: no council
+        or code of its own, and its ``excludes_gss`` does not list this council."""
+        if r.council or r.gss:
+            return False
+        return not (self.gss and self.gss in r.excludes_gss)
 
 
-def check_out_of_sample(rc: ReferenceClass, council: str, years: Iterable[str]) -> None:
-    """Refuse (one :class:`InputError`, a line each) any record of the edition's own
-    council for a year of its horizon: those outturns are what a back-test judges."""
-    bad = own_records(rc, council, years)
-    if bad:
-        raise InputError.many(
-            Problem(
-                str(rc.origin.get(r.id, "(reference class)")),
-                f"record[id={r.id}].council",
-                f"no record of the edition's own council ({council}) for a year of its horizon "
-                "(its outturns belong in the edition's outturns.toml, where a back-test judges them)",
-                r.council,
-                True,
+@dataclass(frozen=True)
+class Screened:
+    """What the out-of-sample rule found in a reference class for one edition's council:
+    ``refused`` (one problem per own-council record of the horizon or later; any of them
+    stops the fan) and ``flagged`` (pair id -> why: a national sum that may include the
+    council)."""
+
+    refused: tuple[Problem, ...]
+    flagged: dict[str, str]
+
+
+def screen(rc: ReferenceClass, own: OwnCouncil) -> Screened:
+    """Apply the out-of-sample rule of ``own`` to every record and pair of ``rc``.
+
+    Parameters
+    ----------
+    rc
+        The reference class (the bundled file and any extra files).
+    own
+        The edition's council.
+
+    Returns
+    -------
+    Screened
+    """
+    refused = []
+    for r in rc.records.values():
+        if own.is_own(r) and own.is_later(r):
+            how = f"GSS code {r.gss}" if r.gss else "name"
+            refused.append(
+                Problem(
+                    str(rc.origin.get(r.id, "(reference class)")),
+                    f"record[id={r.id}]",
+                    f"no record of the edition's own council ({own.name}) for {own.first_year} or later "
+                    f"(recognised by its {how}: its outturns belong in the edition's outturns.toml, where a "
+                    "back-test judges them)",
+                    r.council or r.scope,
+                    True,
+                )
             )
-            for r in bad
-        )
+    flagged = {}
+    for p in rc.pairs:
+        ids = [x for x in (p.forecast, p.outturn) if x]
+        if any(own.may_include(rc.records[x]) for x in ids):
+            scope = rc.records[p.outturn].scope
+            flagged[p.id] = (
+                f"a national sum ({scope}) that may include {own.name}: left out of the fan "
+                "(a sum containing the council measures partly its own outcome, and other pairs' councils)"
+            )
+    return Screened(tuple(refused), flagged)
+
+
+def own_council(edition: Edition) -> OwnCouncil | None:
+    """The out-of-sample identity of ``edition``'s council (``[edition] council`` and
+    ``council_gss``), or None for an edition that names no council.
+
+    Parameters
+    ----------
+    edition
+        The edition.
+
+    Returns
+    -------
+    OwnCouncil or None
+    """
+    name = edition.meta.get("council")
+    if not name:
+        return None
+    gss = edition.meta.get("council_gss")
+    return OwnCouncil(str(name), str(gss) if gss else None, edition.years[0])
 
 
 def check_edition(edition: Edition, rc: ReferenceClass | None = None) -> ReferenceClass:
-    """The reference class (default the bundled one), refused if it holds a record of
-    ``edition``'s council (``edition.toml`` ``[edition] council``) for a year of its horizon."""
+    """The reference class (default the bundled one), refused (one :class:`InputError`,
+    a line per record) if it holds a record of ``edition``'s own council for a year of its
+    horizon or later.
+
+    Parameters
+    ----------
+    edition
+        The edition.
+    rc
+        The reference class (default: the bundled one).
+
+    Returns
+    -------
+    ReferenceClass
+        ``rc``, checked.
+
+    Raises
+    ------
+    InputError
+        A record of the edition's own council, a line each.
+    """
     rc = rc or load_reference_class()
-    council = edition.meta.get("council")
-    if council:
-        check_out_of_sample(rc, str(council), edition.years)
+    own = own_council(edition)
+    if own is not None:
+        found = screen(rc, own).refused
+        if found:
+            raise InputError.many(found)
     return rc
