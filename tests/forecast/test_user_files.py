@@ -26,8 +26,8 @@ from hypothesis import strategies as st
 from mtfs_model import InputError
 from mtfs_model.cli.main import main
 from mtfs_model.edition.folder import DEFAULT_EDITION
-from mtfs_model.forecast.outturns import FILE, load_outturns
 from mtfs_model.evidence.reference_class import load_reference_class
+from mtfs_model.forecast.outturns import FILE, load_outturns
 from tests.edition.mutants import NEW_KEYS, TOML_OPS, VALUES, mutate_toml, paths
 from tests.plain_words import library_words
 
