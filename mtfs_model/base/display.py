@@ -21,18 +21,18 @@ import html
 import io
 import math
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Rectangle
-from pandas.io.formats.style import Styler
 
+from mtfs_model.base import formats
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import gbp_m, number, pct
+
+if TYPE_CHECKING:  # matplotlib and pandas' Styler load when a chart or an HTML table is drawn, not on import
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = [
     "UNITS",
@@ -79,13 +79,11 @@ def cell_text(x: Any, column: Any = "", unit: str = "GBP000", precise: bool = Fa
     """One cell as text: money in ``unit``, ``_pct`` columns as percentages, text as is."""
     if x is None or (isinstance(x, float | np.floating) and math.isnan(x)):
         return ""
+    kind = formats.kind_of(column)  # the one rule for a share, years, a month, a count (base/formats.py)
+    if kind in ("share", "years", "month", "multiplier", "count"):
+        return formats.text(x, kind)
     if not _is_number(x):
         return str(x)
-    name = str(column[-1] if isinstance(column, tuple) else column)
-    if name.endswith("_pct") or name in ("occupancy", "irr", "discount_rate"):
-        return pct(x)
-    if "payback" in name or "life_years" in name:
-        return number(x, 2)
     return _money(float(x), unit, precise)
 
 
@@ -121,6 +119,8 @@ def html_table(
     names columns whose small fractions show to three decimals; ``bold_rows`` are row
     positions to embolden.  Every label and cell is HTML-escaped.
     """
+    from pandas.io.formats.style import Styler
+
     if unit not in UNITS:
         raise InputError("(arguments)", "unit", "one of " + ", ".join(UNITS), unit)
     shown = pd.DataFrame(index=frame.index, columns=pd.RangeIndex(frame.shape[1]), dtype=object)
@@ -152,7 +152,7 @@ def _heading(text: str, detail: str = "") -> str:
 def result_html(result: Any, unit: str = "GBP000") -> str:
     """A run's scenario, its changes from the MTFS and its key figures (``unit``)."""
     scenario = result.scenario
-    parts = [_heading(f"Scenario {scenario.name}", scenario.description)]
+    parts = [_heading(f"Scenario {scenario.name.replace('_', ' ')}", scenario.description)]  # a name, not an id
     changes = list(getattr(scenario, "changes", ()))
     if changes:
         parts.append("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in changes) + "</ul>")
@@ -229,6 +229,9 @@ def figure_html(fig: Any, alt: str) -> str:
 def grid_heatmap(frame: pd.DataFrame, title: str | None = None) -> Figure:
     """A greyscale heat map of a :func:`mtfs_model.whatif.goalseek.grid` table, every cell annotated (£m, or % for a
     probability); darker is higher.  An Agg-canvas Figure (no pyplot)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     share = frame.attrs.get("unit") == "share"
     values = frame.to_numpy(dtype=float)
     fig = Figure(figsize=(1.6 + 1.1 * max(values.shape[1], 2), 1.4 + 0.5 * values.shape[0]), dpi=100)
@@ -260,6 +263,8 @@ def mark_axis_break(ax: Axes, axis: str = "y") -> bool:
     """Draw the broken-axis mark (a white gap crossed by two short diagonal strokes on
     the spine near its start) if the ``axis`` does not include zero; returns whether it
     did.  Call after plotting, when the limits are final."""
+    from matplotlib.patches import Rectangle
+
     ax.autoscale_view()
     lo, hi = ax.get_ylim() if axis == "y" else ax.get_xlim()
     if min(lo, hi) <= 0 <= max(lo, hi):

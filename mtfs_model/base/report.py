@@ -14,13 +14,10 @@ CSV.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import math
-import os
-import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -29,6 +26,19 @@ import pandas as pd
 from mtfs_model.base.args import FORMATS
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import number, pct
+from mtfs_model.base.terminal import figures_only, fit, terminal_width, wrap_paragraphs
+
+__all__ = [
+    "display_frame",
+    "fit",
+    "money",
+    "safe_cell",
+    "stop_progress_bars",
+    "tables_text",
+    "terminal_progress",
+    "terminal_width",
+    "to_text",
+]
 
 DECIMALS = 3  # GBP000 to the pound in CSV/JSON
 
@@ -158,6 +168,9 @@ def to_text(
         return (f"{title}\n{'=' * min(len(title), terminal_width())}\n" if title else "") + sentence + "\n"
     shown = display_frame(df)
     words = dict(labels or {})
+    if isinstance(df.index, pd.MultiIndex):  # ("G1", "2021/22") reads "G1 2021/22" under "line year"
+        index_name = " ".join(w for n in df.index.names if n is not None and (w := words.get(str(n), str(n))))
+        shown.index = pd.Index([" ".join(map(str, i)) for i in df.index], name=index_name)
     if words:
         shown.columns = pd.Index([words.get(str(c), str(c)) for c in shown.columns])
         index_name = words.get(str(index_name), str(index_name))
@@ -200,7 +213,7 @@ def tables_text(
     text = "\n".join(to_text(df, fmt, titles[k], name=k, labels=labels) for k, df in frames.items())
     top = f"**{head}**\n\n" if fmt == "markdown" else f"{head}\n\n"
     if lead and fmt == "table":
-        lead = textwrap.fill(lead, terminal_width(), break_long_words=False, break_on_hyphens=False)
+        lead = wrap_paragraphs(lead)  # each bullet its own paragraph, wrapped to the terminal
     return top + (lead + "\n\n" if lead else "") + text
 
 
@@ -215,169 +228,9 @@ def _aligned(df: pd.DataFrame, shown: pd.DataFrame, width: int | None = None) ->
 
 
 def _figures(column: pd.Series) -> bool:
-    """A text column that holds figures (``1,234``, ``-0.785``, ``12.5%``, ``never``, ``n/a``)."""
-    cells = [str(v) for v in column if str(v) not in ("", "never", "n/a", "–", "-")]
-    return bool(cells) and all(re.fullmatch(r"[-+]?[\d,]*\.?\d+%?", c) for c in cells)
-
-
-# --- Terminal tables that fit ---------------------------------------------------------------
-
-DEFAULT_WIDTH = 120
-"""Tables fit this many columns unless ``$COLUMNS`` says otherwise."""
-MIN_WIDTH = 40
-TRANSPOSE_ROWS = 8
-"""A table this short and too wide is shown transposed (its rows as columns) if that fits."""
-LABEL_WIDTH = 40
-GAP = 3
-"""Characters between two columns (padding, rule gap, padding)."""
-"""The label column is never wrapped narrower than this (or its longest label)."""
-GROUP = " | "
-"""A column named ``"<group> | <column>"`` (``mtfs compare``) belongs to a group: a
-table too wide is shown one group after another."""
-_RULE = None
-
-
-def terminal_width() -> int:
-    """The width tables fit: ``$COLUMNS`` if it is a whole number of at least 40, else
-    :data:`DEFAULT_WIDTH` -- the same on a terminal and in a pipe, so output is
-    deterministic."""
-    try:
-        value = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        return DEFAULT_WIDTH
-    return value if value >= MIN_WIDTH else DEFAULT_WIDTH
-
-
-def _box() -> Any:
-    from rich.box import Box
-
-    global _RULE
-    if _RULE is None:  # a dashed rule under the header only, in ASCII
-        _RULE = Box("    \n    \n -  \n    \n    \n    \n    \n    \n", ascii=True)
-    return _RULE
-
-
-def _least(header: list[str], rows: list[list[str]], right: list[bool]) -> list[int]:
-    """Each column's narrowest width: a figure never cut (its header wraps at words), the
-    label column wrapped only past :data:`LABEL_WIDTH`, text at its longest word (at
-    least 12)."""
-    out = []
-    for k, h in enumerate(header):
-        cells = [r[k] for r in rows]
-        natural = max([len(h), *(len(c) for c in cells)])
-        words = max([len(w) for c in [h, *cells] for w in c.split()] + [1])
-        if k == 0:
-            out.append(min(natural, max(LABEL_WIDTH, words)))
-        elif right[k]:
-            out.append(max([len(c) for c in cells] + [len(w) for w in h.split()] + [1]))
-        else:
-            out.append(min(natural, max(12, words)))
-    return out
-
-
-def _widths(header: list[str], rows: list[list[str]], right: list[bool], width: int) -> list[int] | None:
-    """Column widths that fit ``width`` (None if even the narrowest do not): the narrowest
-    (:func:`_least`), then the room left given to the label, the text, then the headers,
-    each up to its natural width."""
-    least = _least(header, rows, right)
-    spare = width - sum(least) - GAP * (len(least) - 1)
-    if spare < 0:
-        return None
-    natural = [max([len(h), *(len(r[k]) for r in rows)]) for k, h in enumerate(header)]
-    widths = list(least)
-    text = [k for k in range(1, len(header)) if not right[k]]
-    for group in ([0], text, [k for k in range(1, len(header)) if right[k]]):
-        want = {k: natural[k] - widths[k] for k in group if natural[k] > widths[k]}
-        total = sum(want.values())
-        if not want or spare <= 0:
-            continue
-        if total <= spare:  # room for all: each at its natural width
-            for k, w in want.items():
-                widths[k] += w
-            spare -= total
-        else:  # share the room in proportion to what each would take
-            for k, w in want.items():
-                more = min(w, spare * w // total)
-                widths[k] += more
-            spare = width - sum(widths) - GAP * (len(widths) - 1)
-    return widths
-
-
-def _grid(header: list[str], rows: list[list[str]], right: list[bool], width: int) -> str:
-    """The table drawn with rich at fixed column widths (:func:`_widths`): figures
-    right-aligned, text and headers wrapped at words; trailing spaces removed."""
-    from rich.console import Console
-    from rich.table import Table
-
-    widths = _widths(header, rows, right, width) or _least(header, rows, right)
-    table = Table(box=_box(), show_edge=False, pad_edge=False, padding=(0, 1))
-    for h, r, w in zip(header, right, widths, strict=True):
-        table.add_column(h, justify="right" if r else "left", overflow="fold", width=w)
-    for row in rows:
-        table.add_row(*row)
-    buf = io.StringIO()
-    console = Console(file=buf, width=max(width, sum(widths) + GAP * len(widths)), color_system=None)
-    console.print(table, crop=False)
-    return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())
-
-
-def _min_needed(header: list[str], rows: list[list[str]], right: list[bool]) -> int:
-    """The narrowest the table can be drawn without cutting a figure."""
-    least = _least(header, rows, right)
-    return sum(least) + GAP * (len(least) - 1)
-
-
-def _natural(header: list[str], rows: list[list[str]], columns: Sequence[int]) -> int:
-    """The width of the given columns unwrapped (two spaces between columns)."""
-    widths = [max(len(r[k]) for r in [header, *rows]) for k in columns]
-    return sum(widths) + GAP * (len(widths) - 1)
-
-
-def fit(header: list[str], rows: list[list[str]], right: list[bool], width: int | None = None) -> str:
-    """A table that fits ``width`` (default :func:`terminal_width`): as it is if it fits;
-    else one block per column group (``a | b`` headers); else transposed if that fits;
-    else text wrapped; else the figure columns split into blocks, the label column
-    repeated, each block marked ``(columns i-j of n)``."""
-    width = width or terminal_width()
-    if _natural(header, rows, range(len(header))) <= width:
-        return _grid(header, rows, right, width)
-    groups = [h.split(GROUP, 1)[0] for h in header[1:]]
-    if all(GROUP in h for h in header[1:]) and len(set(groups)) > 1:
-        blocks = []
-        for g in dict.fromkeys(groups):
-            keep = [0, *(k for k in range(1, len(header)) if groups[k - 1] == g)]
-            sub = [header[0], *(header[k].split(GROUP, 1)[1] for k in keep[1:])]
-            blocks.append(f"{g}\n" + fit(sub, [[r[k] for k in keep] for r in rows], [right[k] for k in keep], width))
-        return "\n\n".join(blocks)
-    if len(rows) <= TRANSPOSE_ROWS and len(rows) < len(header) - 1:
-        t_header = [header[0], *(r[0] for r in rows)]
-        t_rows = [[header[k], *(r[k] for r in rows)] for k in range(1, len(header))]
-        if _natural(t_header, t_rows, range(len(t_header))) <= width:
-            return _grid(t_header, t_rows, [False, *([True] * len(rows))], width)
-    if _min_needed(header, rows, right) <= width:
-        return _grid(header, rows, right, width)
-    # split: the label column and as many further columns as fit, block by block
-    blocks, k, n = [], 1, len(header) - 1
-    while k <= n:
-        keep = [0]
-        while k <= n and (
-            len(keep) == 1
-            or _min_needed(
-                [header[j] for j in [*keep, k]],
-                [[r[j] for j in [*keep, k]] for r in rows],
-                [right[j] for j in [*keep, k]],
-            )
-            <= width
-        ):
-            keep.append(k)
-            k += 1
-        note = f"(columns {keep[1]}-{keep[-1]} of {n})"
-        blocks.append(
-            note
-            + "\n"
-            + _grid([header[j] for j in keep], [[r[j] for j in keep] for r in rows], [right[j] for j in keep], width)
-        )
-    return "\n\n".join(blocks)
+    """A text column that holds figures (``1,234``, ``-0.785``, ``12.5%``, ``never``, ``n/a``):
+    :func:`~mtfs_model.base.terminal.figures_only`."""
+    return figures_only([str(v) for v in column])
 
 
 # --- Progress on a terminal ---------------------------------------------------------------

@@ -55,15 +55,14 @@ from mtfs_model.brief.html import (
     published,
     ref,
 )
+from mtfs_model.brief.labels import CIP_COLUMNS, appraisal_labels, column_labels, display_names
 from mtfs_model.brief.sections import html_backtest, html_charts, html_guarantee, html_high_needs_cip, html_risk
 from mtfs_model.brief.tables import (
-    CIP_COLUMNS,
     Brief,
     as_edition,
     changes_from_mtfs,
     cip_appraisal,
     cip_table,
-    column_labels,
     default_title,
     guarantee_tables,
     high_needs_table,
@@ -92,6 +91,7 @@ __all__ = [
     "TEMPLATE",
     "Brief",
     "BriefError",
+    "appraisal_labels",
     "as_edition",
     "brief_edition",
     "build",
@@ -103,6 +103,7 @@ __all__ = [
     "cip_table",
     "column_labels",
     "default_title",
+    "display_names",
     "e",
     "execute_notebook",
     "export_html",

@@ -2,7 +2,8 @@
 
 Print: ``@page`` A4 with margins and a page number; headings never stranded at the
 bottom of a page (``break-after: avoid``); table rows, figures and notes never split
-(``break-inside: avoid``); wide tables fit the width (a smaller font, wrapping headers,
+(``break-inside: avoid``); the line under a table that says what is the same in every
+scenario stays with its table (``break-before: avoid``); wide tables fit the width (a smaller font, wrapping headers,
 ``table-layout`` that shrinks); charts never wider than the page.  Nothing is fetched:
 no web font, no ``url()``.
 """
@@ -33,6 +34,7 @@ table.answer{font-size:9.5pt}
 table.scenarios{width:100%;table-layout:fixed}table.scenarios th:first-child{width:14%}
 table.scenarios ul.changes{margin:0;padding-left:1rem;font-size:inherit}
 table.wide{font-size:7.5pt}
+table.findings td.text:nth-child(2){min-width:10rem}table.findings td.text:last-child{min-width:12rem}
 p.same{font-size:.85rem;color:#222;margin:.1rem 0 .5rem}
 div.table{max-width:100%;overflow-x:auto}
 figure.chart{margin:.6rem 0}
@@ -49,6 +51,7 @@ body{max-width:none;margin:0;padding:0;font-size:10pt}
 h1,h2,h3,caption{break-after:avoid;page-break-after:avoid}
 h2,h3{break-inside:avoid}
 tr,figure.chart,ul.notes li,ol.answer li,p.same,.headline{break-inside:avoid;page-break-inside:avoid}
+div.table+p.same{break-before:avoid;page-break-before:avoid}
 thead{display:table-header-group}
 table.figures{font-size:7.5pt;max-width:100%}table.answer{font-size:9pt}table.wide{font-size:6.5pt}
 table.figures td.text{max-width:16rem}

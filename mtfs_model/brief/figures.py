@@ -89,7 +89,7 @@ def hn_final(result: Result) -> float:
 
 ANSWER_COLUMNS = (
     "net_final",
-    "gap_final",
+    "above_final",
     "council_horizon",
     "hn_final",
     "above_pct",
@@ -103,12 +103,12 @@ def answer_labels(final: str, n_years: int) -> dict[str, str]:
     """Headers of :func:`answer_figures` (the unit in each; the HTML shows £m)."""
     return {
         "net_final": f"Net budget {final}",
-        "gap_final": f"Above the MTFS {final}",
+        "above_final": f"Above the MTFS {final}",
         "council_horizon": f"Cost to the council over {n_years} years",
         "partner_horizon": f"Partner bears over {n_years} years",
         "hn_final": f"High Needs deficit, end of {final}",
         "above_pct": f"Chance the {final} net budget is above the MTFS",
-        "gap_p90": f"Gap to the MTFS {final}, 1 in 10 worse than (P90)",
+        "gap_p90": f"Gap to the MTFS {final}, P90",
         "contingency_p80": f"Contingency for {n_years} years at P80",
         "contingency_p90": f"Contingency for {n_years} years at P90",
     }
@@ -128,7 +128,7 @@ def answer_figures(
     for i, (name, r) in enumerate(zip(names, results, strict=True)):
         row: dict[str, Any] = {
             "net_final": net_final(r),
-            "gap_final": net_final(r) - net_final(mtfs),
+            "above_final": net_final(r) - net_final(mtfs),
             "council_horizon": council_bears(r, mtfs, terms),
             "hn_final": hn_final(r),
         }
@@ -207,7 +207,15 @@ def untouched(frames: Sequence[pd.DataFrame]) -> bool:
 
 # --- the two views and what the guarantee is worth (issue 15) -------------------------------
 
-VIEW_COLUMNS = ("mtfs_final", "p50_final", "above_pct", "contingency_p80", "contingency_p90", "hn_forecast", "hn_p50")
+VIEW_COLUMNS = (
+    "mtfs_net_final",
+    "p50_final",
+    "above_pct",
+    "contingency_p80",
+    "contingency_p90",
+    "hn_forecast",
+    "hn_p50",
+)
 
 
 def view_figures(evidence: RiskResult, paper: RiskResult) -> pd.DataFrame:
@@ -220,7 +228,7 @@ def view_figures(evidence: RiskResult, paper: RiskResult) -> pd.DataFrame:
     for label, rr in ((VIEW_LABELS["paper"], paper), (VIEW_LABELS["evidence"], evidence)):
         final = rr.years[-1]
         rows[label] = {
-            "mtfs_final": cell(rr.reference, MTFS_ROW, final),
+            "mtfs_net_final": cell(rr.reference, MTFS_ROW, final),
             "p50_final": cell(rr.net_budget, "P50", final),
             "above_pct": rr.p_exceeds_mtfs,
             "contingency_p80": contingency(rr, CONTINGENCY_LEVELS[0]),

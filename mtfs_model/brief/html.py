@@ -25,16 +25,14 @@ from typing import Any
 import pandas as pd
 
 from mtfs_model import __version__
-from mtfs_model.base.rounding import number, pct
+from mtfs_model.base import formats
 from mtfs_model.brief.figures import SAME, group_rows, same_columns
-from mtfs_model.brief.tables import Brief, column_labels, risk_results, risk_variants, table
+from mtfs_model.brief.labels import column_labels
+from mtfs_model.brief.tables import ENGINE_HOLD, Brief, risk_results, risk_variants, table
 from mtfs_model.brief.text import Note, answer_sentence, centres_sentence, m, mtfs_sentence, question, surprises
-from mtfs_model.reconciliation.findings import READER_COLUMNS, reader_view
 
-PRECISE = ("expected", "actual", "difference", "tolerance", "printed", "derived")
 FIGURES_AS_TEXT = {"printed", "derived", "printed − derived"}
 """Findings' figures already written as the reader sees them (:func:`reader_view`): right-aligned."""
-"""Findings columns: a figure printed to a fraction (a misprinted 58.321) shows as it is."""
 
 BRIEF_NOTEBOOK = "scenario_brief.ipynb"
 KERNEL_NAME = "python3"
@@ -121,36 +119,44 @@ def ref(b: Brief, *keys: str) -> str:
 # --- tables ---------------------------------------------------------------------------
 
 
-def _k(x: Any) -> str:
-    return number(x)
-
-
 def cell_text(column: str, value: Any, unit: str = "£000") -> str:
-    """A cell for reading: ``_pct`` columns as percentages, money as £000 (``#,##0``) or,
-    with ``unit="£m"``, £m to one decimal; text as it is."""
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
-        if column.endswith("_pct"):
-            return pct(value)
-        if isinstance(value, float) and value in (float("inf"), float("-inf")):
-            return "never"
-        if column in PRECISE and not float(value).is_integer():
-            return number(value, 3)  # a printed 58.321 or a derived 4,455.785 as it is
-        return m(float(value)).replace("£", "").replace("m", "") if unit == "£m" else _k(value)
-    return str(value)
+    """A cell for reading, by the kind of figure its column holds
+    (:func:`mtfs_model.base.formats.kind_of`): money as £000 (``#,##0``) or, with
+    ``unit="£m"``, £m to one decimal, with ``unit="count"`` a count; ``_pct`` columns,
+    occupancy and IRR as percentages; paybacks in years to two decimals; a go-live as a
+    month; a figure printed to a fraction (a misprinted 58.321) as it is; text as it is."""
+    return formats.text(value, _kind(column, unit))
 
 
-def header(column: str, labels: Mapping[str, str], unit: str) -> str:
-    """A column's header, with its unit: the label given, or a year / a word with the unit."""
+def _kind(column: str, unit: str) -> formats.Kind:
+    kind = formats.kind_of(column)
+    if kind == "money" and unit in UNIT_KINDS:
+        return UNIT_KINDS[unit]
+    return kind
+
+
+UNIT_KINDS: dict[str, formats.Kind] = {"£m": "money_m", "count": "count"}
+"""A table's unit for its money columns, when not £000."""
+
+
+def header(column: str, labels: Mapping[str, str], unit: str, numeric: bool = True) -> str:
+    """A column's header with its unit: the label given (or the id in words), and the
+    unit of the figures it holds if the label does not say one -- ``unit`` for money,
+    ``%`` for a share, ``years`` for a payback (:func:`mtfs_model.base.formats.header`)."""
+    kind = _kind(column, unit)
+    if not numeric and kind != "month":  # a month is written as text (``2021-12``)
+        kind = "text"
     if column in labels:
         text = labels[column]
-        return text.replace("(£000)", f"({unit})") if unit != "£000" else text
-    if column.endswith("_pct"):
-        return column[:-4].replace("_", " ").capitalize() + " (%)"
-    return f"{column.replace('_', ' ')} ({unit})"
+        if unit != "£000" and "(£000)" in text:
+            return text.replace("(£000)", f"({unit})")
+    elif column.endswith("_pct"):
+        text = column[:-4].replace("_", " ").capitalize()
+    else:
+        text = column.replace("_", " ")
+        if kind in ("money", "money_m", "count"):
+            return f"{text} ({unit})"
+    return formats.header(text, kind)
 
 
 def _row_cells(parts: tuple[Any, ...], i: int, keys: list[tuple[Any, ...]], levels: int) -> str:
@@ -184,11 +190,13 @@ def html_table(
     markers) appended to the escaped ``caption``."""
     labels = dict(labels or {})
     marks = dict(marks or {})
-    numeric = {str(c) for c in df.select_dtypes("number").columns} | FIGURES_AS_TEXT
+    figures = {str(c) for c in df.select_dtypes("number").columns}
+    numeric = figures | FIGURES_AS_TEXT  # right-aligned
     names = [INDEX_LABELS.get(str(n), str(n).replace("_", " ").capitalize()) if n else "" for n in df.index.names]
     head = "".join(f'<th scope="col">{e(n)}</th>' for n in names)
     head += "".join(
-        f'<th scope="col" class="{"num" if str(c) in numeric else "text"}">{e(header(str(c), labels, unit))}</th>'
+        f'<th scope="col" class="{"num" if str(c) in numeric else "text"}">'
+        f"{e(header(str(c), labels, unit, str(c) in figures))}</th>"
         for c in df.columns
     )
     body = []
@@ -219,12 +227,13 @@ def collapsed(
     out = html_table(shown, caption, labels=labels, unit=unit, **kw) if len(shown.columns) else ""
     if same:
         first = df.iloc[0]
+        numeric = {str(c) for c in df.select_dtypes("number").columns}
         marks = kw.get("marks") or {}
         said = []
         for c in same:
             mark = next((v for (_row, column), v in marks.items() if column == c), "")
             sup = f'<sup class="mark">{e(mark)}</sup>' if mark else ""
-            said.append(f"{e(header(c, labels, unit))}: {e(cell_text(c, first[c], unit))}{sup}")
+            said.append(f"{e(header(c, labels, unit, c in numeric))}: {e(cell_text(c, first[c], unit))}{sup}")
         out += f'<p class="same">{"; ".join(said)} &mdash; {SAME}.</p>'
     return out
 
@@ -400,35 +409,40 @@ def html_key_figures(b: Brief) -> str:
 
 
 def html_reconciliation(b: Brief) -> str:
-    """The reconciler's status: the papers' own disagreements and the engine identities."""
+    """The reconciler's status: the engine identities (which must all hold), the papers'
+    own disagreements counted apart, and a table of those disagreements with the unit of
+    each figure and why it differs."""
     rec = table(b, "Reconciliation")
-    ok = bool((rec["engine_identities"] == "all ok").all())
-    dis = reader_view(table(b, "Paper disagreements"))[["table", "row", "column", *READER_COLUMNS.values()]]
+    ok = bool((rec["engine_identities"] == ENGINE_HOLD).all())
+    dis = table(b, "Paper disagreements")
     counts = collapsed(b, rec, "Checks by scenario (count)", unit="count")
     return section_html(
         "Reconciliation",
-        "<p>Engine identities (every total = the sum of its parts, net = prior + transfers + growth + savings, "
-        f"...): <strong>{'all ok' if ok else 'FAILED'}</strong> for every scenario. "
+        "<p>The engine's identities (every total = the sum of its parts, net = prior + transfers + growth + "
+        f"savings, ...): <strong>{'every one holds' if ok else 'FAILED'}</strong> in every scenario. "
         f"The papers disagree with themselves beyond their printed precision in "
-        f"<strong>{len(dis)}</strong> places (difference = printed &minus; derived); the model keeps the printed "
+        f"<strong>{len(dis)}</strong> places, listed below with the reason; the model keeps the printed "
         "parts and never corrects them.</p>",
         counts,
         brief_table(
             b,
             dis,
-            "The papers' disagreements (£000 unless the table says £)",
-            labels={
-                "table": "Table",
-                "row": "Row",
-                "column": "Column",
-                "printed": "Printed (£000 or £)",
-                "derived": "Derived from the parts (£000 or £)",
-                "printed − derived": "Printed − derived (£000 or £)",
-            },
-            unit="£000 or £",
-            css="wide",
+            "The papers' disagreements (each figure in the unit of its table)",
+            labels=DISAGREEMENT_LABELS,
+            css="wide findings",
         ),
     )
+
+
+DISAGREEMENT_LABELS = {
+    "where": "Where in the papers",
+    "unit": "Unit",
+    "printed": "Printed",
+    "derived": "Derived from the parts",
+    "printed − derived": "Printed − derived",
+    "why": "Why they differ",
+}
+"""Headers of the papers' disagreements (the unit is a column of its own: £ or £000)."""
 
 
 def html_sources(b: Brief) -> str:

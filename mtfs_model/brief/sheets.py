@@ -12,10 +12,11 @@ import numpy as np
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell
 from mtfs_model.brief.figures import CONTINGENCY_LEVELS, contingency
+from mtfs_model.brief.findings import why
 from mtfs_model.brief.html import footnotes
+from mtfs_model.brief.labels import column_labels
 from mtfs_model.brief.tables import (
     Brief,
-    column_labels,
     has_properties,
     paper_titles,
     risk_results,
@@ -213,7 +214,7 @@ def summary_sheet(k: Book) -> None:
         "Scenario",
         f"Net budget {ed.final_year} (£000)",
         f"MTFS net budget {ed.final_year} (£000)",
-        labels["gap_final"],
+        labels["above_final"],
         f"Gap to the MTFS over {n} years (£000)",
         f"Partner bears over {n} years (£000)",
         labels["council_horizon"],
@@ -280,6 +281,7 @@ def findings_sheet(k: Book) -> None:
         "Printed - derived (£000 or £)",
         "Tolerance (£000 or £)",
         "Severity",
+        "Why they differ",
         "Check",
         "Source",
     ]
@@ -297,11 +299,27 @@ def findings_sheet(k: Book) -> None:
                 Formula(f"=E{r_}-F{r_}"),
                 row.tolerance,
                 row.severity,
+                _why(row),
                 row.check,
                 row.source,
             ]
         )
     s.finish()
+
+
+ROUNDING_WHY = "Within the papers' rounding: no more than half a printed unit apart for each rounded figure."
+NOTE_WHY = "A note, not a disagreement (the check says what to look at)."
+
+
+def _why(row: Any) -> str:
+    """Why a finding's printed and derived figures differ, in a sentence (the brief's words
+    for a disagreement; a rounding difference or a note said as such)."""
+    if row.severity == "rounding":
+        return ROUNDING_WHY
+    if row.severity != "disagreement":
+        return NOTE_WHY
+    printed_as = row.printed_as if isinstance(row.printed_as, str) else ""
+    return why(str(row.check), str(row.table), printed_as, float(row.expected), float(row.actual))
 
 
 def sources_sheet(k: Book) -> None:

@@ -21,17 +21,19 @@ from mtfs_model.base.frames import Findings as FindingsFrame
 from mtfs_model.brief.figures import (
     CONTINGENCY_LEVELS,
     answer_figures,
-    answer_labels,
     contingency,
     gap_percentile,
     guarantee_worth,
     view_figures,
 )
+from mtfs_model.brief.findings import disagreements, row_names
 from mtfs_model.brief.inputs import inputs_table
+from mtfs_model.brief.labels import CIP_COLUMNS, MTFS_NAME, display_names
 from mtfs_model.brief.text import display_name
 from mtfs_model.charts import budget as charts
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine import guarantee, high_needs
+from mtfs_model.engine.labels import short_name
 from mtfs_model.engine.run import Result, run, unique_names
 from mtfs_model.reconciliation.findings import in_words
 from mtfs_model.reconciliation.reconcile import engine_findings, paper_findings
@@ -40,8 +42,8 @@ from mtfs_model.risk.simulate import RiskResult, simulate
 from mtfs_model.scenarios.load import Scenario, load_scenario
 
 SEVERITY_ORDER = {"disagreement": 0, "note": 1, "rounding": 2, "ok": 3}
-MTFS_NAME = "MTFS as published"
-"""How the brief names the edition's MTFS as published (the baseline)."""
+ENGINE_HOLD, ENGINE_FAIL = "every one holds", "FAILED"
+"""The engine identities' status (the papers' disagreements are counted apart)."""
 
 
 def as_edition(edition: Edition | str | Path | None = None) -> Edition:
@@ -124,49 +126,6 @@ class Brief:
     @property
     def scenarios(self) -> tuple[Scenario, ...]:
         return tuple(r.scenario for r in self.results)
-
-
-def column_labels(edition: Edition) -> dict[str, str]:
-    """Display headers of the brief's year-free columns, built from the edition, each
-    with its unit."""
-    final, n = edition.final_year, len(edition.years)
-    money = {k: f"{v} (£000)" for k, v in guarantee.summary_labels(edition).items() if not k.endswith("_pct")}
-    answer = {k: f"{v} ({'%' if k.endswith('_pct') else '£000'})" for k, v in answer_labels(final, n).items()}
-    return {
-        **money,
-        "delivered_pct": "Delivered, % of MTFS (%)",
-        "benefit_pct": "% of MTFS (%)",
-        **answer,
-        "break_even": "Cash break-even (year)",
-        "cash_end": f"Cumulative cash {edition.appraisal_last_year} (£000)",
-        "gap_p10": f"Gap to the MTFS {final}, P10 (£000)",
-        "gap_p50": f"Gap to the MTFS {final}, P50 (£000)",
-        "gap_p80": f"Gap to the MTFS {final}, P80 (£000)",
-        "gap_p90": f"Gap to the MTFS {final}, P90 (£000)",
-        "hn_p90": f"High Needs deficit {final}, P90 (£000)",
-        "guarantee_binds_pct": "Chance the guarantee floor binds (%)",
-        "mtfs_final": f"The paper: MTFS net budget {final} (£000)",
-        "p50_final": f"Net budget {final}, P50 (£000)",
-        "hn_forecast": f"High Needs deficit {final}, the paper's forecast (£000)",
-        "hn_p50": f"High Needs deficit {final}, P50 (£000)",
-        "binds_pct": "Chance the guarantee binds (%)",
-        "covered_horizon": f"Shortfall it covers over {n} years, on average (£000)",
-        "net_p90_final": f"Net budget {final}, P90 (£000)",
-        "paper_checks": "Papers: checks (count)",
-        "paper_disagreements": "Disagreements (count)",
-        "paper_notes": "Notes (count)",
-        "paper_rounding": "Rounding (count)",
-        "engine_checks": "Engine identities (count)",
-        "engine_not_ok": "Not ok (count)",
-        "engine_identities": "Status",
-        "setting": "Setting",
-        "mtfs_value": "MTFS as published",
-        "scenario_value": "Scenario",
-        "source": "Source or reference",
-        "description": "What it asks",
-        "changes": "Changes from the MTFS",
-        "references": "References",
-    }
 
 
 def risk_results(b: Brief) -> tuple[RiskResult, ...]:
@@ -269,10 +228,10 @@ def changes_from_mtfs(b: Brief) -> pd.DataFrame:
     return frame.reindex(keep, level="figure") + 0.0
 
 
-def high_needs_table(results: Sequence[Result]) -> pd.DataFrame:
+def high_needs_table(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
     """High Needs annual gap and cumulative deficit by scenario (and the transfer refused,
     if the edition has a transfer lever), GBP000 by year; index (measure, scenario) with
-    the edition's labels."""
+    the edition's labels and ``names`` (default :func:`display_names`)."""
     if not results:
         return pd.DataFrame()
     ed = results[0].edition
@@ -281,7 +240,7 @@ def high_needs_table(results: Sequence[Result]) -> pd.DataFrame:
         ids.insert(0, high_needs.TRANSFER_REFUSED)
     table: dict[tuple[str, str], dict[str, float]] = {}
     for row in ids:
-        for name, r in zip(unique_names(results), results, strict=True):
+        for name, r in zip(names or display_names(results), results, strict=True):
             table[(ed.hn_label(row), name)] = row_of(r.high_needs, row)
     frame = pd.DataFrame.from_dict(table, orient="index", columns=list(ed.years)).astype("float64")
     frame.index = pd.MultiIndex.from_tuples(list(table), names=["measure", "scenario"])
@@ -293,46 +252,36 @@ def has_properties(result: Result) -> bool:
     return bool(result.scenario.inputs.properties)
 
 
-def cip_table(results: Sequence[Result]) -> pd.DataFrame:
-    """Per scenario: the savings line linked to the properties by year (GBP000; columns
-    ``<line> <year>``, if the edition links one), the properties' cash break-even year
-    and ``cash_end``, the cumulative cash at the end of the series.  Empty if the
-    edition has no properties."""
+def cip_table(results: Sequence[Result], names: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per scenario (``names``, default :func:`display_names`): the savings line linked to
+    the properties by year (GBP000; columns ``<line> <year>``, if the edition links one),
+    the properties' cash break-even year and ``cash_end``, the cumulative cash at the end
+    of the series.  Empty if the edition has no properties."""
     if not results or not has_properties(results[0]):
         return pd.DataFrame()
     ed = results[0].edition
     line = ed.links.get("property_savings_line")
     be = charts.cip_break_even(results)
     table: dict[str, dict[str, Any]] = {}
-    for name, r in zip(unique_names(results), results, strict=True):
+    shown = names or display_names(results)
+    for name, raw, r in zip(shown, unique_names(results), results, strict=True):
         values = row_of(r.cumulative, line) if line else {}
         table[name] = {f"{line} {y}": v for y, v in values.items()}
-        table[name].update({str(k): v for k, v in be.loc[name].items()})
+        table[name].update({str(k): v for k, v in be.loc[raw].items()})
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
-
-
-CIP_COLUMNS = (
-    "capital_cost",
-    "net_investment",
-    "annual_saving",
-    "saving_derived",
-    "occupancy",
-    "go_live",
-    "simple_payback_gross",
-    "simple_payback_net",
-    "discounted_payback",
-    "stated_payback_years",
-    "npv",
-    "irr",
-)
 
 
 def cip_appraisal(result: Result) -> pd.DataFrame:
     """The property appraisal columns a reader needs (GBP000; paybacks in years;
-    occupancy and IRR as fractions), one row per property (none: an empty table)."""
+    occupancy and IRR as fractions, a go-live as ``YYYY-MM``), one row per property by
+    its short printed name (``Property 2``; none: an empty table).  Headers:
+    :func:`appraisal_labels`."""
     if result.cip.empty:
         return pd.DataFrame(columns=list(CIP_COLUMNS)).rename_axis("property")
-    return result.cip.loc[:, list(CIP_COLUMNS)]
+    out = result.cip.loc[:, list(CIP_COLUMNS)]
+    if "name" in result.cip.columns:
+        out = out.rename(index={i: short_name(str(n)) for i, n in result.cip["name"].items()})
+    return out.rename_axis("property")
 
 
 def scenarios_table(b: Brief) -> pd.DataFrame:
@@ -373,7 +322,7 @@ def reconciliation_table(b: Brief) -> pd.DataFrame:
             "paper_rounding": int(paper.get("rounding", 0)),
             "engine_checks": len(engine),
             "engine_not_ok": int((engine != "ok").sum()),
-            "engine_identities": "all ok" if (engine == "ok").all() else "FAILED",
+            "engine_identities": ENGINE_HOLD if (engine == "ok").all() else ENGINE_FAIL,
         }
     return pd.DataFrame.from_dict(table, orient="index").rename_axis("scenario")
 
@@ -389,7 +338,10 @@ def paper_titles(edition: Edition, text: str) -> str:
 def plain_findings(b: Brief, frame: pd.DataFrame) -> pd.DataFrame:
     """Findings for reading: column names in words (never ids), sources by their titles."""
     out = frame.copy()
-    for col in ("row", "column", "check"):  # ids in words (net_2021_22 -> net 2021/22)
+    names = row_names(b.edition)  # a statement or a property by its words, not its id
+    if "row" in out:
+        out["row"] = [names.get(str(c), in_words(str(c))) for c in out["row"]]
+    for col in ("column", "check"):  # ids in words (net_2021_22 -> net 2021/22)
         if col in out:
             out[col] = [in_words(str(c)) for c in out[col]]
     if "source" in out:
@@ -439,14 +391,14 @@ BUILDERS: dict[str, Callable[[Brief], pd.DataFrame]] = {
     "Key figures": key_figures,
     "Change from MTFS": changes_from_mtfs,
     **{name: partial(_guarantee_sheet, name=name) for name in GUARANTEE_SHEETS},
-    "High Needs": lambda b: b.renamed(high_needs_table(b.all_results)),
-    "Properties": lambda b: b.renamed(cip_table(b.all_results)),
+    "High Needs": lambda b: high_needs_table(b.all_results, b.names),
+    "Properties": lambda b: cip_table(b.all_results, b.names),
     "Risk": risk_summary,
     "Risk views": risk_views,
     "Guarantee worth": worth_table,
     "Reconciliation": reconciliation_table,
     "Paper disagreements": lambda b: _numbered(
-        plain_findings(b, _findings(b).query("severity == 'disagreement'").drop(columns=["kind", "tolerance"]))
+        disagreements(_findings(b).query("severity == 'disagreement'"), row_names(b.edition))
     ),
     "Reconciliation findings": lambda b: _numbered(
         plain_findings(b, _findings(b, worst_first=True).query("severity != 'ok'").drop(columns=["kind"]))

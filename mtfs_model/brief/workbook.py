@@ -30,7 +30,8 @@ from typing import Any
 
 from mtfs_model.base import rows
 from mtfs_model.base.cells import cell
-from mtfs_model.brief.tables import Brief, column_labels
+from mtfs_model.brief.labels import column_labels
+from mtfs_model.brief.tables import Brief
 from mtfs_model.brief.xlsx import SHARE, Formula, Sheet, new_workbook, ref
 from mtfs_model.engine import guarantee, high_needs
 from mtfs_model.engine.run import Result

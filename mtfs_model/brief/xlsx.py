@@ -34,21 +34,25 @@ from typing import Any
 
 import pandas as pd
 
+from mtfs_model.base.formats import EXCEL_FORMATS, kind_of
 from mtfs_model.base.report import FORMULA_STARTS
 from mtfs_model.brief.formulas import Evaluator, Formula, col
 
-MONEY = "#,##0"
+MONEY = EXCEL_FORMATS["money"]
 """£000 (or £ where the header says so): whole units with thousands separators."""
-COUNT = "#,##0"
-SHARE = "0.0%"
-YEARS = "0.00"
-DATE = "mmm yyyy"
-EXACT = "#,##0.0##"
+COUNT = EXCEL_FORMATS["count"]
+SHARE = EXCEL_FORMATS["share"]
+YEARS = EXCEL_FORMATS["years"]
+DATE = EXCEL_FORMATS["month"]
+EXACT = EXCEL_FORMATS["exact"]
 """A figure whose fraction matters (a printed 58.321, a derived 4,455.785)."""
 TEXT = ""
 DECIMALS = 3
 """£000 stored to three decimals: to the pound."""
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 4
+HEADER_WRAP = 16
+"""A header longer than this many characters wraps (its column is at least this wide, plus
+padding, so bold header words never run into the next column's)."""
 
 
 def _is_number(x: Any) -> bool:
@@ -118,7 +122,7 @@ class Sheet:
         by_label = dict(formats or {})
         for j, label in enumerate(labels, start=1):
             self.cells[(self.row, j)] = Cell(str(label), style="header", wrap=True)
-            self.widths[j] = max(self.widths.get(j, 0), min(len(str(label)), 18))
+            self.widths[j] = max(self.widths.get(j, 0), min(len(str(label)), HEADER_WRAP))
             self.formats[j] = TEXT if j <= index_cols else by_label.get(str(label), MONEY)
         self.header_row = self.row
         self.row += 1
@@ -161,6 +165,63 @@ def _width_of(sheet: Sheet, j: int) -> float:
     return float(min(max(sheet.widths.get(j, 8) + 2, 8), 62))
 
 
+LINE_HEIGHT = 15.0
+"""Points a line of 11-point text takes in a row (Excel's and LibreOffice's default row)."""
+CHARS_PER_WIDTH = 1.0
+"""Characters of text a unit of column width holds: a width unit is one digit of the
+default font, about an average letter (LibreOffice fits about 1.2; this errs on more lines)."""
+BOLD_CHARS_PER_WIDTH = 0.85
+"""The same for bold text (the headers), which is wider."""
+
+
+def wrapped_lines(text: str, width: float, per_width: float = CHARS_PER_WIDTH) -> int:
+    """How many lines ``text`` takes wrapped at word boundaries in a column ``width``
+    units wide (Excel's width: digits of the default font), erring on more.
+
+    Parameters
+    ----------
+    text : str
+        The cell's text (its own line breaks kept).
+    width : float
+        The column's width in Excel's units.
+    per_width : float, optional
+        Characters a unit of width holds (:data:`BOLD_CHARS_PER_WIDTH` for bold text).
+
+    Returns
+    -------
+    int
+        Lines, at least one.
+    """
+    import textwrap
+
+    chars = max(int(width * per_width), 1)
+    return sum(max(len(textwrap.wrap(part, chars, break_long_words=True)), 1) for part in str(text).split("\n"))
+
+
+def row_heights(sheet: Sheet) -> dict[int, float]:
+    """Row heights in points for the rows whose wrapped text needs more than one line:
+    neither Excel nor LibreOffice sizes a row to its wrapped text when it opens a file
+    written by XlsxWriter, so without a height the text of one row overprints the next.
+
+    Parameters
+    ----------
+    sheet : Sheet
+        The sheet as written (cells with ``wrap``, header cells, column widths).
+
+    Returns
+    -------
+    dict
+        ``{row number (1-based): height in points}``; rows of one line are left out.
+    """
+    lines: dict[int, int] = {}
+    for (r, c), cell in sheet.cells.items():
+        if cell.wrap or cell.style == "header":
+            bold = cell.bold or cell.style == "header"
+            n = wrapped_lines(str(cell.value), _width_of(sheet, c), BOLD_CHARS_PER_WIDTH if bold else CHARS_PER_WIDTH)
+            lines[r] = max(lines.get(r, 1), n)
+    return {r: n * LINE_HEIGHT + 3.0 for r, n in sorted(lines.items()) if n > 1}
+
+
 def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.date | None = None) -> bytes:
     """The workbook as ``.xlsx`` bytes: sheets named in ``order`` first, every formula
     with its computed value, ``created`` as the document's date (default 2000-01-01, so
@@ -178,8 +239,8 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
     book.set_properties({"created": when, "comments": "Written by mtfs_model"})
     cache: dict[tuple[Any, ...], Any] = {}
 
-    def style(cell: Cell, quote: bool = False) -> Any:
-        key = (cell.fmt, cell.bold, cell.style, cell.wrap, quote)
+    def style(cell: Cell, quote: bool = False, indent: bool = False) -> Any:
+        key = (cell.fmt, cell.bold, cell.style, cell.wrap, quote, indent)
         if key not in cache:
             props: dict[str, Any] = {"valign": "top"}
             if cell.fmt:
@@ -196,6 +257,8 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
                 props.update(bold=True, text_wrap=True, valign="bottom", bg_color="#E6E6E6")
             if quote:
                 props["quote_prefix"] = True
+            if indent:  # text after a right-aligned figure: a gap between them
+                props["indent"] = 1
             cache[key] = book.add_format(props)
         return cache[key]
 
@@ -217,9 +280,12 @@ def to_bytes(wb: Workbook, order: Sequence[str] = (), created: dt.datetime | dt.
                 ws.write_datetime(r0, c0, v, style(cell))
             else:
                 text = str(v)
-                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_STARTS)))
+                indent = c > sheet.index_cols and not cell.style
+                ws.write_string(r0, c0, text, style(cell, quote=text.startswith(FORMULA_STARTS), indent=indent))
         for j in sorted(sheet.widths):
             ws.set_column(j - 1, j - 1, _width_of(sheet, j))
+        for r, height in row_heights(sheet).items():
+            ws.set_row(r - 1, height)
         head = sheet.header_row
         ws.freeze_panes(head, sheet.index_cols)
         ws.set_paper(9)  # A4
@@ -243,19 +309,11 @@ GO_LIVE = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def column_format(column: str) -> str:
-    """The number format of a DataFrame column by what it holds (its name)."""
-    name = column.lower()
-    if name.endswith("_pct") or name in ("occupancy", "irr", "discount_rate", "share"):
-        return SHARE
-    if "payback" in name or name.endswith("_years") or name == "life_years":
-        return YEARS
-    if name in ("expected", "actual", "difference", "tolerance", "printed", "derived"):
-        return EXACT
-    if name in ("go_live",):
-        return DATE
-    if name in ("places", "count", "n") or name.startswith("n_"):
-        return COUNT
-    return MONEY
+    """The number format of a DataFrame column by what it holds (its name): the Excel
+    format of its kind of figure (:func:`mtfs_model.base.formats.kind_of`); money (£000)
+    for a column whose name says nothing else."""
+    kind = kind_of(column)
+    return MONEY if kind == "text" else EXCEL_FORMATS[kind]
 
 
 def _as_date(v: Any) -> Any:

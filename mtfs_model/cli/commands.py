@@ -13,19 +13,21 @@ from mtfs_model.base.args import ARGS, check_path
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.output import check_output, write_text
 from mtfs_model.base.report import terminal_progress, terminal_width, to_text
-from mtfs_model.cli import forecast as cli_forecast
-from mtfs_model.cli import whatif as cli_whatif
 from mtfs_model.cli.parser import DEFAULT_TABLES, TITLES, print_error
 from mtfs_model.edition.folder import Edition, load_edition
 from mtfs_model.engine.compare import compare, table_of
 from mtfs_model.engine.labels import COLUMN_LABELS, short_name
 from mtfs_model.engine.run import Result, run
-from mtfs_model.reconciliation.findings import in_words, reader_view
-from mtfs_model.reconciliation.reconcile import reconcile, summary
 from mtfs_model.scenarios.compose import as_scenario
 from mtfs_model.scenarios.load import available_scenarios, load_scenario
 
-__all__ = ["dispatch", "list_scenarios", "render", "title_of"]
+__all__ = ["FORECAST_COMMANDS", "WHATIF_COMMANDS", "dispatch", "list_scenarios", "render", "title_of"]
+
+WHATIF_COMMANDS = ("solve", "grid")
+"""The commands of :mod:`mtfs_model.cli.whatif` (its ``COMMANDS``; named here so that
+``mtfs run`` need not import the goal seek to learn them)."""
+FORECAST_COMMANDS = ("outturns", "backtest", "evidence")
+"""The commands of :mod:`mtfs_model.cli.forecast` (its ``COMMANDS``)."""
 
 
 def title_of(name: str, edition: Edition | None = None) -> str:
@@ -44,12 +46,16 @@ def for_reading(result: Result, name: str, frame: pd.DataFrame) -> pd.DataFrame:
             return frame.rename(index=lambda i: names.get(str(i), str(i)))
         return frame.rename(columns=lambda c: names.get(str(c), str(c)))
     if name == "appendix_a" and "label" in frame.columns:  # lines by their printed labels, columns in words
+        from mtfs_model.reconciliation.findings import in_words
+
         out = frame.set_index("label").rename_axis("")
         return out.rename(columns=lambda c: in_words(str(c)))
     if name == "drivers" and "model" in frame.columns:
         out = frame.copy()
         out["model"] = [str(m).replace("_", " ") for m in out["model"]]
-        return out
+        # rows read "G1 2021/22" under "Line Year" (to_text joins the two levels), never a tuple
+        out = out.rename(columns={"model": "Driver model", "modelled": "Modelled (£000)"})
+        return out.rename_axis(["Line" if n == "line" else "Year" if n == "year" else n for n in out.index.names])
     return frame
 
 
@@ -124,6 +130,9 @@ def list_scenarios(edition: Edition | None = None) -> int:
 
 
 def _reconcile(args: argparse.Namespace) -> int:
+    from mtfs_model.reconciliation.findings import reader_view
+    from mtfs_model.reconciliation.reconcile import reconcile, summary
+
     findings = reconcile(run(as_scenario(args.scenario, edition=_edition(args))))
     shown = findings if args.all else findings[findings["severity"] != "ok"]
     # the real disagreements first, then notes, then rounding; stable within each
@@ -150,6 +159,8 @@ def _simulate(args: argparse.Namespace) -> None:
     from mtfs_model.risk.simulate import DEFAULT_CHUNK_SIZE, simulate
 
     if getattr(args, "from_outturns", False):
+        from mtfs_model.cli import forecast as cli_forecast
+
         _emit(cli_forecast.simulate_from_outturns(args, _edition(args)), args.output)
         return
 
@@ -193,10 +204,16 @@ def dispatch(args: argparse.Namespace) -> int:
     """Run the parsed command; returns the exit status (errors are raised)."""
     _check_outputs(args)
     ed = _edition(args)
-    if args.command in cli_whatif.COMMANDS:
+    # each command imports only what it needs: the goal seek (scipy.optimize) and the
+    # forecast evaluation load for their own commands, never for `mtfs run`
+    if args.command in WHATIF_COMMANDS:
+        from mtfs_model.cli import whatif as cli_whatif
+
         args.scenario = as_scenario(args.scenario, edition=ed)
         return cli_whatif.dispatch(args)
-    if args.command in cli_forecast.COMMANDS:
+    if args.command in FORECAST_COMMANDS:
+        from mtfs_model.cli import forecast as cli_forecast
+
         return cli_forecast.dispatch(args)
     if args.command == "run":
         result = run(as_scenario(args.scenario, edition=ed))

@@ -96,6 +96,9 @@ def outturns_text(edition: Edition, fmt: str = "table") -> str:
     ]
     if fmt == "table":
         shown = shown.drop(columns=["source", "note"])
+        # what the figure is and its value first; the figure's path (for the file) last
+        first = [c for c in ("label", "value", "unit", "year", "kind", "as_of") if c in shown.columns]
+        shown = shown[[*first, *(c for c in shown.columns if c not in first)]]
     if fmt in ("table", "markdown"):  # the unit as a reader writes it
         shown["unit"] = [str(u).replace("GBP000", "£000").replace("GBP", "£") for u in shown["unit"]]
     return to_text(shown, fmt, title, name="outturns")

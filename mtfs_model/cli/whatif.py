@@ -29,6 +29,7 @@ import pandas as pd
 
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.rounding import pct
+from mtfs_model.base.terminal import wrap_paragraphs
 from mtfs_model.engine.labels import paths_label
 from mtfs_model.scenarios.compose import as_scenario
 from mtfs_model.whatif.goalseek import grid, grid_heatmap, solve
@@ -137,7 +138,7 @@ def dispatch(args: argparse.Namespace) -> int:
                 doc = {k: getattr(s, k) for k in fields} | {"scenario": s.scenario.name}
                 sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
             else:
-                print(s.sentence)
+                print(wrap_paragraphs(s.sentence))  # the answer wrapped to the terminal
         elif args.command == "grid":
             text = _grid(args)
             if args.output:

@@ -106,8 +106,44 @@ COLUMN_LABELS = {
     "value": "Value",
     "unit": "Unit",
     "year": "Year",
+    "model": "How the line is modelled",
+    "modelled": "Modelled (£000)",
+    "subject": "Subject",
+    "horizon": "Horizon",
+    "horizon_years": "Horizon (years)",
+    "level": "Level",
+    "used": "Used",
+    "council": "Council",
+    "refers_to": "Refers to",
+    "forecast_gbp": "Forecast (£)",
+    "outturn_gbp": "Outturn (£)",
+    "ratio": "Outturn / forecast",
+    "error_share": "Error (share of the base)",
+    "spend_ratio": "Spend ratio",
+    "log_error": "Log error",
+    "href": "Link",
+    "note": "Note",
 }
 """Reader's words for the engine's column names (display only: the frames keep their ids)."""
+
+
+def flat_label(key: object) -> str:
+    """A row key for reading: a tuple's parts joined by spaces (``('G1', '2021/22')`` ->
+    ``G1 2021/22``), anything else as text -- never a tuple's repr.
+
+    Parameters
+    ----------
+    key : object
+        An index value (a MultiIndex gives tuples).
+
+    Returns
+    -------
+    str
+        The label.
+    """
+    if isinstance(key, tuple):
+        return " ".join(str(part) for part in key if str(part))
+    return str(key)
 
 
 def short_name(name: str) -> str:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from mtfs_model.cli.main import main
+from tests.brief.printed import POPPLER, chromium_pdf, page_fills
 
 CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None)
 pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed"), pytest.mark.slow]
@@ -87,29 +88,25 @@ def test_nothing_is_wider_than_the_page(newton_brief: Path, tmp_path: Path) -> N
 
 
 MIN_FILL = 0.6
-"""Every page but the first (it ends after the answer by design) and the last is at least
-this full: no half-blank page."""
+"""Every page but the last is at least this full (tests/brief/printed.py: the lowest ink
+in the page's body as a share of the body's height): no half-blank page."""
+LAST_PAGE_WORDS = 40
+"""The last page holds more than a heading: at least this many words."""
 
 
-def page_fill(png: Path) -> float:
-    """How far down the page the last ink is (0-1), the page-number band left out."""
-    import numpy as np
-    from PIL import Image
-
-    a = np.asarray(Image.open(png).convert("L"))
-    body = a[: int(a.shape[0] * 0.93)]
-    ink = np.where((body < 200).any(axis=1))[0]
-    return float(ink.max() + 1) / body.shape[0] if len(ink) else 0.0
-
-
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler's pdftoppm is not installed")
+@pytest.mark.skipif(not POPPLER, reason="poppler's pdftoppm and pdftotext are not installed")
 def test_no_page_is_half_blank(newton_brief: Path, tmp_path: Path) -> None:
-    """Sections keep together without leaving a page empty: a chart's caption does not drag
-    the next chart with it (figcaption has no break-after: avoid)."""
-    pdf = tmp_path / "brief.pdf"
-    chromium(f"--print-to-pdf={pdf}", "--no-pdf-header-footer", newton_brief.as_uri())
-    subprocess.run(["pdftoppm", "-r", "30", "-png", str(pdf), str(tmp_path / "p")], check=True)
-    pngs = sorted(tmp_path.glob("p-*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
-    fills = [round(page_fill(p), 2) for p in pngs]
+    """Sections keep together without leaving a page empty (a chart's caption does not drag
+    the next chart with it; a table's "the same in every scenario" line stays with its
+    table), and the last page holds more than a heading."""
+    pdf = chromium_pdf(newton_brief, tmp_path / "brief.pdf")
+    fills = [round(f, 2) for f in page_fills(pdf, tmp_path)]
     assert len(fills) > 2
-    assert all(f >= MIN_FILL for f in fills[1:-1]), fills
+    assert all(f >= MIN_FILL for f in fills[:-1]), fills
+    last = subprocess.run(
+        ["pdftotext", "-f", str(len(fills)), "-l", str(len(fills)), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert len(last.split()) >= LAST_PAGE_WORDS, last

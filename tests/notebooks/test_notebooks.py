@@ -43,7 +43,7 @@ def outputs_of(nb: Any) -> list[dict[str, Any]]:
         (
             "high_needs.ipynb",
             {},
-            ["Cumulative Funding Gap", "Total Expenditure", "hn_transfer_refused", "data:image/png;base64,"],
+            ["Cumulative Funding Gap", "Total Expenditure", "hn transfer refused", "data:image/png;base64,"],
         ),
         (
             "cip_paybacks.ipynb",
@@ -52,7 +52,7 @@ def outputs_of(nb: Any) -> list[dict[str, Any]]:
                 "Cash break-even (year)",
                 "Cumulative cash 2030/31 (£000)",
                 "CF4 2024/25",
-                "cip_late_go_live",
+                "cip late go live",
                 "data:image/png;base64,",
             ],
         ),
