@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
