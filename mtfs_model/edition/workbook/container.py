@@ -142,6 +142,7 @@ class FormulaView:
         self.sheet = sheet
 
     def cell(self, row: int, column: int) -> _Formula:
+        """The cell at ``row``, ``column`` (1-based): its formula (``=...``) if it holds one, else its value."""
         c = self.sheet.cells.get((row, column))
         if c is None:
             return _Formula(None)
