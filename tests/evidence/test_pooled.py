@@ -76,11 +76,16 @@ def test_each_bias_rule_recovers_the_bias_it_was_drawn_from(tmp_path: Path, grow
     """Pairs at 0.25 to 2 years drawn with a held bias (or a proportional one) give back its
     one-year value under the same rule; the predictive's centre follows the rule."""
     mu = 0.15
-    pairs = draws(600, mu, 0.1, 0.5, (0.25, 0.5, 1.0, 2.0), held=growth == BIAS_HELD)
-    ctx = context(synthetic_class(tmp_path / "c.toml", pairs, subject="hn_gap"), bias_growth=growth)
+    pairs = draws(600, mu, 0.03, 0.5, (0.25, 0.5, 1.0, 2.0), held=growth == BIAS_HELD)
+    path = synthetic_class(tmp_path / "c.toml", pairs, subject="hn_gap")
+    ctx = context(path, bias_growth=growth)
     p = ctx.predictive("hn_gap")
     assert ctx.rule.bias_growth == p.bias_growth == growth
-    assert p.loc == pytest.approx(mu, abs=0.02)
+    assert p.loc == pytest.approx(mu, abs=0.01)
+    truth = mu * (2.0 if growth == BIAS_PROPORTIONAL else 1.0)  # the bias two years ahead
+    assert p.loc_at(2.0) == pytest.approx(truth, abs=0.02)
+    other = BIAS_PROPORTIONAL if growth == BIAS_HELD else BIAS_HELD
+    assert abs(context(path, bias_growth=other).predictive("hn_gap").loc_at(2.0) - truth) > 0.04  # the wrong rule
     assert p.loc_at(2.0) == pytest.approx(p.loc * (2.0 if growth == BIAS_PROPORTIONAL else 1.0))
     assert p.loc_at(0.25) == pytest.approx(0.25 * p.loc)
 
@@ -244,3 +249,16 @@ def test_the_s251_table_is_a_prior_only_after_it_was_published() -> None:
     prior = s251_prior()
     assert prior.authorities > 140 and 0.0 < prior.loc < 0.1
     assert s251_prior(excluding="Devon County Council").authorities == prior.authorities - 1
+
+
+def test_the_bundled_fan_holds_its_bias_after_a_year_and_the_proportional_rule_stays_a_sensitivity() -> None:
+    """As of the edition's papers no usable pair is more than a year ahead, so both rules fit
+    the same one-year predictive; only what they make of it beyond a year differs."""
+    held = EvidenceContext.for_edition(EDITION).predictive("hn_spend")
+    grown = EvidenceContext.for_edition(EDITION, bias_growth=BIAS_PROPORTIONAL).predictive("hn_spend")
+    assert held.bias_growth == BIAS_HELD and grown.bias_growth == BIAS_PROPORTIONAL
+    assert held.loc == pytest.approx(grown.loc) and held.scale == pytest.approx(grown.scale) and held.loc > 0
+    assert held.loc_at(4.0) == pytest.approx(held.loc) and grown.loc_at(4.0) == pytest.approx(4 * grown.loc)
+    assert held.scale_at(4.0) == pytest.approx(grown.scale_at(4.0))
+    with pytest.raises(ValueError, match="bias growth"):
+        EvidenceContext.for_edition(EDITION, bias_growth="exponential")
