@@ -4,7 +4,8 @@
     python benchmarks/bench_edition_book.py --edition path/to/editions/other --repeats 3
 
 Prints the median wall-clock seconds (and process CPU seconds) of writing the workbook (``export_edition``), of
-reading it back (``read_book``: openpyxl, values and formulas), of the whole import
+reading it back (``read_book``: the container checks, then one bounded pass over each sheet's
+XML for values, formulas and notes), of the whole import
 (read, write the folder beside the target, load it as an edition, rename) of the book
 as exported (each file written back as it was) and of the book with one figure changed
 (that file patched with tomlkit), and of ``roll_forward`` plus the workbook of the new

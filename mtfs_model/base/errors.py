@@ -6,6 +6,7 @@ line each, so a finance partner mends the file in one pass.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +15,21 @@ from typing import Any
 MAX_GOT = 60  # characters of a bad value echoed back: enough to recognise it, no more
 
 
+class Described(str):
+    """What was found, in words rather than a value (``an old binary Excel workbook``):
+    shown as it is, without quotes or shortening."""
+
+    __slots__ = ()
+
+
 def _shown(got: Any) -> str:
+    """A bad value as the user typed it: text in quotes, a date as a date (not Python's repr)."""
+    if isinstance(got, Described):
+        return str(got)
+    if isinstance(got, dt.datetime):
+        return f"{got.isoformat(sep=' ')} (a date and time)" if got.time() != dt.time(0) else f"{got.date()} (a date)"
+    if isinstance(got, dt.date):
+        return f"{got.isoformat()} (a date)"
     text = repr(got)
     return text if len(text) <= MAX_GOT else text[: MAX_GOT - 3] + "..."
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
+import re
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -99,14 +100,20 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """What a spreadsheet reads as the start of a formula (OWASP, CSV injection)."""
 
 
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+"""A number written as text (``-0.028``, ``+5``, ``1e-3``): a spreadsheet reads it as that
+number and nothing else, so it needs no guard."""
+
+
 def safe_cell(x: Any) -> Any:
     """A text cell a spreadsheet would read as a formula (it starts with ``=``, ``+``,
     ``-``, ``@``, a tab or a carriage return) with a ``'`` before it, as OWASP's CSV
-    injection guidance says; numbers and any other text are left alone.  A carriage return
-    inside text becomes a line feed, so the cell is quoted and reads back as one cell."""
+    injection guidance says; numbers -- and text that is only a number, ``-0.028`` -- are
+    left alone, so they read back as numbers.  A carriage return inside text becomes a line
+    feed, so the cell is quoted and reads back as one cell."""
     if not isinstance(x, str):
         return x
-    if x.startswith(FORMULA_STARTS):
+    if x.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.match(x):
         x = "'" + x
     return x.replace("\r\n", "\n").replace("\r", "\n") if "\r" in x else x
 

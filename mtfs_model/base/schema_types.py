@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -100,9 +101,11 @@ def _key(loc: tuple[int | str, ...]) -> str:
     return "".join(parts).replace(".[", "[") or "(file)"
 
 
+MISSING = "a value (the key is required)"
+"""What a problem expects when a required key is absent."""
 _EXPECTED = {
     "extra_forbidden": "no such key (check the spelling against the schema: mtfs schema)",
-    "missing": "a value (the key is required)",
+    "missing": MISSING,
     "float_type": "a number",
     "int_type": "a whole number",
     "bool_type": "true or false",
@@ -111,7 +114,32 @@ _EXPECTED = {
     "model_type": "a table",
     "list_type": "an array",
     "finite_number": "a finite number",
+    "float_parsing": "a number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_parsing": "true or false",
+    "date_type": "a date (YYYY-MM-DD)",
+    "date_parsing": "a date (YYYY-MM-DD)",
+    "date_from_datetime_inexact": "a date without a time",
+    "datetime_type": "a date and time",
+    "time_type": "a time of day",
+    "tuple_type": "an array",
+    "set_type": "an array",
+    "none_required": "no value",
+    "is_instance_of": "a value of another kind",
+    "callable_type": "a value of another kind",
 }
+_PATTERN_WORDS = {
+    r"^\d{4}/\d{2}$": "a fiscal year (YYYY/YY)",
+    r"^\d{4}-(0[1-9]|1[0-2])$": "a month (YYYY-MM)",
+    r"^[A-Za-z][A-Za-z0-9_\-]*$": "a key of letters, digits, _ and - that starts with a letter",
+    r"^[a-z0-9_]+$": "an id of lower-case letters, digits and _",
+    r"^[A-Za-z][A-Za-z0-9_.\-]*$": "an id of letters, digits, _ . and - that starts with a letter",
+    r"^[^/\\\x00]+$": "a file name (no folder, no / or \\)",
+    r"^[A-Za-z0-9][A-Za-z0-9_\-/]*$": "a key of letters, digits, _ - and / that starts with a letter or digit",
+}
+"""The text patterns of the schemas, in words (a finance partner does not read regular expressions)."""
+_LIBRARY_WORDS = re.compile(r"constrained-|function-|\[|dict|instance|Input should|validat|parsing|_type\b")
 
 
 def _num(x: Any) -> str:
@@ -138,23 +166,92 @@ def _expected(e: Any) -> str:
     if kind == "too_long":
         return f"at most {_num(ctx.get('max_length', ''))} items"
     if kind == "string_pattern_mismatch":
-        return f"text matching the pattern {ctx.get('pattern', '')}"
-    return str(e["msg"]).removeprefix("Value error, ").removeprefix("Input should be ")
+        pattern = str(ctx.get("pattern", ""))
+        return _PATTERN_WORDS.get(pattern, f"text matching the pattern {pattern}")
+    if kind in ("literal_error", "enum") and "expected" in ctx:
+        return f"one of {ctx['expected']}"
+    if kind == "union_tag_invalid" and "expected_tags" in ctx:
+        return f"one of {ctx['expected_tags']}"
+    if kind == "multiple_of" and "multiple_of" in ctx:
+        return f"a multiple of {_num(ctx['multiple_of'])}"
+    text = str(e["msg"])
+    for prefix in ("Value error, ", "Assertion failed, ", "Input should be "):
+        text = text.removeprefix(prefix)
+    # a message of the library's own (not one of ours) would name its types: say what is wanted plainly
+    return "a value of the kind this key holds (see: mtfs schema)" if _LIBRARY_WORDS.search(text) else text
 
 
-def problems_of(error: ValidationError, file: str | Path, prefix: str = "") -> list[Problem]:
-    """Pydantic's errors as :class:`Problem` lines naming the file and the dotted key."""
-    out = []
+_TAG = re.compile(
+    r"^(?:[a-z]+(?:-[a-z0-9]+)+(?:\[.*\])?"  # constrained-float, function-after[...], json-or-python[...]
+    r"|[a-z]+\[.*\]|[A-Z][A-Za-z0-9]*\[.*\]"  # dict[str,float], list[...], literal['a','b'], Model[...]
+    r"|str|int|float|bool|none|date|datetime|time|bytes|decimal)$"
+)
+"""The union branch names pydantic puts in an error's location, told apart from keys
+without the data (a key such as ``G2`` or ``Total`` never matches)."""
+
+
+def _is_tag(part: int | str, node: Any, known: bool) -> bool:
+    """A segment of pydantic's error location that names a branch of a union (a type), not
+    a key of the data.  With the data at hand (``known``): a name that is no key of ``node``
+    (``constrained-float``, a model's class name); without it: a name shaped like a type."""
+    if not isinstance(part, str):
+        return False
+    if known:
+        return not (isinstance(node, dict) and part in node)
+    return bool(_TAG.match(part))
+
+
+def _data_loc(loc: tuple[int | str, ...], data: Any, *, keep_last: bool = False) -> tuple[int | str, ...]:
+    """``loc`` without pydantic's union branch names, walking ``data`` where it can (the
+    last segment of a missing key's location is the key, whatever it looks like)."""
+    out: list[int | str] = []
+    node: Any = data
+    for i, part in enumerate(loc):
+        if not (keep_last and i == len(loc) - 1) and _is_tag(part, node, data is not None and node is not None):
+            continue
+        out.append(part)
+        in_table = isinstance(node, dict) and part in node
+        in_array = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        node = node[part] if in_table or in_array else None
+    return tuple(out)
+
+
+def problems_of(error: ValidationError, file: str | Path, prefix: str = "", data: Any = None) -> list[Problem]:
+    """Pydantic's errors as :class:`Problem` lines naming the file and the dotted key, in a
+    finance partner's words: union branches (``constrained-float``, ``dict[...]``) are not
+    keys, and the branches one value failed are one line (``a number, or a table``).
+
+    Parameters
+    ----------
+    error
+        Pydantic's report.
+    file
+        The file the problems name.
+    prefix
+        A dotted key the locations are under (``record[3]``).
+    data
+        The data validated, if at hand: a location segment that names a key of it is never
+        taken for a union branch.
+
+    Returns
+    -------
+    list[Problem]
+        One problem per key, in pydantic's order.
+    """
+    by_key: dict[str, list[dict[str, Any]]] = {}
     for e in error.errors(include_url=False):
-        loc = tuple(p for p in e["loc"] if p not in ("function-after", "function-before", "function-plain"))
-        # drop pydantic's union/tag branch names: they are type names, not keys
-        loc = tuple(p for p in loc if not (isinstance(p, str) and p[:1].isupper() and "[" in p))
+        loc = _data_loc(tuple(e["loc"]), data, keep_last=e["type"] == "missing")
         key = _key(loc)
         if prefix:
             key = f"{prefix}.{key}" if key != "(file)" else prefix
-        expected = _expected(e)
-        show = e["type"] not in ("extra_forbidden", "missing")
-        out.append(Problem(str(file), key, expected, e.get("input"), show))
+        by_key.setdefault(key, []).append(dict(e))
+    out = []
+    for key, errors in by_key.items():
+        wanted = list(dict.fromkeys(_expected(e) for e in errors))
+        expected = wanted[0] if len(wanted) == 1 else ", or ".join(wanted)
+        first = errors[0]
+        show = first["type"] not in ("extra_forbidden", "missing")
+        out.append(Problem(str(file), key, expected, first.get("input"), show))
     return out
 
 
@@ -163,7 +260,7 @@ def validate(model: type[M], data: Any, file: str | Path, prefix: str = "") -> M
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise InputError.many(problems_of(exc, file, prefix)) from None
+        raise InputError.many(problems_of(exc, file, prefix, data)) from None
 
 
 def _prune(data: Any, loc: tuple[int | str, ...]) -> bool:
@@ -197,7 +294,7 @@ def validate_partial(model: type[M], data: Any, file: str | Path) -> tuple[M | N
         try:
             return model.model_validate(current), problems
         except ValidationError as exc:
-            problems += problems_of(exc, file)
+            problems += problems_of(exc, file, data=current)
             pruned = [_prune(current, tuple(e["loc"])) for e in exc.errors()]
             if not all(pruned):
                 return None, problems

@@ -71,6 +71,9 @@ def _export(args: argparse.Namespace) -> str:
 
 
 def _import(args: argparse.Namespace) -> str:
+    from mtfs_model.edition.workbook.container import check_book
+
+    check_book(args.book, args.book)  # a hostile or broken file refused before the heavy imports
     from mtfs_model.edition.workbook.importer import import_book
 
     out = import_book(args.book, args.output, _validator)

@@ -176,7 +176,7 @@ def _guess(fig: Any) -> str:
     the figure itself has a problem)."""
     if isinstance(fig, Mapping):
         return "table"
-    return "lever" if fig in LEVERS else "driver"
+    return "lever" if isinstance(fig, str) and fig in LEVERS else "driver"  # a list or table is no lever
 
 
 def _figure(
@@ -188,7 +188,7 @@ def _figure(
         try:
             cell = FigureCell.model_validate(dict(fig))
         except ValidationError as exc:
-            p.found.extend(problems_of(exc, p.file, f"{where}.figure"))
+            p.found.extend(problems_of(exc, p.file, f"{where}.figure", dict(fig)))
             return None
         ok = True
         if year is not None:
@@ -330,7 +330,7 @@ def check(raw: Any, edition: Edition, file: Path) -> list[Checked]:
         try:
             Record.model_validate(dict(item))
         except ValidationError as exc:
-            for problem in problems_of(exc, file, f"outturn[{i}]"):
+            for problem in problems_of(exc, file, f"outturn[{i}]", dict(item)):
                 if problem.key == f"outturn[{i}].as_of" and problem.show_got:
                     problem = Problem(problem.file, problem.key, AS_OF_EXPECTED, problem.got)
                 p.found.append(problem)

@@ -1,6 +1,8 @@
 """``mtfs edition import BOOK.xlsx -o FOLDER``: a workbook back into an edition folder.
 
-Read with openpyxl.  A cell's type is its value's: a number (a whole number unless the
+The container is checked and only the sheets the edition uses are read, within limits
+(:mod:`mtfs_model.edition.workbook.container`; a missing or renamed sheet is named before
+any cell).  A cell's type is its value's: a number (a whole number unless the
 cell's format shows decimals or a percentage), text, TRUE/FALSE or a date.  A formula is
 read as the value Excel or LibreOffice last calculated and saved with the book
 (``data_only=True``); a formula with no saved value (a book written by a script and never
@@ -17,14 +19,19 @@ cell it came from.  Nothing is written unless everything is right.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtfs_model.base.errors import InputError, Problem
+from mtfs_model.base.schema_types import MISSING
+from mtfs_model.edition.folder import REQUIRED_FILES
 from mtfs_model.edition.markers import marker_problems
 from mtfs_model.edition.workbook.comments import as_comment
+from mtfs_model.edition.workbook.container import open_book, sheet_ref
 from mtfs_model.edition.workbook.folder_write import check_target, write_folder
 from mtfs_model.edition.workbook.layout import (
     EMPTY_LIST,
@@ -43,6 +50,7 @@ from mtfs_model.edition.workbook.layout import (
     split,
     unjoined,
 )
+from mtfs_model.edition.workbook.plan import wanted_on
 from mtfs_model.edition.workbook.sheets import (
     COMMENTS,
     CSV_SHEETS,
@@ -52,6 +60,7 @@ from mtfs_model.edition.workbook.sheets import (
     TEXT_SHEETS,
     Grid,
     Listing,
+    matches,
     sheet_rank,
     sheets_of,
 )
@@ -87,8 +96,13 @@ class _Reader:
         self.problems.append(Problem(self.shown, f"{ref}: {key}" if key else ref, expected, got, show_got))
 
     def put(self, file: str, path: Path_, value: Any, ref: str) -> None:
+        """A value at its cell: a problem with the value is named at this cell (not at the
+        row's key cell, which :meth:`locate` may have named first)."""
         self.entries.setdefault(file, []).append((_sheet_of(ref), path, value))
-        self.locate(file, path, ref)
+        where = self.where.setdefault(file, {})
+        where[path] = ref
+        if path and path[-1] == JOINED:
+            where[path[:-1]] = ref
 
     def locate(self, file: str, path: Path_, ref: str) -> None:
         where = self.where.setdefault(file, {})
@@ -99,8 +113,7 @@ class _Reader:
 
 def _ref(sheet: str, cell: Any) -> str:
     """``Growth!E7``, ``'High Needs'!C9``: a cell as Excel writes a reference to it."""
-    name = sheet if re.fullmatch(r"[A-Za-z0-9_]+", sheet) else "'" + sheet.replace("'", "''") + "'"
-    return f"{name}!{cell.coordinate}"
+    return sheet_ref(sheet, cell.coordinate)
 
 
 def _sheet_of(ref: str) -> str:
@@ -125,6 +138,9 @@ def _value(
     number."""
     v = cell.value
     ref = _ref(sheet, cell)
+    if cell.problem is not None:  # refused by the reader: a formula reading outside the book, NaN ...
+        r.unread.append(Problem(r.shown, f"{ref}: {key}" if key else ref, *cell.problem))
+        return None
     if isinstance(formula, str) and formula.startswith("=") and v is None:
         r.unread.append(Problem(r.shown, f"{ref}: {key}" if key else ref, NO_SAVED_RESULT, formula))
         return None
@@ -349,41 +365,75 @@ def _read_notes(r: _Reader, ws: Any) -> None:
         r.notes.setdefault(str(name), []).append(as_comment("" if line is None else str(line), keep_blank=True))
 
 
-def _open(book: Path, shown: str) -> tuple[Any, Any]:
-    import zipfile
+def _wanted(name: str) -> bool:
+    """The sheets the edition reads (any other sheet of the book is not parsed at all)."""
+    return name in _READ_SHEETS or name.endswith(".toml")
 
-    import openpyxl
 
-    if not book.is_file():
-        raise InputError(shown, "(file)", "an existing .xlsx workbook", show_got=False)
-    try:
-        values = openpyxl.load_workbook(book, data_only=True)
-        formulas = openpyxl.load_workbook(book, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InputError(shown, "(file)", f"an .xlsx workbook ({type(exc).__name__}: {exc})", show_got=False) from None
-    return values, formulas
+README_SHEET = "README"
+"""The export's first sheet: what each sheet holds (read by people, not by the import)."""
+_READ_SHEETS = frozenset(
+    {s.sheet for s in LAYOUT} | set(CSV_SHEETS.values()) | set(TEXT_SHEETS.values()) | {NOTES_SHEET, ORIGINALS_SHEET}
+)
+_KNOWN_SHEETS = _READ_SHEETS | {README_SHEET}
+
+
+def _sheet_problems(names: list[str], shown: str) -> list[Problem]:
+    """A required file with none of its sheets, or a sheet renamed: named before any cell.
+
+    A sheet the edition reads whose name is missing but which a sheet of a close name
+    stands in for (``Growth (2)``, ``growth``) was renamed; the import reads sheets by name."""
+    present = set(names)
+    problems: list[Problem] = []
+    absent = [s for s in dict.fromkeys(sp.sheet for sp in LAYOUT) if s not in present]
+    absent += [s for s in (*CSV_SHEETS.values(), *TEXT_SHEETS.values(), NOTES_SHEET) if s not in present]
+    strangers = [n for n in names if n not in _KNOWN_SHEETS and not n.endswith(".toml")]
+    renamed: dict[str, str] = {}
+    for name in strangers:
+        folded = {re.sub(r"[\W_]+", "", a).lower(): a for a in absent if a not in renamed}
+        close = folded.get(re.sub(r"\s*\(\d+\)$", "", name).replace(" ", "").replace("_", "").lower())
+        close = close or next(
+            iter(difflib.get_close_matches(name, [a for a in absent if a not in renamed], 1, 0.75)), None
+        )
+        if close:
+            renamed[close] = name
+            expected = f"the sheet named {close!r} (renamed? the import reads sheets by name)"
+            problems.append(Problem(shown, sheet_ref(close), expected, name))
+    for file in (*REQUIRED_FILES, *CSV_SHEETS):
+        sheets = [s.sheet for s in LAYOUT if s.file == file] or [CSV_SHEETS.get(file, file)]
+        if not any(s in present for s in sheets) and sheets[0] not in renamed:
+            problems.append(_missing_sheet(shown, sheets[0], file))
+    return problems
+
+
+def _missing_sheet(shown: str, sheet: str, file: str) -> Problem:
+    return Problem(shown, sheet_ref(sheet), f"the sheet {sheet!r} ({file}), got a workbook without it", show_got=False)
 
 
 def read_book(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]]:
     """The edition's files as data from a workbook, and where each key sits
     (``file -> path -> "Sheet!A1"``); an InputError lists every problem in the book."""
-    files, where, unread = _read(book)
+    read = _read(book)
+    files, where, unread = read.files, read.where, read.unread
     if unread:
         raise InputError.many(unread)
     return files, where
 
 
-def _read(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]], list[Problem]]:
+def _read(book: str | Path) -> _Read:
     """:func:`read_book`, with the cells that could not be read returned (their keys left
     out of the files) rather than raised; a problem of the book's structure raises."""
     shown = str(book)
     book = Path(book)
-    values, formulas = _open(book, shown)
+    opened = open_book(book, shown, _wanted)
+    sheet_problems = _sheet_problems(opened.names, shown)
+    if sheet_problems:
+        raise InputError.many(sheet_problems)
     r = _Reader(book, shown)
     specs = {s.sheet: s for s in LAYOUT}
     known_files = {s.file for s in LAYOUT}
-    for ws in values.worksheets:
-        wf = formulas[ws.title]
+    for ws in opened.sheets.values():
+        wf = ws.formulas()
         spec: Grid | Listing | None = specs.get(ws.title)
         if spec is None and ws.title.endswith(".toml"):
             spec = Listing(ws.title, ws.title)
@@ -426,7 +476,57 @@ def _read(book: str | Path) -> tuple[dict[str, Any], dict[str, dict[Path_, str]]
         files[COMMENTS] = r.comments
     if r.originals:
         files[ORIGINALS] = r.originals
-    return files, r.where, r.unread
+    return _Read(files, r.where, r.unread, frozenset(opened.names))
+
+
+@dataclass(frozen=True)
+class _Read:
+    files: dict[str, Any]
+    where: dict[str, dict[Path_, str]]
+    unread: list[Problem]
+    sheets: frozenset[str]
+    """The names of the book's sheets."""
+
+
+def _follows_from(problem: Problem, unread: list[Problem]) -> bool:
+    """A loader's problem that only repeats an unread cell's: at the same cell, or about the
+    table that cell belongs to (``lines.G1.source`` lacking the unread ``source.doc``)."""
+    cell, _, key = problem.key.partition(": ")
+    for u in unread:
+        u_cell, _, u_key = u.key.partition(": ")
+        if cell == u_cell or (key and u_key.startswith((key + ".", key + "["))):
+            return True
+    return False
+
+
+def _claiming_sheet(file: str, path: Path_) -> str | None:
+    """The sheet that holds key ``path`` of ``file`` (the first of the file's sheets to claim it)."""
+    for spec in sheets_of(file):
+        n = len(spec.at)
+        if not matches(path, spec.at):
+            continue
+        if isinstance(spec, Grid):
+            if spec.where is not None:
+                return spec.sheet
+            if len(path) > n + 1 + len(spec.wild) and wanted_on(path[n + 1 + len(spec.wild) :], spec):
+                return spec.sheet
+        elif wanted_on(path[n:], spec):
+            return spec.sheet
+    return None
+
+
+def _absent_sheet(p: Problem, tmp: Path, present: frozenset[str], shown: str) -> Problem | None:
+    """A missing key whose sheet is not in the book: the sheet is missing, not the key."""
+    if not present or not p.expected.startswith(MISSING) or not p.key or p.key.startswith("("):
+        return None
+    try:
+        name = Path(p.file).resolve().relative_to(tmp.resolve()).as_posix()
+    except ValueError:
+        return None
+    sheet = _claiming_sheet(name, loose_path(p.key))
+    if sheet is None or sheet in present:
+        return None
+    return _missing_sheet(shown, sheet, name)
 
 
 def _file_order(name: str, entries: list[tuple[str, Path_, Any]]) -> list[tuple[Path_, Any]]:
@@ -476,7 +576,8 @@ def import_book(
     raises InputError if anything is wrong; its problems are named by sheet and cell."""
     out = Path(out)
     check_target(out)
-    files, where, unread = _read(book)
+    read = _read(book)
+    files, where, unread, present = read.files, read.where, read.unread, read.sheets
     shown = str(book)
 
     def check(tmp: Path) -> None:
@@ -486,9 +587,11 @@ def import_book(
                 validate(tmp)
             except InputError as exc:
                 problems = list(exc.problems)
+        missing_sheets = list(dict.fromkeys(m for p in problems if (m := _absent_sheet(p, tmp, present, shown))))
+        if missing_sheets:  # a sheet deleted: named once, and its keys' problems are not listed one by one
+            raise InputError.many(missing_sheets)
         mapped = [map_problem(p, tmp, where, shown) for p in problems]
-        cells = {u.key.split(": ")[0] for u in unread}  # an unread cell is not also "missing"
-        found = [*unread, *(m for m in mapped if m.key.split(": ")[0] not in cells)]
+        found = [*unread, *(m for m in mapped if not _follows_from(m, unread))]
         if found:
             raise InputError.many(found)
 

@@ -63,7 +63,8 @@ def _tables_with(node: Any, key: str, path: Path_ = ()) -> Iterator[tuple[Path_,
             yield from _tables_with(v, key, (*path, k))
 
 
-def _wanted(sub: Path_, spec: Grid | Listing) -> bool:
+def wanted_on(sub: Path_, spec: Grid | Listing) -> bool:
+    """Whether sheet ``spec`` shows the sub-key ``sub`` of an item (its ``only`` / ``exclude``)."""
     if spec.only and not any(matches(sub, p) for p in spec.only):
         return False
     return not any(matches(sub, p) for p in spec.exclude)
@@ -124,7 +125,7 @@ def plan_file(file: str, tree: dict[str, Any]) -> list[Plan]:
                 cells = {
                     sub: v
                     for sub, v in leaves(item)
-                    if _wanted(sub, spec) and (*item_path, *sub) not in claimed and sub
+                    if wanted_on(sub, spec) and (*item_path, *sub) not in claimed and sub
                 }
                 if not cells:
                     continue
@@ -141,7 +142,7 @@ def plan_file(file: str, tree: dict[str, Any]) -> list[Plan]:
                 continue
             for sub, v in leaves(base):
                 full = (*spec.at, *sub)
-                if full in claimed or not _wanted(sub, spec):
+                if full in claimed or not wanted_on(sub, spec):
                     continue
                 claimed.add(full)
                 parent = sub[:-1]
