@@ -3,6 +3,7 @@ quotes), so an old commit and this one can be compared with the same command:
 
     python tools/risk_figures.py                 # n = 100,000, seed 1
     python tools/risk_figures.py --n 20000 --seed 3
+    python tools/risk_figures.py --bias-growth proportional   # the sensitivity: bias grows with h
 
 For the MTFS as published in the default (evidence) view and "as the paper assumes": the
 chance the final-year net budget ends above the MTFS, the final-year net budget at P50, the
@@ -17,6 +18,7 @@ import argparse
 
 import numpy as np
 
+from mtfs_model.evidence import pooled
 from mtfs_model.risk.evidence import variant
 from mtfs_model.risk.simulate import MTFS_ROW, simulate
 from mtfs_model.scenarios.load import load_scenario
@@ -45,7 +47,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--bias-growth", choices=pooled.BIAS_GROWTH_RULES, default=pooled.BIAS_GROWTH)
     args = parser.parse_args()
+    # every fan of this run reads the rule at the call (EvidenceContext.for_edition)
+    pooled.BIAS_GROWTH = args.bias_growth
     figures(args.n, args.seed)
 
 

@@ -1,7 +1,7 @@
 """``mtfs evidence``: the reference class as an edition's fan may use it, and the check of
 the calibration on itself.
 
-mtfs evidence [--reference-class FILE.toml ...] [--as-of YYYY-MM-DD] [--include-national]
+mtfs evidence [--reference-class FILE.toml ...] [--as-of YYYY-MM-DD] [--include-national] [--bias-growth RULE]
               [--format table|csv|json|markdown] [-o FILE]
 
 The text a reader sees: the evidence date and where it comes from, the line
@@ -254,7 +254,8 @@ def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
     Parameters
     ----------
     args
-        The parsed arguments (``reference_class``, ``as_of``, ``include_national``, ``format``).
+        The parsed arguments (``reference_class``, ``as_of``, ``include_national``, ``bias_growth``,
+        ``format``).
     edition
         The edition.
 
@@ -270,9 +271,13 @@ def evidence_text(args: argparse.Namespace, edition: Edition) -> str:
     """
     as_of = dt.date.fromisoformat(args.as_of) if getattr(args, "as_of", None) else None
     ctx = EvidenceContext.for_edition(
-        edition, as_of=as_of, extra_files=args.reference_class or (), include_national=args.include_national
+        edition,
+        as_of=as_of,
+        extra_files=args.reference_class or (),
+        include_national=args.include_national,
+        bias_growth=getattr(args, "bias_growth", None),
     )
-    check = leave_one_council_out(ctx.rc, ctx.own)
+    check = leave_one_council_out(ctx.rc, ctx.own, bias_growth=ctx.bias_growth)
     frames = {
         "predictive": _predictive_frame(ctx),
         "check": _check_frame(check),

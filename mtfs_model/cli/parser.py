@@ -237,6 +237,10 @@ def add_forecast_parsers(subparsers: Any) -> None:
     v.add_argument("--as-of", type=iso_date, help="evidence date, YYYY-MM-DD (default: the edition's papers' date)")
     v.add_argument("--include-national", action="store_true",
                    help="use national sums that may include the edition's council (left out by default)")  # fmt: skip
+    # the names of mtfs_model.evidence.pooled.BIAS_GROWTH_RULES, written out so the parser imports no numpy
+    v.add_argument("--bias-growth", choices=("held", "proportional"),
+                   help="how the bias grows with the horizon: held after one year (default) or "
+                   "proportional (a sensitivity)")  # fmt: skip
     v.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
     v.add_argument("-o", "--output", help="write to FILE (in an existing directory) instead of the terminal")
 

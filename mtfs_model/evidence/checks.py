@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from mtfs_model.base.rounding import number
+from mtfs_model.evidence import pooled
 from mtfs_model.evidence.context import EvidenceContext
 from mtfs_model.evidence.pooled import family, horizon_label
 from mtfs_model.evidence.reference_class import OwnCouncil, ReferenceClass
@@ -98,7 +99,9 @@ class CouncilCheck:
         return pd.DataFrame.from_dict(rows, orient="index").rename_axis("horizon")
 
 
-def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.date = ALL_EVIDENCE) -> CouncilCheck:
+def leave_one_council_out(
+    rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.date = ALL_EVIDENCE, bias_growth: str | None = None
+) -> CouncilCheck:
     """Run the check (see the module) on reference class ``rc`` for council ``own``.
 
     Parameters
@@ -109,6 +112,8 @@ def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.
         The edition's council (its records refused, national sums containing it left out).
     as_of
         The evidence date (default: all published evidence).
+    bias_growth
+        The horizon rule of the bias (default :data:`mtfs_model.evidence.pooled.BIAS_GROWTH`).
 
     Returns
     -------
@@ -116,7 +121,7 @@ def leave_one_council_out(rc: ReferenceClass, own: OwnCouncil | None, as_of: dt.
     """
     import scoringrules as sr  # type: ignore[import-untyped]
 
-    full = EvidenceContext.build(rc, own, as_of)
+    full = EvidenceContext.build(rc, own, as_of, bias_growth=bias_growth or pooled.BIAS_GROWTH)
     table = full.table
     usable = table[table["used_by_fan"] & (table["level"] == "council")]
     rows = []

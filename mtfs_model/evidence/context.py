@@ -26,7 +26,7 @@ import pandas as pd
 from mtfs_model.base.errors import InputError
 from mtfs_model.base.schema_types import read_toml
 from mtfs_model.edition.folder import Edition
-from mtfs_model.evidence import la_data
+from mtfs_model.evidence import la_data, pooled
 from mtfs_model.evidence.pooled import HorizonRule, SubjectFit, fit_all, prepare
 from mtfs_model.evidence.reference_class import (
     OwnCouncil,
@@ -48,8 +48,9 @@ class Predictive:
     """How far one more forecast of ``subject`` may miss:
     ``log(outturn / forecast) ~ loc_at(h) + scale_at(h) * T(df)``.
 
-    ``loc`` and ``scale`` are one year ahead; ``loc_at(h) = loc * h`` (the bias accrues a
-    year at a time) and ``scale_at(h) = scale * h ** gamma`` (``horizon_rule`` says in
+    ``loc`` and ``scale`` are one year ahead; ``loc_at(h) = loc * min(h, 1)`` (the bias
+    accrues up to a year and is then held; ``loc * h`` where ``bias_growth`` is
+    ``proportional``, a sensitivity) and ``scale_at(h) = scale * h ** gamma`` (``horizon_rule`` says in
     words whether ``gamma`` is estimated or a judgement).  ``pairs`` are the pair ids
     behind it, ``excluded`` the pairs of its family left out or down-weighted, with why.
     """
@@ -66,6 +67,7 @@ class Predictive:
     gamma: float = 0.5
     prior: str = ""
     own_pairs: float = 0.0
+    bias_growth: str = pooled.BIAS_HELD
 
     def loc_at(self, horizon_years: float) -> float:
         """The centre of the log error ``horizon_years`` ahead (ln of a multiplier).
@@ -78,9 +80,10 @@ class Predictive:
         Returns
         -------
         float
-            ``loc * horizon_years``.
+            ``loc * min(horizon_years, 1)`` (``loc * horizon_years`` under the
+            ``proportional`` rule): see :data:`mtfs_model.evidence.pooled.BIAS_GROWTH`.
         """
-        return self.loc * float(horizon_years)
+        return self.loc * float(pooled.bias_horizon(horizon_years, self.bias_growth))
 
     def scale_at(self, horizon_years: float) -> float:
         """The Student-t scale of the log error ``horizon_years`` ahead.
@@ -273,6 +276,8 @@ class EvidenceContext:
     rule: HorizonRule
     fits: dict[str, SubjectFit] = field(default_factory=dict)
     s251_used: bool = False
+    bias_growth: str = pooled.BIAS_HELD
+    """The horizon rule of the bias (:data:`mtfs_model.evidence.pooled.BIAS_GROWTH_RULES`)."""
 
     @classmethod
     def for_edition(
@@ -282,6 +287,7 @@ class EvidenceContext:
         as_of: dt.date | None = None,
         extra_files: Sequence[str | Path] = (),
         include_national: bool = False,
+        bias_growth: str | None = None,
     ) -> EvidenceContext:
         """The evidence ``edition``'s fan may use.
 
@@ -299,6 +305,10 @@ class EvidenceContext:
         include_national
             Use national sums that may include the edition's council (off by default:
             they are flagged and left out).
+        bias_growth
+            The horizon rule of the bias (``held`` or ``proportional``); default
+            :data:`mtfs_model.evidence.pooled.BIAS_GROWTH` as it is at the call (a
+            sensitivity run may set it).
 
         Returns
         -------
@@ -316,9 +326,11 @@ class EvidenceContext:
             as_of, source = evidence_date(edition)
         else:
             source = "given"
+        growth = bias_growth or pooled.BIAS_GROWTH
+        pooled.bias_horizon(1.0, growth)  # an unknown rule fails here, before anything is read
         files = tuple(Path(x) for x in extra_files)
         inputs = (*files, la_data.S251_FILE, la_data.DSG_BALANCE_FILE)
-        return _context(files, tuple(stamp(f) for f in inputs), inputs, own, as_of, source, include_national)
+        return _context(files, tuple(stamp(f) for f in inputs), inputs, own, as_of, source, include_national, growth)
 
     @classmethod
     def build(
@@ -328,13 +340,14 @@ class EvidenceContext:
         as_of: dt.date,
         source: str = "given",
         include_national: bool = False,
+        bias_growth: str = pooled.BIAS_HELD,
     ) -> EvidenceContext:
         """The context of reference class ``rc`` for council ``own`` at ``as_of``
         (:meth:`for_edition` reads these from an edition).
 
         Parameters
         ----------
-        rc, own, as_of, include_national
+        rc, own, as_of, include_national, bias_growth
             As :meth:`for_edition`.
         source
             Where ``as_of`` came from, in words.
@@ -353,7 +366,8 @@ class EvidenceContext:
         used, why = _decide(table, screened, as_of, include_national)
         table["used_by_fan"], table["why_not"] = used, why
         _down_weight_sums_of_pairs(table)
-        ctx = cls(rc, own, as_of, source, include_national, table, HorizonRule.judgement())
+        rule = HorizonRule.judgement(bias_growth=bias_growth)
+        ctx = cls(rc, own, as_of, source, include_national, table, rule, bias_growth=bias_growth)
         return ctx.calibrated()
 
     def calibrated(self, without_unit: str | None = None) -> EvidenceContext:
@@ -376,7 +390,7 @@ class EvidenceContext:
         s251 = None
         if self.as_of >= la_data.LA_DATA_PUBLISHED:
             s251 = la_data.s251_prior(excluding=_council_name(self.rc, without_unit))
-        rule, fits = fit_all(prepare(t[keep]), sorted(set(t["subject"])), s251)
+        rule, fits = fit_all(prepare(t[keep]), sorted(set(t["subject"])), s251, self.bias_growth)
         return replace(self, rule=rule, fits=dict(fits), s251_used=s251 is not None)
 
     def subjects(self) -> list[str]:
@@ -429,6 +443,7 @@ class EvidenceContext:
             gamma=f.gamma,
             prior=f.prior,
             own_pairs=f.own_pairs,
+            bias_growth=self.bias_growth,
         )
 
     def used_pairs(self) -> pd.DataFrame:
@@ -451,11 +466,12 @@ def _context(
     as_of: dt.date,
     source: str,
     include_national: bool,
+    bias_growth: str,
 ) -> EvidenceContext:
     """:meth:`EvidenceContext.build` once per set of inputs: every fan of a session (each
     simulate of a goal seek, each scenario of a brief) shares it.  ``stamps`` (the files'
     times and sizes) and ``inputs`` (their paths) key the cache to what is on disk."""
-    return EvidenceContext.build(load_reference_class(*files), own, as_of, source, include_national)
+    return EvidenceContext.build(load_reference_class(*files), own, as_of, source, include_national, bias_growth)
 
 
 def _council_name(rc: ReferenceClass, unit: str | None) -> str | None:

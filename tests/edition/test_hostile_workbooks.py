@@ -65,26 +65,34 @@ def test_hostile_workbook(case: dict[str, Any], tmp_path: Path, capsys: pytest.C
 
 
 PEAK_SCRIPT = """
-import resource, sys, tempfile, tomllib
+import resource, sys, tempfile
 from pathlib import Path
 from mtfs_model.cli.main import main
-corpus = Path(sys.argv[1])
-for case in tomllib.loads((corpus / "cases.toml").read_text(encoding="utf-8"))["case"]:
-    with tempfile.TemporaryDirectory() as tmp:
-        main(["edition", "import", str(corpus / case["file"]), "-o", str(Path(tmp) / "out")])
+with tempfile.TemporaryDirectory() as tmp:
+    main(["edition", "import", sys.argv[1], "-o", str(Path(tmp) / "out")])
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
-@pytest.mark.slow  # a subprocess importing every workbook of the corpus
-def test_corpus_peak_memory_in_a_subprocess() -> None:
-    """Every case in one fresh process: its peak resident memory (the most any case needed,
-    with the libraries loaded) stays far below 500 MiB."""
+def _peak_kib(book: Path) -> int:
     done = subprocess.run(
-        [sys.executable, "-c", PEAK_SCRIPT, str(CORPUS)], capture_output=True, text=True, check=True, timeout=600
+        [sys.executable, "-c", PEAK_SCRIPT, str(book)], capture_output=True, text=True, check=False, timeout=600
     )
-    peak_kib = int(done.stdout.split()[-1])
-    assert peak_kib < 500 * 1024, f"peak {peak_kib / 1024:.0f} MiB"
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.slow  # a fresh process for each workbook of the corpus (about a second each)
+def test_corpus_peak_memory_in_a_subprocess() -> None:
+    """Each case in a fresh process, as a user meets it: its peak resident memory (with the
+    libraries loaded) stays under 500 MiB.  One process for all 65 would measure what the
+    allocator keeps between imports, not what any one workbook needs."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    books = [CORPUS / case["file"] for case in CASES]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        peaks = dict(zip(books, pool.map(_peak_kib, books), strict=True))
+    over = {b.name: f"{kib / 1024:.0f} MiB" for b, kib in peaks.items() if kib >= 500 * 1024}
+    assert not over, over
 
 
 @pytest.mark.slow  # rebuilds the corpus from the export (about 10 s)

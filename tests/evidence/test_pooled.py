@@ -18,7 +18,7 @@ from scipy import stats
 from mtfs_model.evidence.checks import coverage_line, leave_one_council_out
 from mtfs_model.evidence.context import EvidenceContext
 from mtfs_model.evidence.la_data import DSG_BALANCE_FILE, LA_DATA_PUBLISHED, s251_prior
-from mtfs_model.evidence.pooled import GAMMA_JUDGEMENT
+from mtfs_model.evidence.pooled import BIAS_HELD, BIAS_PROPORTIONAL, GAMMA_JUDGEMENT, bias_horizon
 from mtfs_model.evidence.reference_class import OwnCouncil, load_reference_class
 from tests.evidence.helpers import EDITION, pair, record, synthetic_class
 
@@ -29,17 +29,21 @@ prior (published January 2024) stays out of their hn_spend."""
 NOBODY = OwnCouncil("Nowhere Council", None, "2021/22")
 
 
-def context(path: Path, as_of: dt.date = BEFORE_LA_DATA) -> EvidenceContext:
-    return EvidenceContext.build(load_reference_class(path, bundled=False), NOBODY, as_of)
+def context(path: Path, as_of: dt.date = BEFORE_LA_DATA, bias_growth: str = BIAS_HELD) -> EvidenceContext:
+    return EvidenceContext.build(load_reference_class(path, bundled=False), NOBODY, as_of, bias_growth=bias_growth)
 
 
-def draws(n: int, mu: float, sigma: float, gamma: float, horizons: tuple[float, ...], seed: int = 7) -> list:
-    """``n`` pairs from ``n`` councils: log error = mu h + sigma h^gamma z."""
+def draws(
+    n: int, mu: float, sigma: float, gamma: float, horizons: tuple[float, ...], seed: int = 7, held: bool = False
+) -> list:
+    """``n`` pairs from ``n`` councils: log error = mu b(h) + sigma h^gamma z, ``b(h) = h``
+    (or ``min(h, 1)`` when ``held``)."""
     rng = np.random.default_rng(seed)
     out = []
     for i in range(n):
         h = horizons[i % len(horizons)]
-        out.append((f"Council {i}", h, mu * h + sigma * h**gamma * rng.standard_normal()))
+        b = min(h, 1.0) if held else h
+        out.append((f"Council {i}", h, mu * b + sigma * h**gamma * rng.standard_normal()))
     return out
 
 
@@ -62,7 +66,33 @@ def test_the_horizon_rule_is_estimated_where_pairs_span_horizons(tmp_path: Path)
     assert "The pairs put the bias's growth at" in ctx.rule.words()
     p = ctx.predictive("hn_gap")
     assert p.scale_at(4.0) / p.scale_at(1.0) == pytest.approx(4.0**ctx.rule.gamma)
-    assert p.loc_at(3.0) == pytest.approx(3 * p.loc)
+    # the bias accrues up to a year and is then held: not extrapolated beyond the pairs
+    assert p.loc_at(3.0) == pytest.approx(p.loc) and p.loc_at(0.5) == pytest.approx(0.5 * p.loc)
+    assert "then held" in ctx.rule.words()
+
+
+@pytest.mark.parametrize("growth", [BIAS_HELD, BIAS_PROPORTIONAL])
+def test_each_bias_rule_recovers_the_bias_it_was_drawn_from(tmp_path: Path, growth: str) -> None:
+    """Pairs at 0.25 to 2 years drawn with a held bias (or a proportional one) give back its
+    one-year value under the same rule; the predictive's centre follows the rule."""
+    mu = 0.15
+    pairs = draws(600, mu, 0.03, 0.5, (0.25, 0.5, 1.0, 2.0), held=growth == BIAS_HELD)
+    path = synthetic_class(tmp_path / "c.toml", pairs, subject="hn_gap")
+    ctx = context(path, bias_growth=growth)
+    p = ctx.predictive("hn_gap")
+    assert ctx.rule.bias_growth == p.bias_growth == growth
+    assert p.loc == pytest.approx(mu, abs=0.01)
+    truth = mu * (2.0 if growth == BIAS_PROPORTIONAL else 1.0)  # the bias two years ahead
+    assert p.loc_at(2.0) == pytest.approx(truth, abs=0.02)
+    other = BIAS_PROPORTIONAL if growth == BIAS_HELD else BIAS_HELD
+    assert abs(context(path, bias_growth=other).predictive("hn_gap").loc_at(2.0) - truth) > 0.04  # the wrong rule
+    assert p.loc_at(2.0) == pytest.approx(p.loc * (2.0 if growth == BIAS_PROPORTIONAL else 1.0))
+    assert p.loc_at(0.25) == pytest.approx(0.25 * p.loc)
+
+
+def test_an_unknown_bias_rule_is_refused() -> None:
+    with pytest.raises(ValueError, match="held, proportional"):
+        bias_horizon(1.0, "exponential")
 
 
 def test_one_horizon_only_gives_the_stated_judgement(tmp_path: Path) -> None:
@@ -219,3 +249,16 @@ def test_the_s251_table_is_a_prior_only_after_it_was_published() -> None:
     prior = s251_prior()
     assert prior.authorities > 140 and 0.0 < prior.loc < 0.1
     assert s251_prior(excluding="Devon County Council").authorities == prior.authorities - 1
+
+
+def test_the_bundled_fan_holds_its_bias_after_a_year_and_the_proportional_rule_stays_a_sensitivity() -> None:
+    """As of the edition's papers no usable pair is more than a year ahead, so both rules fit
+    the same one-year predictive; only what they make of it beyond a year differs."""
+    held = EvidenceContext.for_edition(EDITION).predictive("hn_spend")
+    grown = EvidenceContext.for_edition(EDITION, bias_growth=BIAS_PROPORTIONAL).predictive("hn_spend")
+    assert held.bias_growth == BIAS_HELD and grown.bias_growth == BIAS_PROPORTIONAL
+    assert held.loc == pytest.approx(grown.loc) and held.scale == pytest.approx(grown.scale) and held.loc > 0
+    assert held.loc_at(4.0) == pytest.approx(held.loc) and grown.loc_at(4.0) == pytest.approx(4 * grown.loc)
+    assert held.scale_at(4.0) == pytest.approx(grown.scale_at(4.0))
+    with pytest.raises(ValueError, match="bias growth"):
+        EvidenceContext.for_edition(EDITION, bias_growth="exponential")
