@@ -64,13 +64,19 @@ def test_hostile_workbook(case: dict[str, Any], tmp_path: Path, capsys: pytest.C
         assert stdout.startswith(f"wrote {out}") and [p.name for p in tmp_path.iterdir()] == ["edition"]
 
 
+# The peak is read from /proc/self/status (VmHWM, this process image's own high-water mark):
+# Linux carries ru_maxrss across fork and exec, so a child of a large pytest process would
+# report its parent's peak (561 MiB for an empty file under the whole suite).
 PEAK_SCRIPT = """
 import resource, sys, tempfile
 from pathlib import Path
 from mtfs_model.cli.main import main
 with tempfile.TemporaryDirectory() as tmp:
     main(["edition", "import", sys.argv[1], "-o", str(Path(tmp) / "out")])
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+status = Path("/proc/self/status")
+lines = status.read_text().splitlines() if status.exists() else []
+hwm = [int(line.split()[1]) for line in lines if line.startswith("VmHWM:")]
+print(hwm[0] if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
