@@ -287,7 +287,7 @@ def _load(folder: str, signature: tuple[tuple[str, int, int], ...]) -> Edition:
         appendix_a_columns=tuple(revenue.appendix_a.columns) if revenue.appendix_a is not None else (),
     )
     found_later = Problems(d)
-    for _file, checker in edition_file_checks():
+    for _file, checker in edition_file_checks(present={p.name for p in d.iterdir()}):
         try:
             checker(edition)
         except InputError as exc:

@@ -10,7 +10,7 @@ no check is registered by the side effect of importing a module.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 __all__ = ["EDITION_FILE_CHECKS", "SCENARIO_SECTION_CHECKS", "edition_file_checks", "scenario_section_checks"]
 
@@ -37,9 +37,31 @@ def _resolved(declared: dict[str, str]) -> list[tuple[str, Callable[..., None]]]
     return found
 
 
-def edition_file_checks() -> list[tuple[str, Callable[..., None]]]:
-    """The declared edition-file checks, imported: ``[(file, check), ...]`` in order."""
-    return _resolved(EDITION_FILE_CHECKS)
+ONLY_WHEN_PRESENT: frozenset[str] = frozenset({"outturns.toml"})
+"""Files whose check has nothing to do when the file is absent: their checker is not even
+imported then (``mtfs run`` on an edition without outturns never loads forecast evaluation)."""
+
+
+def edition_file_checks(present: Collection[str] | None = None) -> list[tuple[str, Callable[..., None]]]:
+    """The declared edition-file checks, imported: ``[(file, check), ...]`` in order.
+
+    Parameters
+    ----------
+    present
+        The names of the files in the edition's folder; a file of :data:`ONLY_WHEN_PRESENT`
+        not among them is skipped.  ``None``: every declared check.
+
+    Returns
+    -------
+    list of (str, callable)
+        The file name and its check, which takes the loaded Edition.
+    """
+    wanted = {
+        file: target
+        for file, target in EDITION_FILE_CHECKS.items()
+        if present is None or file not in ONLY_WHEN_PRESENT or file in present
+    }
+    return _resolved(wanted)
 
 
 def scenario_section_checks() -> list[tuple[str, Callable[..., None]]]:
