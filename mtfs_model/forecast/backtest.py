@@ -41,6 +41,7 @@ from mtfs_model.base.report import tables_text
 from mtfs_model.base.rounding import number, pct
 from mtfs_model.edition.folder import Edition
 from mtfs_model.engine.labels import COLUMN_LABELS
+from mtfs_model.evidence.context import papers_date
 from mtfs_model.forecast.outturns import Outturn, check_kinds, read_outturns
 from mtfs_model.forecast.outturns_schema import LEVERS
 from mtfs_model.forecast.scores import crps, interval_score
@@ -363,7 +364,10 @@ def backtest(
     ed = scen.edition
     wanted = check_kinds(kinds)
     records = tuple(o for o in read_outturns(ed) if o.kind in wanted)
-    risk = simulate(scen, n=n, seed=seed, chunk_size=chunk_size, keep_paths=True)
+    # The fan a back-test judges knows only what was published by the edition's papers,
+    # whatever [risk] evidence_as_of says: later evidence would have seen the outturns coming.
+    as_of = papers_date(ed).isoformat()
+    risk = simulate(scen, n=n, seed=seed, chunk_size=chunk_size, keep_paths=True, evidence_as_of=as_of)
     tr = Trajectories.of(risk)
     rows = [_row(o, tr) for o in records]
     table = pd.DataFrame(rows, columns=["record", *TABLE_COLUMNS]).set_index("record")

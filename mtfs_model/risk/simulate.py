@@ -432,6 +432,7 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
     keep_paths: bool = False,
     reference_files: Sequence[Path] = (),
+    evidence_as_of: str | None = None,
 ) -> RiskResult:
     """Monte Carlo of the whole MTFS: ``n`` trajectories of every uncertain input.
 
@@ -446,7 +447,9 @@ def simulate(
     trajectory (``result.samples.paths``; :mod:`.paths` reads any figure from
     them), at about ``8 x years x (lines + inputs + ...)`` bytes a trajectory.
     ``reference_files``: reference-class files read with the bundled one (the same
-    out-of-sample rule applies to them).  GBP000.
+    out-of-sample rule applies to them).  ``evidence_as_of`` (``YYYY-MM-DD``): read the
+    reference class as it stood that day, whatever ``[risk] evidence_as_of`` says (the
+    back-test passes its edition's papers' date).  GBP000.
     """
     from mtfs_model.base.limits import check_simulation_memory  # an n that cannot fit: one InputError, not MemoryError
 
@@ -455,7 +458,7 @@ def simulate(
     if not isinstance(scenario, Scenario):
         ed = edition or load_edition()
         scenario = load_scenario(scenario or "baseline", edition=ed)
-    spec = risk_spec(scenario, reference_files)
+    spec = risk_spec(scenario, reference_files, evidence_as_of=evidence_as_of)
     p = plan(scenario, spec)
     n = int(n)
     if keep_paths:

@@ -139,13 +139,16 @@ def _scenario_file(scenario: Scenario) -> Path:
     return scenario.path or Path(f"<{scenario.name}>")
 
 
-def risk_spec(scenario: Scenario, reference_files: Sequence[Path] = ()) -> RiskSpec:
+def risk_spec(
+    scenario: Scenario, reference_files: Sequence[Path] = (), *, evidence_as_of: str | None = None
+) -> RiskSpec:
     """The distributions a scenario simulates: its edition's ``risk.toml`` with the
     scenario's ``[risk]`` over them, checked (:mod:`mtfs_model.risk.merge`); in the evidence
     view each input with a reference-class ``subject`` also gets its predictive multiplier,
     read through :class:`mtfs_model.evidence.EvidenceContext` as of the edition's papers
     (or ``[risk] evidence_as_of``), with ``reference_files`` added (the out-of-sample rule
-    runs on them all: :class:`~mtfs_model.base.errors.InputError` on a violation)."""
+    runs on them all: :class:`~mtfs_model.base.errors.InputError` on a violation).
+    ``evidence_as_of`` (``YYYY-MM-DD``) overrides both (the back-test's papers' date)."""
     merged = merged_for(scenario.edition, scenario.overrides.get("risk"), _scenario_file(scenario))
     paper = merged.view == "paper"
     outcome = {m.name for m in merged.inputs if m.centre == "outcome"}
@@ -154,6 +157,7 @@ def risk_spec(scenario: Scenario, reference_files: Sequence[Path] = ()) -> RiskS
     if not paper:  # the evidence view: each input the reference class reaches gets its multiplier
         found = {m.name: m.values["evidence"] for m in merged.inputs if isinstance(m.values.get("evidence"), Mapping)}
         if found:
-            ctx = evidence_context(scenario.edition, merged.evidence_as_of, tuple(Path(f) for f in reference_files))
+            as_of = evidence_as_of or merged.evidence_as_of
+            ctx = evidence_context(scenario.edition, as_of, tuple(Path(f) for f in reference_files))
             dists, corr = with_evidence(dists, found, outcome, corr, ctx, len(scenario.edition.years))
     return RiskSpec(dists, corr, merged.spread_scale, correlation_groups(corr))

@@ -487,3 +487,39 @@ def test_backtest_reports_crps_and_the_interval_score_beside_the_paper_s_error(t
     )
     assert wide.table.iloc[0]["crps"] > narrow.table.iloc[0]["crps"]
     assert wide.table.iloc[0]["interval_score"] > narrow.table.iloc[0]["interval_score"]
+
+
+def test_the_back_test_reads_the_evidence_as_of_the_papers_whatever_risk_toml_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A later ``[risk] evidence_as_of`` moves the fan of ``simulate`` (it may use pairs
+    published after the papers), but never the fan a back-test judges: that one knows only
+    what was published by the edition's papers (9 March 2021 for the bundled edition)."""
+    import shutil
+
+    import mtfs_model.forecast.backtest as backtest_module
+
+    later = tmp_path / "later"
+    shutil.copytree(load_edition().path, later)
+    risk_file = later / "risk.toml"
+    text = risk_file.read_text(encoding="utf-8")
+    risk_file.write_text(
+        text.replace('view = "evidence"', 'view = "evidence"\nevidence_as_of = 2026-12-31', 1), encoding="utf-8"
+    )
+    ed = load_edition(later)
+    as_stood = simulate("baseline", n=4_000, seed=3, edition=ed, evidence_as_of="2021-03-09")
+    told = simulate("baseline", n=4_000, seed=3, edition=ed)
+    bundled = simulate("baseline", n=4_000, seed=3)
+    assert not np.array_equal(told.samples.net, bundled.samples.net)  # the setting matters to simulate
+    assert np.array_equal(as_stood.samples.net, bundled.samples.net)  # the override restores the papers' date
+
+    seen: list[Any] = []
+    real = backtest_module.simulate
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("evidence_as_of"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(backtest_module, "simulate", spy)
+    backtest("baseline", n=2_000, seed=1, edition=later)
+    assert seen == ["2021-03-09"]
