@@ -9,7 +9,6 @@ folder's, never the other way round.
 - ``importer``: a workbook back to a folder, every problem at once, one line each.
 - ``container``: the checks before trust (zip, parts, sizes, limits) and the bounded reader.
 - ``book_cells``: the cells, sheets, notes and formulas the reader returns, and which formulas are refused.
-- ``textpatch``: each file as written, carried in the book, patched where cells changed.
 - ``layout``, ``plan``, ``sheets``: where each file's values sit on which sheet.
 - ``comments``: TOML comments to cell notes and back.
 - ``textpatch``: each file as written, carried in the book and patched only where it changed.
