@@ -30,7 +30,6 @@ import copy
 import datetime as dt
 import math
 from collections.abc import Collection, Mapping
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +63,10 @@ def _pairs_text(table: Mapping[str, Any]) -> str:
     return f"reference class, {len(pairs)} pair{'s' * (len(pairs) != 1)}: " + ", ".join(str(p) for p in pairs)
 
 
-@lru_cache(maxsize=16)
 def evidence_context(edition: Edition, as_of: str | None, reference_files: tuple[Path, ...] = ()) -> Any:
     """The reference class as it stood for ``edition`` (:class:`mtfs_model.evidence.EvidenceContext`,
-    its out-of-sample rule run), cached per edition, date and files: every fan built from
-    the same evidence reads it once."""
+    its out-of-sample rule run).  Not cached here: the evidence layer caches it keyed by the
+    files' times and sizes and the horizon rule, so an edited file or another rule is read afresh."""
     from mtfs_model.evidence.context import EvidenceContext
 
     when = None if as_of is None else dt.date.fromisoformat(as_of)
